@@ -1,0 +1,44 @@
+# protokoll: `make run` processes the samples, `make test` runs the tests.
+# Both install what is missing first (Debian packages, then a virtualenv in .venv)
+# and take seconds when everything is already there.
+
+VENV      := .venv
+PY        := $(VENV)/bin/python
+SYSTEM    := tesseract-ocr tesseract-ocr-swe tesseract-ocr-eng poppler-utils hunspell hunspell-sv
+SUDO      := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+JOBS      ?= $(shell nproc)
+
+.PHONY: install system run test check bench clean
+
+install: system $(VENV)/.installed
+
+system:
+	@missing=""; for p in $(SYSTEM); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" \
+	    || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+
+$(VENV)/.installed: pyproject.toml
+	python3 -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[dev]'
+	touch $@
+
+run: install
+	$(VENV)/bin/protokoll run samples/ --out out/
+
+test: install
+	$(PY) -m pytest -q -n $(JOBS)
+
+check: install
+	$(VENV)/bin/ruff check .
+
+bench: install
+	$(PY) bench/bench.py
+
+clean:
+	rm -rf out .pytest_cache

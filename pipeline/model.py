@@ -1,0 +1,172 @@
+"""The document model: plain dataclasses that round-trip losslessly through JSON.
+
+The raw OCR text is never overwritten. A line keeps the text exactly as it was read
+(whitespace included) and every change made later is a `Correction` that points at
+words of that line; the corrected text is derived from the two (`corrected_lines`).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import types
+import typing
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+SCHEMA_VERSION = 1
+
+TextMethod = Literal["ocr", "text-layer", "legacy-text"]
+CorrectionKind = Literal["diacritic", "ocr-confusion", "real-word", "split", "join", "symbol"]
+CorrectionOrigin = Literal["lexicon", "context", "review"]
+
+
+@dataclass
+class BBox:
+    """A box in page pixels (or PDF points for text-layer pages): left, top, right, bottom."""
+
+    x0: int
+    y0: int
+    x1: int
+    y1: int
+
+
+@dataclass
+class Word:
+    text: str
+    start: int  # offset of the word in its line's text
+    bbox: BBox | None = None
+    confidence: float | None = None  # 0-1; None when the text was not OCR'd
+    alternatives: list[str] = field(default_factory=list)
+
+    @property
+    def end(self) -> int:
+        return self.start + len(self.text)
+
+
+@dataclass
+class Line:
+    text: str  # exactly as read; an empty line separates paragraphs
+    words: list[Word] = field(default_factory=list)
+    bbox: BBox | None = None
+
+
+@dataclass
+class Page:
+    number: int  # 1-based
+    method: TextMethod
+    lines: list[Line] = field(default_factory=list)
+    width: int | None = None
+    height: int | None = None
+    dpi: int | None = None
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        return "\n".join(line.text for line in self.lines)
+
+
+@dataclass
+class Source:
+    path: str
+    sha256: str
+    media_type: str
+    size: int
+    pages: int
+
+
+@dataclass
+class Correction:
+    page: int  # page number (1-based)
+    line: int  # index into page.lines
+    word: int  # index of the first word in line.words
+    before: str
+    after: str
+    kind: CorrectionKind
+    score: float  # 0-1: how sure the corrector is
+    origin: CorrectionOrigin
+    words: int = 1  # number of words replaced (more than one for a join)
+    applied: bool = True  # False: a suggestion below the threshold, kept for review
+
+
+@dataclass
+class ProcessingStep:
+    stage: str
+    tool: str
+    version: str
+    settings: dict[str, Any] = field(default_factory=dict)
+    data: dict[str, str] = field(default_factory=dict)  # data file name -> sha256
+    started: str = ""  # ISO 8601, UTC
+    seconds: float = 0.0
+
+
+@dataclass
+class Document:
+    id: str
+    source: Source
+    pages: list[Page] = field(default_factory=list)
+    corrections: list[Correction] = field(default_factory=list)
+    steps: list[ProcessingStep] = field(default_factory=list)
+    structure: dict[str, Any] | None = None
+    schema_version: int = SCHEMA_VERSION
+
+    def raw_text(self) -> str:
+        return "\f".join(page.text for page in self.pages)
+
+    def text(self) -> str:
+        """The text with every applied correction."""
+        return "\f".join("\n".join(corrected_lines(self, page)) for page in self.pages)
+
+    def to_json(self) -> str:
+        return json.dumps(dataclasses.asdict(self), ensure_ascii=False, indent=1)
+
+    @classmethod
+    def from_json(cls, text: str) -> Document:
+        return _build(cls, json.loads(text))
+
+    def save(self, path: Path) -> None:
+        path.write_text(self.to_json(), encoding="utf-8")
+
+    @classmethod
+    def load(cls, path: Path) -> Document:
+        return cls.from_json(path.read_text(encoding="utf-8"))
+
+
+def corrected_lines(doc: Document, page: Page) -> list[str]:
+    """The page's lines with the document's applied corrections put in."""
+    by_line: dict[int, list[Correction]] = {}
+    for c in doc.corrections:
+        if c.applied and c.page == page.number:
+            by_line.setdefault(c.line, []).append(c)
+    out = []
+    for index, line in enumerate(page.lines):
+        text = line.text
+        # Right to left, so earlier offsets stay valid.
+        for c in sorted(by_line.get(index, []), key=lambda c: c.word, reverse=True):
+            first, last = line.words[c.word], line.words[c.word + c.words - 1]
+            text = text[: first.start] + c.after + text[last.end :]
+        out.append(text)
+    return out
+
+
+def _build(tp: Any, value: Any) -> Any:
+    """Rebuild a value of type `tp` from its JSON form."""
+    if value is None:
+        return None
+    origin = typing.get_origin(tp)
+    if dataclasses.is_dataclass(tp):
+        hints = typing.get_type_hints(tp)
+        kwargs = {f.name: _build(hints[f.name], value[f.name]) for f in dataclasses.fields(tp)
+                  if f.init and f.name in value}
+        return tp(**kwargs)
+    if origin in (typing.Union, types.UnionType):
+        inner = [a for a in typing.get_args(tp) if a is not type(None)]
+        return _build(inner[0], value)
+    if origin is list:
+        (item,) = typing.get_args(tp)
+        return [_build(item, v) for v in value]
+    if origin is dict:
+        _, item = typing.get_args(tp)
+        return {k: _build(item, v) for k, v in value.items()}
+    return value

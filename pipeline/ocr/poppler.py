@@ -1,0 +1,104 @@
+"""PDF pages through poppler: page count, text layer, rasterization one page at a time.
+
+Only this module imports pdf2image.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pdf2image
+import pdf2image.exceptions as pdf_errors
+
+from pipeline.exceptions import MissingDependencyError, UnreadableSourceError
+from pipeline.model import BBox, Line, Word
+from pipeline.ocr.runner import INSTALL_HINT, run_tool
+
+_XHTML = "{http://www.w3.org/1999/xhtml}"
+# A text layer with more than this share of unmapped glyphs is not worth using.
+_MAX_BAD_CHARS = 0.05
+
+
+@functools.cache
+def version() -> str:
+    out = run_tool(["pdftotext", "-v"])
+    match = re.search(r"version ([\d.]+)", (out.stdout + out.stderr).decode(errors="replace"))
+    return match.group(1) if match else "unknown"
+
+
+def page_count(path: Path) -> int:
+    try:
+        info = pdf2image.pdfinfo_from_path(str(path))
+    except (pdf_errors.PDFInfoNotInstalledError, pdf_errors.PopplerNotInstalledError) as exc:
+        raise MissingDependencyError("poppler (pdfinfo) is not installed", path=path,
+                                     fix=INSTALL_HINT) from exc
+    except pdf_errors.PDFPageCountError as exc:
+        raise _unreadable(path, str(exc)) from exc
+    pages = int(info.get("Pages", 0))
+    if pages < 1:
+        raise UnreadableSourceError("the PDF has no pages", path=path,
+                                    fix="Check the file; re-export or re-scan it.")
+    return pages
+
+
+def _unreadable(path: Path, detail: str) -> UnreadableSourceError:
+    if "password" in detail.lower() or "encrypt" in detail.lower():
+        return UnreadableSourceError(
+            "the PDF is encrypted and needs a password", path=path,
+            fix="Decrypt it first, e.g. `qpdf --decrypt --password=… in.pdf out.pdf`.")
+    return UnreadableSourceError(
+        "the PDF is damaged and cannot be read", path=path,
+        fix="Re-export or re-scan it, or try repairing it with `qpdf in.pdf out.pdf`.")
+
+
+def rasterize(path: Path, page: int, *, dpi: int, folder: Path) -> Path:
+    """Render one page to a grayscale image file in `folder`; returns its path."""
+    try:
+        (image_path,) = pdf2image.convert_from_path(
+            str(path), dpi=dpi, first_page=page, last_page=page, grayscale=True,
+            output_folder=str(folder), fmt="ppm", paths_only=True)
+    except (pdf_errors.PDFInfoNotInstalledError, pdf_errors.PopplerNotInstalledError) as exc:
+        raise MissingDependencyError("poppler (pdftoppm) is not installed", path=path,
+                                     fix=INSTALL_HINT) from exc
+    except (pdf_errors.PDFPageCountError, pdf_errors.PDFSyntaxError, ValueError) as exc:
+        raise _unreadable(path, str(exc)) from exc
+    return Path(image_path)
+
+
+def text_layer(path: Path, page: int) -> tuple[list[Line], float, float] | None:
+    """The page's own text with word boxes (in PDF points), or None if it has no usable text."""
+    proc = run_tool(["pdftotext", "-bbox-layout", "-f", str(page), "-l", str(page),
+                     str(path), "-"], path=path)
+    if proc.returncode != 0:
+        raise _unreadable(path, proc.stderr.decode(errors="replace"))
+    root = ET.fromstring(proc.stdout)
+    page_el = root.find(f".//{_XHTML}page")
+    if page_el is None:
+        return None
+    lines: list[Line] = []
+    for block in page_el.iter(f"{_XHTML}block"):
+        if lines:
+            lines.append(Line(text=""))
+        lines.extend(_line(el) for el in block.iter(f"{_XHTML}line"))
+    text = "".join(line.text for line in lines)
+    letters = sum(ch.isalnum() for ch in text)
+    bad = sum(ch == "\ufffd" or (ord(ch) < 32) for ch in text)
+    if letters < 1 or bad > _MAX_BAD_CHARS * len(text):
+        return None
+    return lines, float(page_el.get("width", 0)), float(page_el.get("height", 0))
+
+
+def _line(line_el: ET.Element) -> Line:
+    words: list[Word] = []
+    offset = 0
+    for el in line_el.iter(f"{_XHTML}word"):
+        text = (el.text or "").strip()
+        if not text:
+            continue
+        box = BBox(*(round(float(el.get(k, 0))) for k in ("xMin", "yMin", "xMax", "yMax")))
+        words.append(Word(text=text, start=offset, bbox=box))
+        offset += len(text) + 1
+    return Line(text=" ".join(w.text for w in words), words=words)

@@ -1,0 +1,64 @@
+"""One validated, frozen options object with a part per stage, passed explicitly."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from dataclasses import asdict, dataclass, field
+from typing import Literal
+
+from pipeline.exceptions import UsageError
+
+OnError = Literal["skip", "abort"]
+
+
+@dataclass(frozen=True)
+class OcrOptions:
+    lang: str = "swe"  # Tesseract languages, e.g. "swe" or "swe+eng"
+    dpi: int = 300  # rasterization of PDF pages; assumed for images that carry none
+    force_ocr: bool = False  # OCR PDF pages even when they have a text layer
+    timeout: float = 600.0  # seconds per page before Tesseract is stopped
+
+    def __post_init__(self) -> None:
+        if not self.lang or any(not part.isidentifier() for part in self.lang.split("+")):
+            raise UsageError(f"invalid --lang {self.lang!r}", fix="Use e.g. swe or swe+eng.")
+        if not 70 <= self.dpi <= 1200:
+            raise UsageError(f"invalid --dpi {self.dpi}", fix="Use a value from 70 to 1200.")
+
+
+@dataclass(frozen=True)
+class RestoreOptions:
+    enabled: bool = True
+    threshold: float = 0.5  # corrections scored below this are kept as suggestions only
+
+    def __post_init__(self) -> None:
+        if not 0.0 <= self.threshold <= 1.0:
+            raise UsageError(f"invalid threshold {self.threshold}", fix="Use a value from 0 to 1.")
+
+
+@dataclass(frozen=True)
+class BatchOptions:
+    jobs: int = field(default_factory=lambda: os.cpu_count() or 1)
+    on_error: OnError = "skip"
+
+    def __post_init__(self) -> None:
+        if self.jobs < 1:
+            raise UsageError(f"invalid --jobs {self.jobs}", fix="Use 1 or more.")
+        if self.on_error not in ("skip", "abort"):
+            raise UsageError(f"invalid --on-error {self.on_error!r}", fix="Use skip or abort.")
+
+
+@dataclass(frozen=True)
+class Options:
+    ocr: OcrOptions = field(default_factory=OcrOptions)
+    restore: RestoreOptions = field(default_factory=RestoreOptions)
+    batch: BatchOptions = field(default_factory=BatchOptions)
+
+    def settings(self) -> dict:
+        """The options that change a document's output (not how the run is scheduled)."""
+        return {"ocr": asdict(self.ocr), "restore": asdict(self.restore)}
+
+    def fingerprint(self) -> str:
+        text = json.dumps(self.settings(), sort_keys=True)
+        return hashlib.sha256(text.encode()).hexdigest()[:16]
