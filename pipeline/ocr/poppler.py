@@ -69,36 +69,51 @@ def rasterize(path: Path, page: int, *, dpi: int, folder: Path) -> Path:
 
 
 def text_layer(path: Path, page: int) -> tuple[list[Line], float, float] | None:
-    """The page's own text with word boxes (in PDF points), or None if it has no usable text."""
-    proc = run_tool(["pdftotext", "-bbox-layout", "-f", str(page), "-l", str(page),
-                     str(path), "-"], path=path)
+    """The page's own text with word boxes (in PDF points), or None if it has no usable text.
+
+    Lines are rebuilt from the word boxes (words sharing a baseline, left to right), so a
+    header set in columns reads as one line, as it does on paper.
+    """
+    proc = run_tool(["pdftotext", "-bbox", "-f", str(page), "-l", str(page), str(path), "-"],
+                    path=path)
     if proc.returncode != 0:
         raise _unreadable(path, proc.stderr.decode(errors="replace"))
-    root = ET.fromstring(proc.stdout)
-    page_el = root.find(f".//{_XHTML}page")
+    page_el = ET.fromstring(proc.stdout).find(f".//{_XHTML}page")
     if page_el is None:
         return None
-    lines: list[Line] = []
-    for block in page_el.iter(f"{_XHTML}block"):
-        if lines:
-            lines.append(Line(text=""))
-        lines.extend(_line(el) for el in block.iter(f"{_XHTML}line"))
-    text = "".join(line.text for line in lines)
-    letters = sum(ch.isalnum() for ch in text)
-    bad = sum(ch == "\ufffd" or (ord(ch) < 32) for ch in text)
-    if letters < 1 or bad > _MAX_BAD_CHARS * len(text):
+    words = [Word(text=(el.text or "").strip(), start=0, bbox=BBox(
+        *(round(float(el.get(k, 0))) for k in ("xMin", "yMin", "xMax", "yMax"))))
+        for el in page_el.iter(f"{_XHTML}word") if (el.text or "").strip()]
+    text = "".join(w.text for w in words)
+    bad = sum(ch == "\ufffd" or ord(ch) < 32 for ch in text)
+    if not any(ch.isalnum() for ch in text) or bad > _MAX_BAD_CHARS * len(text):
         return None
-    return lines, float(page_el.get("width", 0)), float(page_el.get("height", 0))
+    return _lines(words), float(page_el.get("width", 0)), float(page_el.get("height", 0))
 
 
-def _line(line_el: ET.Element) -> Line:
-    words: list[Word] = []
+def _lines(words: list[Word]) -> list[Line]:
+    rows: list[list[Word]] = []
+    for word in sorted(words, key=lambda w: (w.bbox.y0 + w.bbox.y1) / 2):
+        middle = (word.bbox.y0 + word.bbox.y1) / 2
+        if rows and rows[-1][0].bbox.y0 <= middle <= rows[-1][0].bbox.y1:
+            rows[-1].append(word)
+        else:
+            rows.append([word])
+    heights = sorted(row[0].bbox.y1 - row[0].bbox.y0 for row in rows)
+    gap = 1.8 * heights[len(heights) // 2]  # more than this between lines: a new paragraph
+    lines: list[Line] = []
+    for i, row in enumerate(rows):
+        if i and row[0].bbox.y0 - rows[i - 1][0].bbox.y0 > gap:
+            lines.append(Line(text=""))
+        lines.append(_line(sorted(row, key=lambda w: w.bbox.x0)))
+    return lines
+
+
+def _line(words: list[Word]) -> Line:
     offset = 0
-    for el in line_el.iter(f"{_XHTML}word"):
-        text = (el.text or "").strip()
-        if not text:
-            continue
-        box = BBox(*(round(float(el.get(k, 0))) for k in ("xMin", "yMin", "xMax", "yMax")))
-        words.append(Word(text=text, start=offset, bbox=box))
-        offset += len(text) + 1
-    return Line(text=" ".join(w.text for w in words), words=words)
+    for word in words:
+        word.start = offset
+        offset += len(word.text) + 1
+    box = BBox(min(w.bbox.x0 for w in words), min(w.bbox.y0 for w in words),
+               max(w.bbox.x1 for w in words), max(w.bbox.y1 for w in words))
+    return Line(text=" ".join(w.text for w in words), words=words, bbox=box)
