@@ -48,7 +48,11 @@ def probe() -> Probe:
 
 def check_languages(lang: str, *, path: Path | str) -> Probe:
     """Fail early, naming the file, when Tesseract or one of the languages is missing."""
-    found = probe()
+    try:
+        found = probe()
+    except MissingDependencyError as exc:
+        raise MissingDependencyError("Tesseract is not installed", path=path,
+                                     fix=INSTALL_HINT) from exc
     missing = [code for code in lang.split("+") if code not in found.langs]
     if missing:
         packages = " ".join(f"tesseract-ocr-{code}" for code in missing)
