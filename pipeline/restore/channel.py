@@ -1,0 +1,105 @@
+"""The OCR channel: how likely an OCR engine reads a truth string as an OCR string.
+
+Estimated from aligned OCR output (dictionaries/ocr_confusions_tesseract5.tsv, made by
+dictionaries/build_confusions.py) for two kinds of OCR: Tesseract's English model
+(which cannot write å, ä, ö) and its Swedish one. A document's own OCR is a mixture of
+the two in a proportion estimated per document (see `restore.decide`).
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import math
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pipeline.restore.lexicon import DICTIONARIES
+
+CONFUSIONS = "ocr_confusions_tesseract5.tsv"
+MODELS = ("eng", "swe")
+FLOOR = 1e-6  # probability of a confusion never seen in the estimate
+IDENTITY = 0.995  # P(c read as c) for a character the estimate has no data on
+MIN_SOURCE = 1e-4  # confusions rarer than this under both models are not searched
+
+
+@dataclass(frozen=True)
+class Source:
+    """A truth string that an OCR segment may come from, with log10 P(ocr | truth)."""
+
+    truth: str
+    logp: tuple[float, float]  # per model, in MODELS order
+
+
+@dataclass
+class Channel:
+    probs: dict[tuple[str, str], tuple[float, float]]  # (truth, ocr) -> P per model
+    totals: dict[str, tuple[int, int]]  # truth -> observations per model
+    sources: dict[str, list[Source]] = field(default_factory=dict)  # ocr segment -> truths
+    deletions: list[Source] = field(default_factory=list)  # truth chars read as nothing
+    checksum: str = ""
+
+    def logp(self, truth: str, ocr: str) -> tuple[float, float]:
+        """log10 P(ocr | truth) per model."""
+        found = self.probs.get((truth, ocr))
+        if found is None:
+            if truth == ocr and truth not in self.totals:
+                found = (IDENTITY, IDENTITY)
+            else:
+                found = tuple(FLOOR if self.totals.get(truth, (0, 0))[m] else
+                              (IDENTITY if truth == ocr else FLOOR) for m in range(2))
+        return tuple(math.log10(p) for p in found)
+
+    def sources_of(self, ocr: str) -> list[Source]:
+        """The truth strings worth trying for an OCR segment; itself first."""
+        found = self.sources.get(ocr)
+        if found is None:
+            found = [Source(ocr, self.logp(ocr, ocr))] if len(ocr) == 1 else []
+        return found
+
+
+@functools.cache
+def load(path: Path = DICTIONARIES / CONFUSIONS) -> Channel:
+    data = path.read_bytes()
+    counts: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
+    for line in data.decode("utf-8").splitlines():
+        if not line or line.startswith("#") or line.startswith("model\t"):
+            continue
+        model, truth, ocr, count = line.split("\t")
+        if model in MODELS:
+            counts[truth, ocr][MODELS.index(model)] += int(count)
+    totals: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for (truth, _), pair in counts.items():
+        for m in range(2):
+            totals[truth][m] += pair[m]
+    probs = {}
+    for (truth, ocr), pair in counts.items():
+        probs[truth, ocr] = tuple(
+            max(pair[m] / totals[truth][m], FLOOR) if totals[truth][m] else
+            (IDENTITY if truth == ocr else FLOOR) for m in range(2))
+    channel = Channel(probs=probs, totals={t: tuple(v) for t, v in totals.items()},
+                      checksum=hashlib.sha256(data).hexdigest())
+    _index(channel)
+    return channel
+
+
+def _index(channel: Channel) -> None:
+    by_ocr: dict[str, list[Source]] = defaultdict(list)
+    for (truth, ocr), pair in channel.probs.items():
+        if max(pair) < MIN_SOURCE or not truth.strip() or not _letters(truth):
+            continue
+        source = Source(truth, tuple(math.log10(p) for p in pair))
+        if ocr == "":
+            channel.deletions.append(source)
+        elif ocr.strip() == ocr:
+            by_ocr[ocr].append(source)
+    for ocr, found in by_ocr.items():
+        if len(ocr) == 1 and all(s.truth != ocr for s in found):
+            found.append(Source(ocr, channel.logp(ocr, ocr)))
+        found.sort(key=lambda s: (s.truth != ocr, -max(s.logp)))
+        channel.sources[ocr] = found
+
+
+def _letters(text: str) -> bool:
+    return all(ch.isalpha() for ch in text)
