@@ -6,6 +6,10 @@ Sources (installed by `make install` / `pip install .[build]`):
   begin or end a compound. The dictionary's suffix rules are expanded here (it has no
   prefix rules), keeping hunspell's compound flags.
 - wordfreq's Swedish "large" list (PyPI wordfreq, CC BY-SA 4.0): how frequent each form is.
+  Its words that hunspell lacks but that are compounds by hunspell's rules (such as
+  "sporthall") are added with their frequency, so common compounds are known as such.
+  Other words only wordfreq has are not taken: its sources include text written without
+  å, ä, ö ("ocksa", "nagra"), which must not count as Swedish words.
 
 Output: sv_wordforms_<N>k.tsv.gz, one form per line: form, Zipf frequency (0.0 when
 wordfreq does not know it), roles: w = a word on its own, b = may begin or sit inside a
@@ -108,6 +112,35 @@ def build(dic: Path, aff: Path) -> dict[str, set[str]]:
     return lexicon
 
 
+def is_compound(word: str, lexicon: dict[str, set[str]], min_part: int = 3) -> bool:
+    """True if `word` splits into compound-beginning parts and a compound-ending part."""
+    reachable = [False] * (len(word) + 1)
+    reachable[0] = True
+    for start in range(len(word)):
+        if not reachable[start]:
+            continue
+        for end in range(start + min_part, len(word) + 1):
+            roles = lexicon.get(word[start:end], ())
+            if end == len(word) and start > 0 and "e" in roles:
+                return True
+            if end < len(word) and "b" in roles:
+                reachable[end] = True
+    return False
+
+
+def add_frequent_compounds(lexicon: dict[str, set[str]], freqs: dict[str, float],
+                           min_zipf: float) -> int:
+    import wordfreq
+
+    added = 0
+    for word, freq in freqs.items():
+        if (len(word) >= 7 and word.isalpha() and word.islower() and word not in lexicon
+                and wordfreq.freq_to_zipf(freq) >= min_zipf and is_compound(word, lexicon)):
+            lexicon[word] = {"w", "e"}
+            added += 1
+    return added
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--dic", type=Path, default=Path("/usr/share/hunspell/sv_SE.dic"))
@@ -117,6 +150,7 @@ def main() -> None:
 
     lexicon = build(args.dic, args.dic.with_suffix(".aff"))
     freqs = wordfreq.get_frequency_dict("sv", wordlist="large")
+    added = add_frequent_compounds(lexicon, freqs, min_zipf=1.5)
     rows = []
     for form in sorted(lexicon):
         freq = freqs.get(form.lower(), 0.0)
@@ -127,7 +161,7 @@ def main() -> None:
         old.unlink()
     with gzip.GzipFile(out, "wb", mtime=0) as f:  # mtime 0: the same bytes on every build
         f.write("".join(rows).encode("utf-8"))
-    print(f"{out.name}: {len(rows)} forms")
+    print(f"{out.name}: {len(rows)} forms, {added} of them compounds known from wordfreq")
 
 
 if __name__ == "__main__":

@@ -144,8 +144,13 @@ def corrected_lines(doc: Document, page: Page) -> list[str]:
         text = line.text
         # Right to left, so earlier offsets stay valid.
         for c in sorted(by_line.get(index, []), key=lambda c: c.word, reverse=True):
-            first, last = line.words[c.word], line.words[c.word + c.words - 1]
-            text = text[: first.start] + c.after + text[last.end :]
+            start, end = line.words[c.word].start, line.words[c.word + c.words - 1].end
+            if not c.after:  # a deleted word takes one neighbouring space with it
+                if start and text[start - 1] == " ":
+                    start -= 1
+                elif text[end : end + 1] == " ":
+                    end += 1
+            text = text[:start] + c.after + text[end:]
         out.append(text)
     return out
 

@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from pipeline import __version__
 from pipeline.model import Correction, Document, ProcessingStep
 from pipeline.options import RestoreOptions
-from pipeline.restore import candidates, channel, decide, lexicon, tokens
+from pipeline.restore import candidates, channel, decide, lexicon, symbols, tokens
 
 
 @dataclass
@@ -41,14 +41,31 @@ def restore(doc: Document, options: RestoreOptions) -> Document:
                 occurrences.append(_Occurrence(page.number, li, wi, token, segments))
     english = decide.fit_mixture([found[s] for o in occurrences for s in o.segments
                                   if s in found])
-    doc.corrections = [c for o in occurrences
-                       if (c := _correct(doc, o, found, english, options)) is not None]
+    fixed = _symbol_corrections(doc, english, options)
+    done = {(c.page, c.line, c.word) for c in fixed}
+    doc.corrections = fixed + [
+        c for o in occurrences if (o.page, o.line, o.word) not in done
+        and (c := _correct(doc, o, found, english, options)) is not None]
+    doc.corrections.sort(key=lambda c: (c.page, c.line, c.word))
     doc.steps.append(ProcessingStep(
         stage="restore", tool="protokoll", version=__version__,
         settings={"threshold": options.threshold, "english_share": round(english, 4)},
         data={**lex.checksums, channel.CONFUSIONS: chan.checksum}, started=started,
         seconds=round(time.perf_counter() - clock, 3)))
     return doc
+
+
+def _symbol_corrections(doc: Document, english: float,
+                        options: RestoreOptions) -> list[Correction]:
+    out = []
+    for page in doc.pages:
+        for li, line in enumerate(page.lines):
+            for fix in symbols.fixes(line, english=english):
+                before = line.words[fix.word].text
+                out.append(Correction(page=page.number, line=li, word=fix.word, before=before,
+                                      after=fix.after, kind=fix.kind, score=fix.score,
+                                      origin="context", applied=fix.score >= options.threshold))
+    return out
 
 
 def _hypotheses(seg: str, lex: lexicon.Lexicon, chan: channel.Channel):

@@ -16,7 +16,8 @@ from pipeline.restore.candidates import Candidate
 from pipeline.restore.lexicon import UNKNOWN_ZIPF, Lexicon
 
 KEEP_ZIPF = 0.5  # prior of a token that is in no list (a name, a rare word, damage)
-COMPOUND_DISCOUNT = 1.5  # a compound is rarer than its last part
+COMPOUND_DISCOUNT = 2.0  # an unlisted compound is much rarer than its last part
+COMPOUND_CAP = 2.5  # ... and never as likely as a common listed word
 EM_ROUNDS = 12
 
 
@@ -42,8 +43,11 @@ def prior(candidate: Candidate, lexicon: Lexicon) -> float:
     if len(candidate.parts) == 1:
         return whole or UNKNOWN_ZIPF
     head = lexicon.zipf(candidate.parts[-1]) or UNKNOWN_ZIPF
-    guess = head - COMPOUND_DISCOUNT - 0.5 * (len(candidate.parts) - 2)
-    return max(whole, min(max(guess, UNKNOWN_ZIPF), 3.5))
+    short = sum(len(p) <= 3 for p in candidate.parts)  # short parts split too easily
+    proper = sum(bool(lexicon.is_proper(p)) for p in candidate.parts)
+    guess = (head - COMPOUND_DISCOUNT - 0.5 * (len(candidate.parts) - 2) - 0.5 * short
+             - proper)
+    return max(whole, min(max(guess, 0.0), COMPOUND_CAP))
 
 
 def channel_logp(h: Hypothesis, english: float) -> float:

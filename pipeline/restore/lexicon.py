@@ -54,6 +54,10 @@ class Lexicon:
         entry = self.entries.get(key)
         return (entry.zipf or UNKNOWN_ZIPF) if entry else 0.0
 
+    def is_proper(self, key: str) -> bool:
+        entry = self.entries.get(key)
+        return bool(entry and entry.roles & PROPER)
+
     def is_word(self, key: str, *, capitalized: bool = True) -> bool:
         entry = self.entries.get(key)
         return bool(entry and entry.roles & WORD and (capitalized or not entry.roles & PROPER))
