@@ -2,18 +2,25 @@
 
 Every change is a `Correction` on the document (the raw text stays as it was read);
 changes scored below the threshold are kept as suggestions, not applied.
+
+    words ─► tokens (protected ones left alone) ─► candidates (lexicon × channel)
+          ─► the document's channel (EM, then re-estimated) ─► context ─► corrections
 """
 
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from pipeline import __version__
 from pipeline.model import Correction, Document, ProcessingStep
 from pipeline.options import RestoreOptions
-from pipeline.restore import candidates, channel, decide, lexicon, symbols, tokens
+from pipeline.restore import candidates, channel, context, decide, lexicon, symbols, tokens
+from pipeline.restore.decide import Hypothesis
+
+_FOLD = str.maketrans("åäöÅÄÖéÉ", "aaoAAOeE")
 
 
 @dataclass
@@ -23,36 +30,50 @@ class _Occurrence:
     word: int
     token: tokens.Token
     segments: list[str]  # the core split at hyphens
+    around: context.Neighbours
 
 
 def restore(doc: Document, options: RestoreOptions) -> Document:
     started, clock = datetime.now(UTC).isoformat(timespec="seconds"), time.perf_counter()
-    lex, chan = lexicon.load(), channel.load()
-    found: dict[str, list[decide.Hypothesis]] = {}
-    occurrences = []
-    for page in doc.pages:
-        for li, line in enumerate(page.lines):
-            for wi, word in enumerate(line.words):
-                token = tokens.split(word.text)
-                segments = token.core.split("-")
-                for seg in segments:
-                    if seg not in found and tokens.correctable(seg, lex):
-                        found[seg] = _hypotheses(seg, lex, chan)
-                occurrences.append(_Occurrence(page.number, li, wi, token, segments))
-    english = decide.fit_mixture([found[s] for o in occurrences for s in o.segments
-                                  if s in found])
+    lex, table = lexicon.load(), channel.load()
+    occurrences = list(_occurrences(doc))
+    found: dict[str, list[Hypothesis]] = {}
+    for occ in occurrences:
+        for seg in occ.segments:
+            if seg not in found and tokens.correctable(seg, lex):
+                found[seg] = decide.hypotheses(seg, candidates.search(seg, lex, table), lex,
+                                               table)
+    groups = [found[s] for o in occurrences for s in o.segments if s in found]
+    english = decide.fit_mixture(groups)
+    doc_channel = decide.DocumentChannel(table, english, groups)
     fixed = _symbol_corrections(doc, english, options)
     done = {(c.page, c.line, c.word) for c in fixed}
-    doc.corrections = fixed + [
+    doc.corrections = sorted(fixed + [
         c for o in occurrences if (o.page, o.line, o.word) not in done
-        and (c := _correct(doc, o, found, english, options)) is not None]
-    doc.corrections.sort(key=lambda c: (c.page, c.line, c.word))
+        and (c := _correct(o, found, doc_channel, lex, options)) is not None],
+        key=lambda c: (c.page, c.line, c.word))
     doc.steps.append(ProcessingStep(
         stage="restore", tool="protokoll", version=__version__,
         settings={"threshold": options.threshold, "english_share": round(english, 4)},
-        data={**lex.checksums, channel.CONFUSIONS: chan.checksum}, started=started,
+        data={**lex.checksums, channel.CONFUSIONS: table.checksum}, started=started,
         seconds=round(time.perf_counter() - clock, 3)))
     return doc
+
+
+def _occurrences(doc: Document) -> Iterator[_Occurrence]:
+    """Every word in reading order, with its neighbours within the paragraph."""
+    for page in doc.pages:
+        flat = [(li, wi, w.text) for li, line in enumerate(page.lines)
+                for wi, w in enumerate(line.words)]
+        for k, (li, wi, text) in enumerate(flat):
+            prev = flat[k - 1] if k else None
+            same_paragraph = prev is not None and (prev[0] == li or (
+                prev[0] == li - 1 and page.lines[li - 1].text.strip()))
+            nxt = flat[k + 1][2] if k + 1 < len(flat) and flat[k + 1][0] <= li + 1 else ""
+            token = tokens.split(text)
+            yield _Occurrence(page.number, li, wi, token, token.core.split("-"),
+                              context.Neighbours(prev[2] if same_paragraph else "", nxt,
+                                                 token.trail, wi == 0))
 
 
 def _symbol_corrections(doc: Document, english: float,
@@ -61,50 +82,70 @@ def _symbol_corrections(doc: Document, english: float,
     for page in doc.pages:
         for li, line in enumerate(page.lines):
             for fix in symbols.fixes(line, english=english):
-                before = line.words[fix.word].text
-                out.append(Correction(page=page.number, line=li, word=fix.word, before=before,
-                                      after=fix.after, kind=fix.kind, score=fix.score,
-                                      origin="context", applied=fix.score >= options.threshold))
+                out.append(Correction(
+                    page=page.number, line=li, word=fix.word, before=line.words[fix.word].text,
+                    after=fix.after, kind=fix.kind, score=fix.score, origin="context",
+                    applied=fix.score >= options.threshold))
     return out
 
 
-def _hypotheses(seg: str, lex: lexicon.Lexicon, chan: channel.Channel):
-    found = candidates.search(seg, lex, chan)
-    identity = [chan.logp(ch, ch) for ch in seg]
-    cost = (-sum(p[0] for p in identity), -sum(p[1] for p in identity))
-    return decide.hypotheses(seg, found, lex, cost)
-
-
-def _correct(doc: Document, occ: _Occurrence, found, english: float,
+def _correct(occ: _Occurrence, found: dict[str, list[Hypothesis]],
+             doc_channel: decide.DocumentChannel, lex: lexicon.Lexicon,
              options: RestoreOptions) -> Correction | None:
-    new_segments, scores, changed = [], [], False
+    new_segments, scores, kinds, origins = [], [], set(), set()
     for seg in occ.segments:
         hyps = found.get(seg)
-        if not hyps:
+        choice = _choose(seg, hyps, doc_channel, occ.around) if hyps else None
+        if choice is None:
             new_segments.append(seg)
             continue
-        post = decide.posteriors(hyps, english)
-        best = max(range(len(hyps)), key=post.__getitem__)
-        if hyps[best].keep:
+        text, score, by_context = choice
+        word = _cased(seg, text, lex, occ.around)
+        if word == seg:
             new_segments.append(seg)
             continue
-        changed = True
-        scores.append(post[best])
-        new_segments.append(candidates.apply_case(hyps[best].text,
-                                                  candidates.case_pattern(seg)))
-    if not changed:
+        new_segments.append(word)
+        scores.append(score)
+        origins.add("context" if by_context else "lexicon")
+        kinds.add(_kind(seg, word, lex))
+    if not scores:
         return None
     score = min(scores)
     before = occ.token.lead + occ.token.core + occ.token.trail
     after = occ.token.lead + "-".join(new_segments) + occ.token.trail
-    kind = "diacritic" if _fold(before) == _fold(after) else "ocr-confusion"
+    kind = next(k for k in ("real-word", "ocr-confusion", "diacritic") if k in kinds)
     return Correction(page=occ.page, line=occ.line, word=occ.word, before=before, after=after,
-                      kind=kind, score=round(score, 4), origin="lexicon",
+                      kind=kind, score=round(score, 4),
+                      origin="context" if "context" in origins else "lexicon",
                       applied=score >= options.threshold)
 
 
-_FOLD = str.maketrans("åäöÅÄÖéÉ", "aaoAAOeE")
+def _choose(seg: str, hyps: list[Hypothesis], doc_channel: decide.DocumentChannel,
+            around: context.Neighbours) -> tuple[str, float, bool] | None:
+    """The best reading, how sure, and whether the neighbours decided it."""
+    plain = [doc_channel.score(h) for h in hyps]
+    scores = [s + context.bonus(h.text, around) for s, h in zip(plain, hyps, strict=True)]
+    post = decide.posteriors(scores)
+    best = max(range(len(hyps)), key=post.__getitem__)
+    if hyps[best].keep and hyps[best].text == seg.lower():
+        return seg.lower(), post[best], False
+    by_context = best != max(range(len(hyps)), key=plain.__getitem__)
+    return hyps[best].text, post[best], by_context
 
 
-def _fold(text: str) -> str:
-    return text.translate(_FOLD)
+def _cased(seg: str, text: str, lex: lexicon.Lexicon, around: context.Neighbours) -> str:
+    pattern = candidates.case_pattern(seg)
+    if (pattern == "title" and seg[0] in "OA" and text[0] in "öåä"
+            and context.mid_sentence(around) and not lex.is_proper(text)):
+        pattern = "lower"  # a lower-case ö, å or ä that OCR read as a capital O or A
+    if text == seg.lower():
+        return seg if pattern != "lower" or seg[0].islower() else text
+    return candidates.apply_case(text, pattern)
+
+
+def _kind(before: str, after: str, lex: lexicon.Lexicon) -> str:
+    if lex.is_word(before.lower()):
+        return "real-word"
+    if before.translate(_FOLD).lower() == after.translate(_FOLD).lower():
+        return "diacritic"
+    return "ocr-confusion"

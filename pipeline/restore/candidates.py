@@ -25,6 +25,7 @@ class Candidate:
     text: str  # lower case
     cost: tuple[float, float]  # -log10 P(ocr | candidate) per OCR model (eng, swe)
     parts: tuple[str, ...]  # one part, or the parts of a compound
+    path: tuple[tuple[str, str], ...]  # (truth, ocr) segments that make up the reading
 
 
 @dataclass(frozen=True)
@@ -35,13 +36,14 @@ class _State:
     cost: tuple[float, float]
     deleted: int
     bounds: tuple[int, ...]
+    path: tuple[tuple[str, str], ...]
 
 
 def search(token: str, lexicon: Lexicon, channel: Channel) -> list[Candidate]:
     """Lexicon words and compounds the token may be an OCR reading of, best first."""
     pattern = case_pattern(token)
     buckets: list[dict[tuple[str, int], _State]] = [{} for _ in range(len(token) + 1)]
-    buckets[0][("", 0)] = _State(0, "", 0, (0.0, 0.0), 0, ())
+    buckets[0][("", 0)] = _State(0, "", 0, (0.0, 0.0), 0, (), ())
     found: dict[str, Candidate] = {}
     for pos in range(len(token) + 1):
         bucket = buckets[pos]
@@ -68,22 +70,24 @@ def _expand(state: _State, token: str, pattern: str, lexicon: Lexicon, channel: 
     if (state.part_start < len(state.text) and len(part) >= MIN_PART
             and _roles(lexicon, part) & BEGIN):
         yield _State(state.pos, state.text, len(state.text), state.cost, state.deleted,
-                     state.bounds + (len(state.text),))
+                     state.bounds + (len(state.text),), state.path)
     for width in (1, 2):
         if state.pos + width > len(token):
             break
         for source in channel.sources_of(token[state.pos:state.pos + width]):
-            nxt = _extend(state, source.truth, source.logp, width, pattern, lexicon)
+            ocr = token[state.pos:state.pos + width]
+            nxt = _extend(state, source.truth, ocr, source.logp, pattern, lexicon)
             if nxt:
                 yield nxt
     if state.deleted == 0:
         for source in channel.deletions:
-            nxt = _extend(state, source.truth, source.logp, 0, pattern, lexicon)
+            nxt = _extend(state, source.truth, "", source.logp, pattern, lexicon)
             if nxt:
-                yield _State(nxt.pos, nxt.text, nxt.part_start, nxt.cost, 1, nxt.bounds)
+                yield _State(nxt.pos, nxt.text, nxt.part_start, nxt.cost, 1, nxt.bounds,
+                             nxt.path)
 
 
-def _extend(state: _State, truth: str, logp: tuple[float, float], width: int, pattern: str,
+def _extend(state: _State, truth: str, ocr: str, logp: tuple[float, float], pattern: str,
             lexicon: Lexicon) -> _State | None:
     if truth != _cased(truth.lower(), len(state.text), pattern):
         return None
@@ -91,7 +95,8 @@ def _extend(state: _State, truth: str, logp: tuple[float, float], width: int, pa
     cost = (state.cost[0] - logp[0], state.cost[1] - logp[1])
     if min(cost) > MAX_COST or not lexicon.has_prefix(text[state.part_start:]):
         return None
-    return _State(state.pos + width, text, state.part_start, cost, state.deleted, state.bounds)
+    return _State(state.pos + len(ocr), text, state.part_start, cost, state.deleted,
+                  state.bounds, (*state.path, (truth, ocr)))
 
 
 def _finish(state: _State, lexicon: Lexicon, pattern: str, found: dict[str, Candidate]) -> None:
@@ -107,7 +112,7 @@ def _finish(state: _State, lexicon: Lexicon, pattern: str, found: dict[str, Cand
                                                     strict=True))
     old = found.get(state.text)
     if old is None or min(state.cost) < min(old.cost) or len(parts) < len(old.parts):
-        found[state.text] = Candidate(state.text, state.cost, parts)
+        found[state.text] = Candidate(state.text, state.cost, parts, state.path)
 
 
 def _roles(lexicon: Lexicon, key: str) -> int:

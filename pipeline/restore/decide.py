@@ -1,71 +1,87 @@
-"""Choosing among candidates: prior × channel, with the channel mixture fitted per document.
+"""Choosing among candidates: prior × channel, with the channel fitted to each document.
 
 A document's OCR was made by some engine with some model; whether it lost the Swedish
-letters (an English model) or kept them (a Swedish one) shows in the document itself.
-The share of the English-like channel is estimated by expectation-maximization over the
-document's words, so "for" becomes "för" in a document that lost its diacritics
-everywhere and stays "for" in one that kept them.
+letters (an English model) or kept them (a Swedish one), and how it mangled them, shows
+in the document itself. Two steps use that evidence:
+
+1. the share of the English-like channel is estimated by expectation-maximization over
+   the document's words, so "for" becomes "för" in a document that lost its diacritics
+   everywhere and stays "for" in one that kept them;
+2. the confusion probabilities are then re-estimated from the words the document itself
+   corrects with confidence (the estimate from the confusion table is the prior), so a
+   scan where this engine read "ä" as "d" lets "ndmnd" teach "6versdnder".
 """
 
 from __future__ import annotations
 
 import math
+from collections import defaultdict
 from dataclasses import dataclass
 
 from pipeline.restore.candidates import Candidate
+from pipeline.restore.channel import Channel
 from pipeline.restore.lexicon import UNKNOWN_ZIPF, Lexicon
 
-KEEP_ZIPF = 0.5  # prior of a token that is in no list (a name, a rare word, damage)
+KEEP_ZIPF = 0.0  # prior of a token that is in no list (a name, a rare word, damage)
 COMPOUND_DISCOUNT = 2.0  # an unlisted compound is much rarer than its last part
 COMPOUND_CAP = 2.5  # ... and never as likely as a common listed word
 EM_ROUNDS = 12
+ADAPT_STRENGTH = 30.0  # weight of the confusion table against the document's own evidence
+ADAPT_CONFIDENCE = 0.9  # words decided at least this surely teach the document channel
+
+Path = tuple[tuple[str, str], ...]
 
 
 @dataclass(frozen=True)
 class Hypothesis:
     text: str  # lower case; for the kept token, the token itself lower-cased
     prior: float  # Zipf frequency, log10 per billion words
-    cost: tuple[float, float]  # -log10 P(ocr | text) per channel
+    cost: tuple[float, float]  # -log10 P(ocr | text) per table channel (eng, swe)
     keep: bool  # the OCR token itself
+    path: Path = ()
 
 
 def hypotheses(token: str, found: list[Candidate], lexicon: Lexicon,
-               identity_cost: tuple[float, float]) -> list[Hypothesis]:
-    out = [Hypothesis(c.text, prior(c, lexicon), c.cost, c.text == token.lower())
+               channel: Channel) -> list[Hypothesis]:
+    out = [Hypothesis(c.text, prior(c, lexicon), c.cost, c.text == token.lower(), c.path)
            for c in found]
     if not any(h.keep for h in out):
-        out.append(Hypothesis(token.lower(), KEEP_ZIPF, identity_cost, True))
+        path = tuple((ch, ch) for ch in token)
+        logps = [channel.logp(ch, ch) for ch in token]
+        cost = (-sum(p[0] for p in logps), -sum(p[1] for p in logps))
+        out.append(Hypothesis(token.lower(), KEEP_ZIPF, cost, True, path))
     return out
 
 
 def prior(candidate: Candidate, lexicon: Lexicon) -> float:
     whole = lexicon.zipf(candidate.text)
     if len(candidate.parts) == 1:
-        return whole or UNKNOWN_ZIPF
+        return max(whole, UNKNOWN_ZIPF)
     head = lexicon.zipf(candidate.parts[-1]) or UNKNOWN_ZIPF
     short = sum(len(p) <= 3 for p in candidate.parts)  # short parts split too easily
-    proper = sum(bool(lexicon.is_proper(p)) for p in candidate.parts)
+    proper = sum(lexicon.is_proper(p) for p in candidate.parts)
     guess = (head - COMPOUND_DISCOUNT - 0.5 * (len(candidate.parts) - 2) - 0.5 * short
              - proper)
     return max(whole, min(max(guess, 0.0), COMPOUND_CAP))
 
 
-def channel_logp(h: Hypothesis, english: float) -> float:
+def mixture_logp(cost: tuple[float, float], english: float) -> float:
     """log10 P(ocr | h) under the mixture with this share of the English-like channel."""
-    a = math.log10(max(english, 1e-9)) - h.cost[0]
-    b = math.log10(max(1 - english, 1e-9)) - h.cost[1]
+    a = math.log10(max(english, 1e-9)) - cost[0]
+    b = math.log10(max(1 - english, 1e-9)) - cost[1]
     top = max(a, b)
     return top + math.log10(10 ** (a - top) + 10 ** (b - top))
 
 
-def posteriors(hyps: list[Hypothesis], english: float,
-               bonus: dict[str, float] | None = None) -> list[float]:
-    scores = [h.prior + channel_logp(h, english) + (bonus or {}).get(h.text, 0.0)
-              for h in hyps]
+def posteriors(scores: list[float]) -> list[float]:
     top = max(scores)
     weights = [10 ** (s - top) for s in scores]
     total = sum(weights)
     return [w / total for w in weights]
+
+
+def mixture_posteriors(hyps: list[Hypothesis], english: float) -> list[float]:
+    return posteriors([h.prior + mixture_logp(h.cost, english) for h in hyps])
 
 
 def fit_mixture(groups: list[list[Hypothesis]]) -> float:
@@ -77,10 +93,41 @@ def fit_mixture(groups: list[list[Hypothesis]]) -> float:
     for _ in range(EM_ROUNDS):
         total = 0.0
         for hyps in informative:
-            post = posteriors(hyps, english)
-            for h, p in zip(hyps, post, strict=True):
+            for h, p in zip(hyps, mixture_posteriors(hyps, english), strict=True):
                 a = english * 10 ** -h.cost[0]
                 b = (1 - english) * 10 ** -h.cost[1]
                 total += p * (a / (a + b) if a + b else 0.5)
         english = min(max(total / len(informative), 0.001), 0.999)
     return english
+
+
+class DocumentChannel:
+    """The confusion table's mixture, re-estimated on one document's confident words."""
+
+    def __init__(self, table: Channel, english: float, groups: list[list[Hypothesis]]):
+        self.table, self.english = table, english
+        self.counts: dict[tuple[str, str], float] = defaultdict(float)
+        self.totals: dict[str, float] = defaultdict(float)
+        for hyps in groups:
+            post = mixture_posteriors(hyps, english)
+            best = max(range(len(hyps)), key=post.__getitem__)
+            h = hyps[best]
+            if post[best] < ADAPT_CONFIDENCE or (h.keep and h.prior == KEEP_ZIPF):
+                continue  # unsure, or an unknown word: no evidence of how it was read
+            for truth, ocr in h.path:
+                self.counts[truth, ocr] += 1
+                self.totals[truth] += 1
+        self._cache: dict[tuple[str, str], float] = {}
+
+    def logp(self, truth: str, ocr: str) -> float:
+        key = (truth, ocr)
+        if key not in self._cache:
+            base = 10 ** mixture_logp(tuple(-p for p in self.table.logp(truth, ocr)),
+                                      self.english)
+            p = ((self.counts.get(key, 0.0) + ADAPT_STRENGTH * base)
+                 / (self.totals.get(truth, 0.0) + ADAPT_STRENGTH))
+            self._cache[key] = math.log10(p)
+        return self._cache[key]
+
+    def score(self, h: Hypothesis) -> float:
+        return h.prior + sum(self.logp(t, o) for t, o in h.path)

@@ -40,7 +40,7 @@ def correctable(core: str, lexicon: Lexicon) -> bool:
     if core in lexicon.abbreviations or core.lower() in lexicon.abbreviations:
         return False
     digits = [ch for ch in core if ch.isdigit()]
-    if digits and (letters < 2 or any(d not in _LETTERLIKE_DIGITS for d in digits)
+    if digits and (len(core) < 2 or any(d not in _LETTERLIKE_DIGITS for d in digits)
                    or len(digits) > 2):
         return False
     if core.isupper() and len(core) <= 3:
