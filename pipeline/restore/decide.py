@@ -9,7 +9,9 @@ in the document itself. Two steps use that evidence:
    everywhere and stays "for" in one that kept them;
 2. the confusion probabilities are then re-estimated from the words the document itself
    corrects with confidence (the estimate from the confusion table is the prior), so a
-   scan where this engine read "ä" as "d" lets "ndmnd" teach "6versdnder".
+   scan where this engine read "ä" as "d" lets "ndmnd" teach "6versdnder";
+3. how likely an unknown token is a real unknown word (a name) rather than a damaged
+   known one follows from how many of the document's unknown tokens are plainly damage.
 """
 
 from __future__ import annotations
@@ -108,16 +110,22 @@ class DocumentChannel:
         self.table, self.english = table, english
         self.counts: dict[tuple[str, str], float] = defaultdict(float)
         self.totals: dict[str, float] = defaultdict(float)
+        unknown = damaged = 0
         for hyps in groups:
             post = mixture_posteriors(hyps, english)
             best = max(range(len(hyps)), key=post.__getitem__)
             h = hyps[best]
+            if any(x.keep and x.prior == KEEP_ZIPF for x in hyps):
+                unknown += 1
+                damaged += not h.keep
             if post[best] < ADAPT_CONFIDENCE or (h.keep and h.prior == KEEP_ZIPF):
                 continue  # unsure, or an unknown word: no evidence of how it was read
             for truth, ocr in h.path:
                 self.counts[truth, ocr] += 1
                 self.totals[truth] += 1
         self._cache: dict[tuple[str, str], float] = {}
+        rate = (damaged + 1) / (unknown + 2)  # share of unknown tokens that are damage
+        self.keep_prior = KEEP_ZIPF + max(min(math.log10((1 - rate) / rate), 1.0), -1.5)
 
     def logp(self, truth: str, ocr: str) -> float:
         key = (truth, ocr)
@@ -130,4 +138,5 @@ class DocumentChannel:
         return self._cache[key]
 
     def score(self, h: Hypothesis) -> float:
-        return h.prior + sum(self.logp(t, o) for t, o in h.path)
+        prior = self.keep_prior if h.keep and h.prior == KEEP_ZIPF else h.prior
+        return prior + sum(self.logp(t, o) for t, o in h.path)
