@@ -45,7 +45,7 @@ def restore(doc: Document, options: RestoreOptions) -> Document:
                                                table)
     groups = [found[s] for o in occurrences for s in o.segments if s in found]
     english = decide.fit_mixture(groups)
-    doc_channel = decide.DocumentChannel(table, english, groups)
+    doc_channel = decide.DocumentChannel(table, english, groups, lex)
     fixed = _symbol_corrections(doc, english, options)
     done = {(c.page, c.line, c.word) for c in fixed}
     doc.corrections = sorted(fixed + [
@@ -70,18 +70,23 @@ def _occurrences(doc: Document) -> Iterator[_Occurrence]:
             same_paragraph = prev is not None and (prev[0] == li or (
                 prev[0] == li - 1 and page.lines[li - 1].text.strip()))
             nxt = flat[k + 1][2] if k + 1 < len(flat) and flat[k + 1][0] <= li + 1 else ""
+            prev2 = flat[k - 2][2] if same_paragraph and k > 1 else ""
             token = tokens.split(text)
             yield _Occurrence(page.number, li, wi, token, token.core.split("-"),
                               context.Neighbours(prev[2] if same_paragraph else "", nxt,
-                                                 token.trail, wi == 0))
+                                                 token.trail, wi == 0, prev2))
 
 
 def _symbol_corrections(doc: Document, english: float,
                         options: RestoreOptions) -> list[Correction]:
     out = []
     for page in doc.pages:
-        for li, line in enumerate(page.lines):
-            for fix in symbols.fixes(line, english=english):
+        lines = page.lines
+        for li, line in enumerate(lines):
+            before = lines[li - 1].words[-1].text if li and lines[li - 1].words else ""
+            after = (lines[li + 1].words[0].text
+                     if li + 1 < len(lines) and lines[li + 1].words else "")
+            for fix in symbols.fixes(line, english=english, before=before, after=after):
                 out.append(Correction(
                     page=page.number, line=li, word=fix.word, before=line.words[fix.word].text,
                     after=fix.after, kind=fix.kind, score=fix.score, origin="context",
@@ -124,7 +129,8 @@ def _choose(seg: str, hyps: list[Hypothesis], doc_channel: decide.DocumentChanne
             around: context.Neighbours) -> tuple[str, float, bool] | None:
     """The best reading, how sure, and whether the neighbours decided it."""
     plain = [doc_channel.score(h) for h in hyps]
-    scores = [s + context.bonus(h.text, around) for s, h in zip(plain, hyps, strict=True)]
+    scores = [s + context.bonus(h.text, around, doc_channel.lexicon)
+              for s, h in zip(plain, hyps, strict=True)]
     post = decide.posteriors(scores)
     best = max(range(len(hyps)), key=post.__getitem__)
     if hyps[best].keep and hyps[best].text == seg.lower():

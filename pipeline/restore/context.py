@@ -10,7 +10,11 @@ it. They are facts of Swedish grammar, not of any document:
 - after an indefinite article or a determiner comes a noun ("på ett sätt", "detta
   sätt"), not a possessive pronoun or a past tense ("sitt", "satt");
 - an authority, a body or "det"/"man" before a verb form that may be "bör" takes the
-  modal ("Kommunstyrelsen bör"), since bodies do not live anywhere ("bor");
+  modal ("Kommunstyrelsen bör"), since bodies do not live anywhere ("bor"); so does a
+  form followed by an infinitive ("bör ta", "bör förtydligas");
+- after a modal verb (ska, kan, bör, måste …) comes an infinitive ("ska ändras", not
+  "ska andras"; "ska ingå", not "ska inga");
+- a name before "Stad", "kommun" or "län" is the name of a municipality ("Borås Stad");
 - a sentence goes on in lower case: a word inside a sentence is capitalized only if it
   is a name.
 """
@@ -19,6 +23,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+
+from pipeline.restore.lexicon import Lexicon
 
 NUMBER_WORDS = {
     "ett", "en", "två", "tre", "fyra", "fem", "sex", "sju", "åtta", "nio", "tio", "elva",
@@ -30,6 +36,9 @@ NUMBER_WORDS = {
 }
 DETERMINERS = {"ett", "detta", "samma", "vilket", "annat", "något", "varje", "sådant",
                "det"}
+MODALS = {"ska", "skall", "kan", "bör", "får", "måste", "vill", "skulle", "kunde", "borde",
+          "behöver", "kommer", "brukar", "tänker", "torde", "lär", "måtte"}
+PLACE_WORDS = {"stad", "stads", "kommun", "kommuns", "län", "läns", "kommunkoncern"}
 BODY_ENDINGS = ("nämnden", "styrelsen", "förvaltningen", "fullmäktige", "revisionen",
                 "kontoret", "utskottet", "kommunen", "regionen", "staden", "myndigheten",
                 "bolaget", "rådet", "förbundet")
@@ -47,25 +56,41 @@ class Neighbours:
     next: str
     trail: str  # punctuation right after the word
     line_start: bool  # first word on its line (a heading may start there)
+    prev2: str = ""  # the word before the previous one
 
 
-def bonus(reading: str, around: Neighbours) -> float:
+def bonus(reading: str, around: Neighbours, lexicon: Lexicon) -> float:
     """log10 bonus for reading the word as `reading` (lower case) here."""
-    prev = _bare(around.prev).lower()
+    prev, prev2 = _bare(around.prev).lower(), _bare(around.prev2).lower()
     nxt = _bare(around.next).lower()
     total = 0.0
     for wanted, against, fits in (
         (*_NOUN_AFTER_NUMERAL, _numeral(around.prev) or prev in NUMBER_WORDS
          or around.trail.startswith(".")),
-        (*_NOUN_AFTER_DETERMINER, prev in DETERMINERS),
+        (*_NOUN_AFTER_DETERMINER, prev in DETERMINERS
+         or (prev2 in DETERMINERS and prev.endswith("t") and not around.line_start)),
         (*_MODAL_AFTER_BODY, prev.endswith(BODY_ENDINGS) or prev in {"det", "man"}
-         or nxt in {"det", "man"}),
+         or nxt in {"det", "man"} or infinitive(nxt, lexicon)),
     ):
         if fits and reading == wanted:
             total += BONUS
         elif fits and reading in against:
             total -= BONUS
+    if prev in MODALS and not around.line_start:
+        total += BONUS if infinitive(reading, lexicon) else 0.0
+    if nxt in PLACE_WORDS and reading in lexicon.municipalities:
+        total += BONUS
     return total
+
+
+def infinitive(word: str, lexicon: Lexicon) -> bool:
+    """True for a form that is a verb's infinitive, active or passive: the present tense
+    is the form plus -r (ta: tar, ändra: ändrar) or, for a passive, -as → -ar."""
+    if len(word) < 2 or not lexicon.is_word(word):
+        return False
+    if word.endswith("as") and lexicon.is_word(word[:-2] + "ar"):
+        return True
+    return word[-1] in "aeåoiuy" and lexicon.is_word(word + "r") and not word.endswith("are")
 
 
 def mid_sentence(around: Neighbours) -> bool:

@@ -106,8 +106,9 @@ def fit_mixture(groups: list[list[Hypothesis]]) -> float:
 class DocumentChannel:
     """The confusion table's mixture, re-estimated on one document's confident words."""
 
-    def __init__(self, table: Channel, english: float, groups: list[list[Hypothesis]]):
-        self.table, self.english = table, english
+    def __init__(self, table: Channel, english: float, groups: list[list[Hypothesis]],
+                 lexicon: Lexicon):
+        self.table, self.english, self.lexicon = table, english, lexicon
         self.counts: dict[tuple[str, str], float] = defaultdict(float)
         self.totals: dict[str, float] = defaultdict(float)
         unknown = damaged = 0

@@ -22,10 +22,12 @@ _ROLE_BITS = {"w": WORD, "b": BEGIN, "e": END}
 CURATED = [
     ("sv_municipal_vocabulary.txt", WORD | END, 3.0),
     ("sv_municipalities_290.txt", WORD | PROPER, 3.0),
+    ("sv_municipal_bodies.txt", WORD | END, 3.0),
     ("sv_first_names.txt", WORD | PROPER, 2.5),
     ("sv_surnames.txt", WORD | PROPER, 2.5),
 ]
 ABBREVIATIONS = "sv_abbreviations.txt"
+MUNICIPALITIES = "sv_municipalities_290.txt"
 UNKNOWN_ZIPF = 1.0  # a form hunspell knows but wordfreq has not seen
 
 
@@ -37,10 +39,11 @@ class Entry:
 
 class Lexicon:
     def __init__(self, entries: dict[str, Entry], abbreviations: frozenset[str],
-                 checksums: dict[str, str]) -> None:
+                 checksums: dict[str, str], municipalities: frozenset[str]) -> None:
         self.entries = entries
         self.keys = sorted(entries)
         self.abbreviations = abbreviations
+        self.municipalities = municipalities  # lower case
         self.checksums = checksums  # data file name -> sha256, for provenance
 
     def get(self, key: str) -> Entry | None:
@@ -85,7 +88,9 @@ def load(folder: Path = DICTIONARIES) -> Lexicon:
                 _add(entries, form, default, bits if form[:1].isupper() else bits & ~PROPER)
     abbreviations = frozenset(_lines(folder / ABBREVIATIONS)) if (
         folder / ABBREVIATIONS).exists() else frozenset()
-    return Lexicon(entries, abbreviations, checksums)
+    municipalities = frozenset(name.lower() for name in _lines(folder / MUNICIPALITIES)) if (
+        folder / MUNICIPALITIES).exists() else frozenset()
+    return Lexicon(entries, abbreviations, checksums, municipalities)
 
 
 def _add(entries: dict[str, Entry], form: str, zipf: float, bits: int) -> None:

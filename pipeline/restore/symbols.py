@@ -42,12 +42,14 @@ class Fix:
     score: float
 
 
-def fixes(line: Line, *, english: float) -> Iterator[Fix]:
-    """The symbol corrections of one line."""
+def fixes(line: Line, *, english: float, before: str = "", after: str = "") -> Iterator[Fix]:
+    """The symbol corrections of one line; `before` and `after` are the words that end the
+    previous line and start the next one within the paragraph."""
     texts = [w.text for w in line.words]
+    around = [before, *texts, after]
     for i, text in enumerate(texts):
         fix = (_section(texts, i) or _bullet(texts, i) or _list_number(texts, i)
-               or _lone_i(texts, i, english) or _junk(texts, i) or _range(text)
+               or _lone_i(around, i + 1, english) or _junk(texts, i) or _range(text)
                or _double_period(text))
         if fix and fix[0] != text:
             yield Fix(i, *fix)
@@ -82,9 +84,9 @@ def _list_number(texts: list[str], i: int) -> tuple[str, str, float] | None:
 
 def _lone_i(texts: list[str], i: int, english: float) -> tuple[str, str, float] | None:
     """The preposition i read as | or (by an English model) as 1, between two words."""
-    if not 0 < i < len(texts) - 1 or texts[i] not in ("|", "1"):
+    if texts[i] not in ("|", "1"):
         return None
-    prev, nxt = texts[i - 1], texts[i + 1]
+    prev, nxt = texts[i - 1].rstrip(",;:"), texts[i + 1].rstrip(".,;:!?")
     if texts[i] == "|":  # never a word, so between two words it is the preposition
         if prev[-1:].isalnum() and nxt[:1].isalpha():
             return "i", "ocr-confusion", 0.8
