@@ -10,7 +10,7 @@ from pathlib import Path
 
 from pipeline import __version__, api
 from pipeline.batch import Outcome, RunSummary
-from pipeline.exceptions import ProtokollError
+from pipeline.exceptions import ProtokollError, UsageError
 from pipeline.options import BatchOptions, OcrOptions, Options, RestoreOptions
 
 log = logging.getLogger("pipeline")
@@ -41,7 +41,8 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("paths", nargs="+", type=Path, metavar="PATH",
                      help="PDF, TIFF, PNG, JPEG or .txt files, or folders (searched recursively)")
     run.add_argument("--out", required=True, type=Path, help="output folder")
-    run.add_argument("--lang", default="swe", help="Tesseract languages (default swe; e.g. swe+eng)")
+    run.add_argument("--lang", default="swe",
+                     help="Tesseract languages (default swe; e.g. swe+eng)")
     run.add_argument("--dpi", type=int, default=300, help="rasterization of PDF pages")
     run.add_argument("--force-ocr", action="store_true",
                      help="OCR PDF pages even when they have a text layer")
@@ -53,7 +54,28 @@ def _parser() -> argparse.ArgumentParser:
                      help="skip: record a failed file and go on (default); abort: stop")
     run.add_argument("-v", "--verbose", action="store_true", help="debug output")
     run.set_defaults(command=_run)
+
+    ev = sub.add_parser("eval", help="measure outputs against truth texts (CER, WER, damage)")
+    ev.add_argument("gold", type=Path, metavar="GOLD_DIR", help="folder of NAME.gold.txt files")
+    ev.add_argument("out", type=Path, metavar="OUT_DIR", help="the --out folder of a run")
+    ev.add_argument("--no-baselines", action="store_true",
+                    help="skip the symspell and hunspell baselines")
+    ev.set_defaults(command=_eval)
     return parser
+
+
+def _eval(args: argparse.Namespace) -> int:
+    from pipeline import evaluate
+
+    for folder in (args.gold, args.out):
+        if not folder.is_dir():
+            raise UsageError("no such folder", path=folder, fix="Check the path.")
+    rows = evaluate.evaluate(args.gold, args.out, baselines=not args.no_baselines)
+    if not rows:
+        raise UsageError("no output folder has a truth file", path=args.out,
+                         fix="Name truth files NAME.gold.txt after the inputs (NAME.*).")
+    print(evaluate.table(rows))
+    return 0
 
 
 def _run(args: argparse.Namespace) -> int:

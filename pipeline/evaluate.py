@@ -74,3 +74,55 @@ def gold_for(name: str, gold_dir: Path) -> Path | None:
         if name == stem or name.startswith(stem + ".") or name.startswith(stem + "-"):
             return gold
     return None
+
+
+@dataclass
+class Row:
+    name: str  # the output folder
+    group: str  # what distinguishes the input from its truth's name, e.g. ".ocr_eng"
+    scores: dict[str, Score]  # "input", "protokoll", and one per baseline
+
+
+def evaluate(gold_dir: Path, out_dir: Path, *, baselines: bool = True) -> list[Row]:
+    """Score every output folder of OUT_DIR that has a truth file in GOLD_DIR."""
+    from pipeline import baselines as base
+
+    rows = []
+    for folder in sorted(p for p in out_dir.iterdir() if (p / "text.txt").is_file()):
+        gold = gold_for(folder.name, gold_dir)
+        if gold is None:
+            continue
+        truth = gold.read_text(encoding="utf-8")
+        raw = (folder / "raw.txt").read_text(encoding="utf-8")
+        texts = {"input": raw, "protokoll": (folder / "text.txt").read_text(encoding="utf-8")}
+        if baselines:
+            texts["symspell"] = base.correct_text(raw, base.symspell)
+            texts["hunspell"] = base.correct_text(raw, base.hunspell)
+        scores = {k: score(truth, t, before=None if k == "input" else raw)
+                  for k, t in texts.items()}
+        group = folder.name[len(gold.name) - len(".gold.txt"):] or "(same name)"
+        rows.append(Row(folder.name, group, scores))
+    return rows
+
+
+def table(rows: list[Row]) -> str:
+    """Per document and per group: CER, WER, damage; and WER reduction against the input."""
+    lines = [f"{'document':34} {'text':10} {'CER':>7} {'WER':>7} {'WER red.':>9} {'damage':>7}"]
+    groups: dict[str, dict[str, Score]] = {}
+    for row in rows:
+        for kind, s in row.scores.items():
+            total = groups.setdefault(row.group, {})
+            total[kind] = total[kind] + s if kind in total else s
+            lines.append(_line(row.name, kind, s, row.scores["input"]))
+    for group, totals in sorted(groups.items()):
+        lines.append("")
+        for kind, s in totals.items():
+            lines.append(_line(f"all {group}", kind, s, totals["input"]))
+    return "\n".join(lines)
+
+
+def _line(name: str, kind: str, s: Score, base: Score) -> str:
+    reduction = 1 - s.wer / base.wer if base.wer else 0.0
+    damage = f"{s.damage:7.2%}" if kind != "input" else f"{'':7}"
+    red = f"{reduction:9.1%}" if kind != "input" else f"{'':9}"
+    return f"{name:34} {kind:10} {s.cer:7.4f} {s.wer:7.4f} {red} {damage}"

@@ -69,7 +69,8 @@ def _pdf_page(task: PageTask) -> Page:
         return _recognize(task, image_path, task.options.dpi, width, height)
 
 
-def _recognize(task: PageTask, image: Image.Image | Path, dpi: int, width: int, height: int) -> Page:
+def _recognize(task: PageTask, image: Image.Image | Path, dpi: int, width: int,
+               height: int) -> Page:
     opts = task.options
     tesseract.check_languages(opts.lang, path=task.path)
     lines = tesseract.recognize(image, lang=opts.lang, dpi=dpi, timeout=opts.timeout,

@@ -14,7 +14,7 @@ from PIL import Image
 
 from pipeline.exceptions import MissingDependencyError, OcrError
 from pipeline.model import BBox, Line, Word
-from pipeline.ocr.runner import INSTALL_HINT, run_tool
+from pipeline.runner import INSTALL_HINT, run_tool
 
 log = logging.getLogger(__name__)
 

@@ -26,7 +26,7 @@ from pipeline.restore.lexicon import UNKNOWN_ZIPF, Lexicon
 
 KEEP_ZIPF = 0.0  # prior of a token that is in no list (a name, a rare word, damage)
 COMPOUND_DISCOUNT = 2.0  # an unlisted compound is much rarer than its last part
-COMPOUND_CAP = 2.5  # ... and never as likely as a common listed word
+COMPOUND_CAP = 2.0  # ... and never as likely as a common listed word
 EM_ROUNDS = 12
 ADAPT_STRENGTH = 30.0  # weight of the confusion table against the document's own evidence
 ADAPT_CONFIDENCE = 0.9  # words decided at least this surely teach the document channel
