@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pipeline.restore.channel import Channel
 from pipeline.restore.lexicon import BEGIN, END, PROPER, WORD, Lexicon
 
-BEAM = 60  # partial candidates kept per OCR position
+BEAM = 40  # partial candidates kept per OCR position
 MAX_COST = 6.0  # -log10 P(ocr | candidate) beyond which a candidate is not worth it
 MIN_PART = 2  # shortest compound part
 
@@ -39,8 +39,25 @@ class _State:
     path: tuple[tuple[str, str], ...]
 
 
+_CACHE: dict[tuple[str, int, int], list[Candidate]] = {}
+_CACHE_SIZE = 100_000
+
+
 def search(token: str, lexicon: Lexicon, channel: Channel) -> list[Candidate]:
-    """Lexicon words and compounds the token may be an OCR reading of, best first."""
+    """Lexicon words and compounds the token may be an OCR reading of, best first.
+
+    Results are kept for the life of the process: the same words come back in every
+    document of a batch."""
+    key = (token, id(lexicon), id(channel))
+    found = _CACHE.get(key)
+    if found is None:
+        if len(_CACHE) >= _CACHE_SIZE:
+            _CACHE.clear()
+        found = _CACHE[key] = _search(token, lexicon, channel)
+    return found
+
+
+def _search(token: str, lexicon: Lexicon, channel: Channel) -> list[Candidate]:
     pattern = case_pattern(token)
     buckets: list[dict[tuple[str, int], _State]] = [{} for _ in range(len(token) + 1)]
     buckets[0][("", 0)] = _State(0, "", 0, (0.0, 0.0), 0, (), ())
@@ -66,37 +83,25 @@ def search(token: str, lexicon: Lexicon, channel: Channel) -> list[Candidate]:
 
 
 def _expand(state: _State, token: str, pattern: str, lexicon: Lexicon, channel: Channel):
-    part = state.text[state.part_start:]
-    if (state.part_start < len(state.text) and len(part) >= MIN_PART
-            and _roles(lexicon, part) & BEGIN):
-        yield _State(state.pos, state.text, len(state.text), state.cost, state.deleted,
-                     state.bounds + (len(state.text),), state.path)
-    for width in (1, 2):
-        if state.pos + width > len(token):
-            break
-        for source in channel.sources_of(token[state.pos:state.pos + width]):
-            ocr = token[state.pos:state.pos + width]
-            nxt = _extend(state, source.truth, ocr, source.logp, pattern, lexicon)
-            if nxt:
-                yield nxt
+    text, start, pos = state.text, state.part_start, state.pos
+    if start < len(text) and len(text) - start >= MIN_PART and (
+            _roles(lexicon, text[start:]) & BEGIN):
+        yield _State(pos, text, len(text), state.cost, state.deleted,
+                     (*state.bounds, len(text)), state.path)
+    options = [(source, token[pos:pos + width]) for width in (1, 2) if pos + width <= len(token)
+               for source in channel.sources_of(token[pos:pos + width])]
     if state.deleted == 0:
-        for source in channel.deletions:
-            nxt = _extend(state, source.truth, "", source.logp, pattern, lexicon)
-            if nxt:
-                yield _State(nxt.pos, nxt.text, nxt.part_start, nxt.cost, 1, nxt.bounds,
-                             nxt.path)
-
-
-def _extend(state: _State, truth: str, ocr: str, logp: tuple[float, float], pattern: str,
-            lexicon: Lexicon) -> _State | None:
-    if truth != _cased(truth.lower(), len(state.text), pattern):
-        return None
-    text = state.text + truth.lower()
-    cost = (state.cost[0] - logp[0], state.cost[1] - logp[1])
-    if min(cost) > MAX_COST or not lexicon.has_prefix(text[state.part_start:]):
-        return None
-    return _State(state.pos + len(ocr), text, state.part_start, cost, state.deleted,
-                  state.bounds, (*state.path, (truth, ocr)))
+        options += [(source, "") for source in channel.deletions]
+    case = pattern if pattern == "upper" or (pattern == "title" and not text) else "lower"
+    c0, c1 = state.cost
+    for source, ocr in options:
+        n0, n1 = c0 - source.logp[0], c1 - source.logp[1]
+        if (n0 > MAX_COST and n1 > MAX_COST) or case not in source.cases:
+            continue
+        new = text + source.lower
+        if lexicon.has_prefix(new[start:]):
+            yield _State(pos + len(ocr), new, start, (n0, n1), state.deleted + (not ocr),
+                         state.bounds, (*state.path, (source.truth, ocr)))
 
 
 def _finish(state: _State, lexicon: Lexicon, pattern: str, found: dict[str, Candidate]) -> None:
@@ -129,13 +134,9 @@ def case_pattern(token: str) -> str:
     return "lower"
 
 
-def _cased(text: str, position: int, pattern: str) -> str:
-    if pattern == "upper":
-        return text.upper()
-    if pattern == "title" and position == 0:
-        return text[:1].upper() + text[1:]
-    return text
-
-
 def apply_case(word: str, pattern: str) -> str:
-    return _cased(word, 0, pattern)
+    if pattern == "upper":
+        return word.upper()
+    if pattern == "title":
+        return word[:1].upper() + word[1:]
+    return word

@@ -22,6 +22,7 @@ MODELS = ("eng", "swe")
 FLOOR = 1e-6  # probability of a confusion never seen in the estimate
 IDENTITY = 0.995  # P(c read as c) for a character the estimate has no data on
 MIN_SOURCE = 1e-4  # confusions rarer than this under both models are not searched
+MAX_DELETIONS = 8  # the most likely letters OCR drops, tried when a letter may be missing
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,18 @@ class Source:
 
     truth: str
     logp: tuple[float, float]  # per model, in MODELS order
+
+    @functools.cached_property
+    def lower(self) -> str:
+        return self.truth.lower()
+
+    @functools.cached_property
+    def cases(self) -> frozenset[str]:
+        """The case patterns this truth can stand in: lower, upper, title (first letter)."""
+        lower, truth = self.truth.lower(), self.truth
+        return frozenset(name for name, form in (
+            ("lower", lower), ("upper", truth.upper()), ("title", lower[:1].upper() + lower[1:]))
+            if form == truth)
 
 
 @dataclass
@@ -94,6 +107,8 @@ def _index(channel: Channel) -> None:
             channel.deletions.append(source)
         elif ocr.strip() == ocr:
             by_ocr[ocr].append(source)
+    channel.deletions.sort(key=lambda s: -max(s.logp))
+    del channel.deletions[MAX_DELETIONS:]
     for ocr, found in by_ocr.items():
         if len(ocr) == 1 and all(s.truth != ocr for s in found):
             found.append(Source(ocr, channel.logp(ocr, ocr)))

@@ -45,13 +45,20 @@ class Lexicon:
         self.abbreviations = abbreviations
         self.municipalities = municipalities  # lower case
         self.checksums = checksums  # data file name -> sha256, for provenance
+        self._prefixes: dict[str, bool] = {}
 
     def get(self, key: str) -> Entry | None:
         return self.entries.get(key)
 
     def has_prefix(self, prefix: str) -> bool:
-        i = bisect.bisect_left(self.keys, prefix)
-        return i < len(self.keys) and self.keys[i].startswith(prefix)
+        known = self._prefixes.get(prefix)
+        if known is None:
+            i = bisect.bisect_left(self.keys, prefix)
+            known = i < len(self.keys) and self.keys[i].startswith(prefix)
+            if len(self._prefixes) > 2_000_000:
+                self._prefixes.clear()
+            self._prefixes[prefix] = known
+        return known
 
     def zipf(self, key: str) -> float:
         entry = self.entries.get(key)
