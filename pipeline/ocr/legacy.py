@@ -29,10 +29,10 @@ def split_pages(text: str) -> list[str]:
 
 def read_pages(path: Path) -> list[Page]:
     text = decode(path.read_bytes(), path=path)
-    return [Page(number=n, method="legacy-text", lines=[_line(t) for t in page.split("\n")])
+    return [Page(number=n, method="legacy-text", lines=[text_line(t) for t in page.split("\n")])
             for n, page in enumerate(split_pages(text), start=1)]
 
 
-def _line(text: str) -> Line:
+def text_line(text: str) -> Line:
     words = [Word(text=m.group(), start=m.start()) for m in _WORD.finditer(text)]
     return Line(text=text, words=words)

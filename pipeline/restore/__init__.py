@@ -46,6 +46,7 @@ def restore(doc: Document, options: RestoreOptions) -> Document:
     groups = [found[s] for o in occurrences for s in o.segments if s in found]
     english = decide.fit_mixture(groups)
     doc_channel = decide.DocumentChannel(table, english, groups, lex)
+    _resolve_neighbours(occurrences, found, doc_channel)
     fixed = _symbol_corrections(doc, english, options)
     done = {(c.page, c.line, c.word) for c in fixed}
     doc.corrections = sorted(fixed + [
@@ -75,6 +76,25 @@ def _occurrences(doc: Document) -> Iterator[_Occurrence]:
             yield _Occurrence(page.number, li, wi, token, token.core.split("-"),
                               context.Neighbours(prev[2] if same_paragraph else "", nxt,
                                                  token.trail, wi == 0, prev2))
+
+
+def _resolve_neighbours(occurrences: list[_Occurrence], found: dict[str, list[Hypothesis]],
+                        doc_channel: decide.DocumentChannel) -> None:
+    """Let context see the neighbours as they read after correction ("bor hojas" is
+    "bör höjas"): each neighbour is replaced by its best reading without context."""
+    best: dict[str, str] = {}
+    for seg, hyps in found.items():
+        scores = [doc_channel.score(h) for h in hyps]
+        best[seg] = hyps[max(range(len(hyps)), key=scores.__getitem__)].text
+
+    def resolve(word: str) -> str:
+        token = tokens.split(word)
+        return token.lead + best.get(token.core, token.core) + token.trail
+
+    for occ in occurrences:
+        a = occ.around
+        occ.around = context.Neighbours(resolve(a.prev), resolve(a.next), a.trail, a.line_start,
+                                        resolve(a.prev2))
 
 
 def _symbol_corrections(doc: Document, english: float,

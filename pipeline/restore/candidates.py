@@ -26,6 +26,7 @@ class Candidate:
     cost: tuple[float, float]  # -log10 P(ocr | candidate) per OCR model (eng, swe)
     parts: tuple[str, ...]  # one part, or the parts of a compound
     path: tuple[tuple[str, str], ...]  # (truth, ocr) segments that make up the reading
+    proper: bool = False  # a name: known only with a capital letter
 
 
 @dataclass(frozen=True)
@@ -108,7 +109,7 @@ def _finish(state: _State, lexicon: Lexicon, pattern: str, found: dict[str, Cand
     part = state.text[state.part_start:]
     roles = _roles(lexicon, part)
     if state.part_start == 0:
-        if not roles & WORD or (roles & PROPER and pattern == "lower"):
+        if not roles & WORD:
             return
     elif len(part) < MIN_PART or not roles & END:
         return
@@ -117,7 +118,8 @@ def _finish(state: _State, lexicon: Lexicon, pattern: str, found: dict[str, Cand
                                                     strict=True))
     old = found.get(state.text)
     if old is None or min(state.cost) < min(old.cost) or len(parts) < len(old.parts):
-        found[state.text] = Candidate(state.text, state.cost, parts, state.path)
+        proper = bool(_roles(lexicon, parts[0]) & PROPER)
+        found[state.text] = Candidate(state.text, state.cost, parts, state.path, proper)
 
 
 def _roles(lexicon: Lexicon, key: str) -> int:

@@ -84,13 +84,21 @@ def bonus(reading: str, around: Neighbours, lexicon: Lexicon) -> float:
 
 
 def infinitive(word: str, lexicon: Lexicon) -> bool:
-    """True for a form that is a verb's infinitive, active or passive: the present tense
-    is the form plus -r (ta: tar, ändra: ändrar) or, for a passive, -as → -ar."""
+    """True for a form that is a verb's infinitive, active or passive: its present tense
+    is the form plus -r (ta: tar, ändra: ändrar, se: ser) or, for the second conjugation,
+    -a turned into -er (höja: höjer); a passive adds -s (höjas, ses, ändras)."""
     if len(word) < 2 or not lexicon.is_word(word):
         return False
-    if word.endswith("as") and lexicon.is_word(word[:-2] + "ar"):
-        return True
-    return word[-1] in "aeåoiuy" and lexicon.is_word(word + "r") and not word.endswith("are")
+    if word.endswith("s"):
+        return _active_infinitive(word[:-1], lexicon)
+    return _active_infinitive(word, lexicon)
+
+
+def _active_infinitive(word: str, lexicon: Lexicon) -> bool:
+    if len(word) < 2 or word[-1] not in "aeåoiuy" or word.endswith("are"):
+        return False
+    return lexicon.is_word(word + "r") or (
+        word.endswith("a") and lexicon.is_word(word[:-1] + "er"))
 
 
 def mid_sentence(around: Neighbours) -> bool:

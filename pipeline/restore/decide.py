@@ -27,6 +27,8 @@ from pipeline.restore.lexicon import UNKNOWN_ZIPF, Lexicon
 KEEP_ZIPF = 0.0  # prior of a token that is in no list (a name, a rare word, damage)
 COMPOUND_DISCOUNT = 2.0  # an unlisted compound is much rarer than its last part
 COMPOUND_CAP = 2.0  # ... and never as likely as a common listed word
+DIGIT_IN_WORD = 3.0  # log10 odds against a digit inside a word being printed so
+LOWER_CASE_NAME = 2.0  # a name is rarely printed in lower case
 EM_ROUNDS = 12
 ADAPT_STRENGTH = 30.0  # weight of the confusion table against the document's own evidence
 ADAPT_CONFIDENCE = 0.9  # words decided at least this surely teach the document channel
@@ -41,17 +43,24 @@ class Hypothesis:
     cost: tuple[float, float]  # -log10 P(ocr | text) per table channel (eng, swe)
     keep: bool  # the OCR token itself
     path: Path = ()
+    unknown: bool = False  # the token itself, in no list
+    penalty: float = 0.0  # log10 odds against, beyond prior and channel
 
 
 def hypotheses(token: str, found: list[Candidate], lexicon: Lexicon,
                channel: Channel) -> list[Hypothesis]:
-    out = [Hypothesis(c.text, prior(c, lexicon), c.cost, c.text == token.lower(), c.path)
+    lower_case = token[:1].islower()
+    out = [Hypothesis(c.text, prior(c, lexicon) - (LOWER_CASE_NAME if c.proper and lower_case
+                                                   else 0.0),
+                      c.cost, c.text == token.lower(), c.path)
            for c in found]
     if not any(h.keep for h in out):
         path = tuple((ch, ch) for ch in token)
         logps = [channel.logp(ch, ch) for ch in token]
         cost = (-sum(p[0] for p in logps), -sum(p[1] for p in logps))
-        out.append(Hypothesis(token.lower(), KEEP_ZIPF, cost, True, path))
+        # Swedish words have no digits in them: such a token is damage
+        penalty = DIGIT_IN_WORD if any(ch.isdigit() for ch in token) else 0.0
+        out.append(Hypothesis(token.lower(), KEEP_ZIPF, cost, True, path, True, penalty))
     return out
 
 
@@ -83,7 +92,7 @@ def posteriors(scores: list[float]) -> list[float]:
 
 
 def mixture_posteriors(hyps: list[Hypothesis], english: float) -> list[float]:
-    return posteriors([h.prior + mixture_logp(h.cost, english) for h in hyps])
+    return posteriors([h.prior - h.penalty + mixture_logp(h.cost, english) for h in hyps])
 
 
 def fit_mixture(groups: list[list[Hypothesis]]) -> float:
@@ -116,10 +125,10 @@ class DocumentChannel:
             post = mixture_posteriors(hyps, english)
             best = max(range(len(hyps)), key=post.__getitem__)
             h = hyps[best]
-            if any(x.keep and x.prior == KEEP_ZIPF for x in hyps):
+            if any(x.unknown for x in hyps):
                 unknown += 1
                 damaged += not h.keep
-            if post[best] < ADAPT_CONFIDENCE or (h.keep and h.prior == KEEP_ZIPF):
+            if post[best] < ADAPT_CONFIDENCE or h.unknown:
                 continue  # unsure, or an unknown word: no evidence of how it was read
             for truth, ocr in h.path:
                 self.counts[truth, ocr] += 1
@@ -139,5 +148,5 @@ class DocumentChannel:
         return self._cache[key]
 
     def score(self, h: Hypothesis) -> float:
-        prior = self.keep_prior if h.keep and h.prior == KEEP_ZIPF else h.prior
-        return prior + sum(self.logp(t, o) for t, o in h.path)
+        prior = self.keep_prior if h.unknown else h.prior
+        return prior - h.penalty + sum(self.logp(t, o) for t, o in h.path)

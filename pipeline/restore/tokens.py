@@ -13,6 +13,7 @@ _NUMBERLIKE = re.compile(r"^[\d\s.,:/–—\-+%§]+(kr|st|t|m|km|kvm|mkr|tkr)?$"
 _DIGIT_IN_WORD = re.compile(r"[0-9]")
 # Digits that OCR writes for letters (6 for ö, 1 for i or l, 4 for ä, 0 for o ...).
 _LETTERLIKE_DIGITS = set("014568")
+_ABBREVIATION = re.compile(r"^(\w{1,4}\.)+\w{1,4}$")  # t.ex, bl.a, m.m (final period cut)
 
 
 @dataclass(frozen=True)
@@ -37,7 +38,8 @@ def correctable(core: str, lexicon: Lexicon) -> bool:
     letters = sum(ch.isalpha() for ch in core)
     if letters == 0 or _URL.search(core) or _NUMBERLIKE.match(core):
         return False
-    if core in lexicon.abbreviations or core.lower() in lexicon.abbreviations:
+    if (core in lexicon.abbreviations or core.lower() in lexicon.abbreviations
+            or f"{core}." in lexicon.abbreviations or _ABBREVIATION.match(core)):
         return False
     digits = [ch for ch in core if ch.isdigit()]
     if digits and (len(core) < 2 or any(d not in _LETTERLIKE_DIGITS for d in digits)

@@ -1,0 +1,60 @@
+"""The evaluation command and its baselines."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from pipeline import baselines
+from pipeline.evaluate import gold_for, score
+
+
+def test_score_counts_errors_and_damage():
+    truth = "Nämnden beslutar att översända svaret"
+    before = "Nimnden beslutar att översända svaret"
+    after = "Nämnden beslutar att översände svaret"
+    s = score(truth, after, before=before)
+    assert (s.words, s.word_errors, s.damaged) == (5, 1, 1)
+    assert s.wer == 0.2 and s.damage == 0.2
+    assert score(truth, truth).cer == 0.0
+    assert score("a  b\n\fc", "a b c").word_errors == 0  # whitespace runs are one space
+
+
+def test_gold_for_matches_names(tmp_path):
+    (tmp_path / "fn_2022.gold.txt").write_text("x")
+    (tmp_path / "fn.gold.txt").write_text("x")
+    assert gold_for("fn_2022.ocr_eng", tmp_path).name == "fn_2022.gold.txt"
+    assert gold_for("fn-txt", tmp_path).name == "fn.gold.txt"
+    assert gold_for("other", tmp_path) is None
+
+
+def test_hunspell_baseline_takes_the_first_suggestion():
+    text = "Nimnden, pa 8 39 och samhalle.\n"
+    assert baselines.correct_text(text, baselines.hunspell) == "Nämnden, ps 8 39 och samhälle.\n"
+
+
+def test_symspell_baseline(monkeypatch):
+    from symspellpy import SymSpell
+
+    small = SymSpell(max_dictionary_edit_distance=2, prefix_length=7)
+    for word, count in {"nämnden": 100, "på": 1000, "samhälle": 50}.items():
+        small.create_dictionary_entry(word, count)
+    monkeypatch.setattr(baselines, "_INDEX", [small])
+    text = "Nimnden, pa samhalle."
+    assert baselines.correct_text(text, baselines.symspell) == "Nämnden, på samhälle."
+
+
+def test_eval_command(tmp_path):
+    gold = tmp_path / "gold"
+    out = tmp_path / "out" / "doc.ocr_eng"
+    gold.mkdir()
+    out.mkdir(parents=True)
+    (gold / "doc.gold.txt").write_text("Nämnden beslutar att översända svaret.")
+    (out / "raw.txt").write_text("Nimnden beslutar att 6versinda svaret.")
+    (out / "text.txt").write_text("Nämnden beslutar att översända svaret.")
+    proc = subprocess.run([sys.executable, "-m", "pipeline", "eval", str(gold),
+                           str(tmp_path / "out"), "--no-baselines"],
+                          capture_output=True, text=True, check=True)
+    line = next(x for x in proc.stdout.splitlines() if x.startswith("all .ocr_eng") and
+                "protokoll" in x)
+    assert line.split()[-3:] == ["0.0000", "100.0%", "0.00%"]

@@ -1,0 +1,111 @@
+"""The restore stage: golden documents, protected tokens, corrections as records."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from conftest import SAMPLES, TRUTH
+
+from pipeline import api
+from pipeline.model import Document, Page, Source
+from pipeline.ocr.legacy import text_line
+from pipeline.options import BatchOptions, Options, RestoreOptions
+from pipeline.restore import restore
+
+GOLDEN = Path(__file__).parent / "golden"
+
+
+def _doc(lines: list[str]) -> Document:
+    page = Page(number=1, method="legacy-text", lines=[text_line(t) for t in lines])
+    return Document("t", Source("t.txt", "0" * 64, "text/plain", 1, 1), [page])
+
+
+def _restored(lines: list[str], threshold: float = 0.5) -> list[str]:
+    return restore(_doc(lines), RestoreOptions(threshold=threshold)).text().split("\n")
+
+
+@pytest.mark.parametrize("name", ["restore_eng.json", "restore_swe.json"])
+def test_golden_documents(name):
+    case = json.loads((GOLDEN / name).read_text(encoding="utf-8"))
+    got = _restored(case["ocr"])
+    wrong = [(g, e) for g, e in zip(got, case["expected"], strict=True) if g != e]
+    assert not wrong
+
+
+def test_english_model_text_is_recognized_as_such():
+    case = json.loads((GOLDEN / "restore_eng.json").read_text(encoding="utf-8"))
+    doc = restore(_doc(case["ocr"]), RestoreOptions())
+    assert doc.steps[-1].settings["english_share"] > 0.9
+    case = json.loads((GOLDEN / "restore_swe.json").read_text(encoding="utf-8"))
+    doc = restore(_doc(case["ocr"]), RestoreOptions())
+    assert doc.steps[-1].settings["english_share"] < 0.1
+
+
+def test_correct_swedish_text_is_left_alone():
+    truth = TRUTH.read_text(encoding="utf-8").replace("\f", "\n").split("\n")
+    doc = restore(_doc(truth), RestoreOptions())
+    assert [c for c in doc.corrections if c.applied] == []
+
+
+def test_protected_tokens_and_whitespace_survive():
+    lines = ["  Dnr FN 2021-00019   och KS 2019/0123, 1.2.3.3 och § 39:",
+             "PwC, FSG och KS fick 1 250 000 kr den 2021-03-25 kl. 13.00.",
+             "Se https://www.boras.se/protokoll eller skriv till nämnd@boras.se",
+             "", "t.ex. bl.a. m.m."]
+    doc = restore(_doc(lines), RestoreOptions())
+    assert doc.text().split("\n")[0] == lines[0]
+    assert doc.text().split("\n")[1:] == lines[1:]
+
+
+def test_casing_is_kept():
+    got = _restored(["Nämnden i Borås har sitt säte i BORAS och i Boras.",
+                     "Pa ett mote i Boras Stad beslutade namnden."])
+    assert got[0] == "Nämnden i Borås har sitt säte i BORÅS och i Borås."
+    assert got[1] == "På ett möte i Borås Stad beslutade nämnden."
+
+
+def test_compounds_are_corrected_by_their_parts():
+    got = _restored(["Forskolenamndens och Arbetslivsnamndens barnrattschecklista for",
+                     "uppfoljningsprocessen ar stadsovergripande och galler alla nimnder."])
+    assert got == ["Förskolenämndens och Arbetslivsnämndens barnrättschecklista för",
+                   "uppföljningsprocessen är stadsövergripande och gäller alla nämnder."]
+
+
+def test_every_change_is_a_record_and_the_raw_text_stays():
+    lines = ["Nimnden beslutar att 6versinda svaret."]
+    doc = restore(_doc(lines), RestoreOptions())
+    assert doc.raw_text() == lines[0]
+    assert doc.pages[0].lines[0].words[0].text == "Nimnden"
+    changes = {(c.before, c.after): c for c in doc.corrections}
+    assert ("Nimnden", "Nämnden") in changes and ("6versinda", "översända") in changes
+    c = changes["6versinda", "översända"]
+    assert (c.page, c.line, c.word, c.kind, c.origin) == (1, 0, 3, "ocr-confusion", "lexicon")
+    assert 0.5 <= c.score <= 1 and c.applied
+
+
+def test_low_scores_are_suggestions_only():
+    lines = ["Nimnden beslutar att 6versinda svaret."]
+    doc = restore(_doc(lines), RestoreOptions(threshold=1.0))
+    assert doc.corrections and not any(c.applied for c in doc.corrections)
+    assert doc.text() == lines[0]
+
+
+def test_run_writes_corrections_and_no_restore_skips(tmp_path):
+    legacy = SAMPLES / "boras_forskolenamnden_2021-03_p39.ocr.txt"
+    api.run([legacy], tmp_path / "a", Options(batch=BatchOptions(jobs=1)))
+    out = tmp_path / "a" / "boras_forskolenamnden_2021-03_p39.ocr"
+    records = [json.loads(x) for x in (out / "corrections.jsonl").read_text().splitlines()]
+    assert len(records) > 100
+    assert {"before": "Forskolenamnden", "after": "Förskolenämnden"}.items() <= next(
+        r for r in records if r["before"] == "Forskolenamnden").items()
+    text = (out / "text.txt").read_text()
+    assert "Borås Stad" in text and "översända" in text and "nämnd " in text
+    assert (out / "raw.txt").read_text() == legacy.read_text()
+
+    api.run([legacy], tmp_path / "b", Options(restore=RestoreOptions(enabled=False),
+                                              batch=BatchOptions(jobs=1)))
+    out = tmp_path / "b" / "boras_forskolenamnden_2021-03_p39.ocr"
+    assert (out / "text.txt").read_text() == legacy.read_text()
+    assert (out / "corrections.jsonl").read_text() == ""
