@@ -97,14 +97,22 @@ def infinitive(word: str, lexicon: Lexicon) -> bool:
 def _active_infinitive(word: str, lexicon: Lexicon) -> bool:
     if len(word) < 2 or word[-1] not in "aeåoiuy" or word.endswith("are"):
         return False
-    return lexicon.is_word(word + "r") or (
-        word.endswith("a") and lexicon.is_word(word[:-1] + "er"))
+    if lexicon.is_word(word + "r"):
+        return True
+    stem = word[:-1]  # second conjugation: höja, höjer, höjde
+    return (word.endswith("a") and lexicon.is_word(stem + "er")
+            and any(lexicon.is_word(stem + end) for end in ("de", "te", "dde")))
 
 
 def mid_sentence(around: Neighbours) -> bool:
-    """True when the word continues a sentence (so it should not be capitalized)."""
-    return (bool(around.prev) and not around.line_start
-            and not around.prev.rstrip("\"”’)").endswith((".", "!", "?", ":")))
+    """True when the word continues a sentence (so it should not be capitalized): the
+    word before it ends no sentence and, across a line break, is itself a lower-case word
+    (a line after a heading or a case number starts afresh). A capitalized next word
+    makes it part of a name ("Östra Hällby")."""
+    prev = around.prev.rstrip("\"”’)")
+    if not prev or prev.endswith((".", "!", "?", ":")) or around.next[:1].isupper():
+        return False
+    return not around.line_start or (prev.isalpha() and prev.islower())
 
 
 def _numeral(word: str) -> bool:

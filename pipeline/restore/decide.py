@@ -26,7 +26,7 @@ from pipeline.restore.lexicon import UNKNOWN_ZIPF, Lexicon
 
 KEEP_ZIPF = 0.0  # prior of a token that is in no list (a name, a rare word, damage)
 COMPOUND_DISCOUNT = 2.0  # an unlisted compound is much rarer than its last part
-COMPOUND_CAP = 2.0  # ... and never as likely as a common listed word
+COMPOUND_CAP = 1.0  # ... and below any listed word
 DIGIT_IN_WORD = 3.0  # log10 odds against a digit inside a word being printed so
 LOWER_CASE_NAME = 2.0  # a name is rarely printed in lower case
 EM_ROUNDS = 12
