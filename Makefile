@@ -8,7 +8,7 @@ SYSTEM    := tesseract-ocr tesseract-ocr-swe tesseract-ocr-eng poppler-utils hun
 SUDO      := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 JOBS      ?= $(shell nproc)
 
-.PHONY: install system run test check bench clean
+.PHONY: install system run test check bench dictionaries clean
 
 install: system $(VENV)/.installed
 
@@ -39,6 +39,11 @@ check: install
 
 bench: install
 	$(PY) bench/bench.py
+
+dictionaries: install
+	$(PY) -m pip install -q -e '.[build]'
+	$(PY) dictionaries/build_lexicon.py
+	$(PY) dictionaries/build_confusions.py
 
 clean:
 	rm -rf out .pytest_cache
