@@ -76,11 +76,21 @@ def _search(token: str, lexicon: Lexicon, channel: Channel) -> list[Candidate]:
                 key = (nxt.text, nxt.part_start)
                 target = buckets[nxt.pos]
                 old = target.get(key)
-                if old is None or min(nxt.cost) < min(old.cost):
-                    target[key] = nxt
+                if old is None or nxt.cost[0] < old.cost[0] or nxt.cost[1] < old.cost[1]:
+                    target[key] = _merge(old, nxt)
                     if nxt.pos == pos:  # a deletion: expand it in this round too
-                        queue.append(nxt)
+                        queue.append(target[key])
     return sorted(found.values(), key=lambda c: min(c.cost))
+
+
+def _merge(old: _State | None, new: _State) -> _State:
+    """Two ways to the same reading: keep the cheaper cost under each OCR model."""
+    if old is None:
+        return new
+    cost = (min(old.cost[0], new.cost[0]), min(old.cost[1], new.cost[1]))
+    best = new if sum(new.cost) < sum(old.cost) else old
+    return _State(best.pos, best.text, best.part_start, cost, best.deleted, best.bounds,
+                  best.path)
 
 
 def _expand(state: _State, token: str, pattern: str, lexicon: Lexicon, channel: Channel):

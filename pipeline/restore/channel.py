@@ -22,6 +22,7 @@ MODELS = ("eng", "swe")
 FLOOR = 1e-6  # probability of a confusion never seen in the estimate
 IDENTITY = 0.995  # P(c read as c) for a character the estimate has no data on
 MIN_SOURCE = 1e-4  # confusions rarer than this under both models are not searched
+MIN_PAIR_COUNT = 50  # two-letter truths read right fewer times than this are not used
 MAX_DELETIONS = 8  # the most likely letters OCR drops, tried when a letter may be missing
 
 
@@ -86,6 +87,17 @@ def load(path: Path = DICTIONARIES / CONFUSIONS) -> Channel:
     for (truth, _), pair in counts.items():
         for m in range(2):
             totals[truth][m] += pair[m]
+    for truth in [t for t in totals if len(t) == 2]:
+        # A two-letter truth is counted only when read as itself or merged into one
+        # letter, so a model that never reads it right would seem to merge it always.
+        # Both models read the same pages: the larger count stands for both, and a pair
+        # seen read right too rarely to give a rate is left out.
+        if max(counts.get((truth, truth), [0, 0])) < MIN_PAIR_COUNT:
+            for key in [k for k in counts if k[0] == truth]:
+                del counts[key]
+            del totals[truth]
+        else:
+            totals[truth] = [max(totals[truth])] * 2
     probs = {}
     for (truth, ocr), pair in counts.items():
         probs[truth, ocr] = tuple(
@@ -102,6 +114,8 @@ def _index(channel: Channel) -> None:
     for (truth, ocr), pair in channel.probs.items():
         if max(pair) < MIN_SOURCE or not truth.strip() or not _letters(truth):
             continue
+        if len(truth) > 1 and truth == ocr:
+            continue  # the same as reading its letters one by one
         source = Source(truth, tuple(math.log10(p) for p in pair))
         if ocr == "":
             channel.deletions.append(source)
