@@ -41,8 +41,10 @@ def restore(doc: Document, options: RestoreOptions) -> Document:
     for occ in occurrences:
         for seg in occ.segments:
             if seg not in found and tokens.correctable(seg, lex):
-                found[seg] = decide.hypotheses(seg, candidates.search(seg, lex, table), lex,
-                                               table)
+                hyps = decide.hypotheses(seg, candidates.search(seg, lex, table), lex, table)
+                if any(h.unknown for h in hyps) and seg.isalpha() and len(seg) >= 3:
+                    hyps += decide.split_hypotheses(seg, lex, table)
+                found[seg] = hyps
     groups = [found[s] for o in occurrences for s in o.segments if s in found]
     english = decide.fit_mixture(groups)
     doc_channel = decide.DocumentChannel(table, english, groups, lex)
@@ -85,7 +87,9 @@ def _resolve_neighbours(occurrences: list[_Occurrence], found: dict[str, list[Hy
     best: dict[str, str] = {}
     for seg, hyps in found.items():
         scores = [doc_channel.score(h) for h in hyps]
-        best[seg] = hyps[max(range(len(hyps)), key=scores.__getitem__)].text
+        text = hyps[max(range(len(hyps)), key=scores.__getitem__)].text
+        best[seg] = seg if text == seg.lower() else candidates.apply_case(
+            text, candidates.case_pattern(seg))
 
     def resolve(word: str) -> str:
         token = tokens.split(word)
@@ -138,7 +142,7 @@ def _correct(occ: _Occurrence, found: dict[str, list[Hypothesis]],
     score = min(scores)
     before = occ.token.lead + occ.token.core + occ.token.trail
     after = occ.token.lead + "-".join(new_segments) + occ.token.trail
-    kind = next(k for k in ("real-word", "ocr-confusion", "diacritic") if k in kinds)
+    kind = next(k for k in ("split", "real-word", "ocr-confusion", "diacritic") if k in kinds)
     return Correction(page=occ.page, line=occ.line, word=occ.word, before=before, after=after,
                       kind=kind, score=round(score, 4),
                       origin="context" if "context" in origins else "lexicon",
@@ -170,6 +174,8 @@ def _cased(seg: str, text: str, lex: lexicon.Lexicon, around: context.Neighbours
 
 
 def _kind(before: str, after: str, lex: lexicon.Lexicon) -> str:
+    if " " in after:
+        return "split"
     if lex.is_word(before.lower()):
         return "real-word"
     if before.translate(_FOLD).lower() == after.translate(_FOLD).lower():

@@ -6,7 +6,8 @@ the words around it often can. Each pattern gives a bonus (log10) to readings th
 it. They are facts of Swedish grammar, not of any document:
 
 - a numeral or a quantifier is followed by a noun, not a finite verb ("fem år", "varje
-  år", "per år"), and "år" ends a sentence far more often than "är" does;
+  år", "per år"), "år" ends a sentence far more often than "är" does, and a year
+  follows "år" ("år 2025");
 - after an indefinite article or a determiner comes a noun ("på ett sätt", "detta
   sätt"), not a possessive pronoun or a past tense ("sitt", "satt");
 - an authority, a body or "det"/"man" before a verb form that may be "bör" takes the
@@ -43,6 +44,7 @@ BODY_ENDINGS = ("nämnden", "styrelsen", "förvaltningen", "fullmäktige", "revi
                 "kontoret", "utskottet", "kommunen", "regionen", "staden", "myndigheten",
                 "bolaget", "rådet", "förbundet")
 _NUMERAL = re.compile(r"^\d[\d\s.,–—-]*$")
+_YEAR = re.compile(r"^(1[89]|20)\d\d$")  # "år 2025"
 # Pairs a pattern decides between: (reading the pattern supports, readings it argues against)
 _NOUN_AFTER_NUMERAL = ("år", {"är", "ar"})
 _NOUN_AFTER_DETERMINER = ("sätt", {"sitt", "satt", "sått"})
@@ -66,7 +68,7 @@ def bonus(reading: str, around: Neighbours, lexicon: Lexicon) -> float:
     total = 0.0
     for wanted, against, fits in (
         (*_NOUN_AFTER_NUMERAL, _numeral(around.prev) or prev in NUMBER_WORDS
-         or around.trail.startswith(".")),
+         or around.trail.startswith(".") or _YEAR.match(nxt) is not None),
         (*_NOUN_AFTER_DETERMINER, prev in DETERMINERS
          or (prev2 in DETERMINERS and prev.endswith("t") and not around.line_start)),
         (*_MODAL_AFTER_BODY, prev.endswith(BODY_ENDINGS) or prev in {"det", "man"}

@@ -20,6 +20,7 @@ import math
 from collections import defaultdict
 from dataclasses import dataclass
 
+from pipeline.restore import candidates as search_module
 from pipeline.restore.candidates import Candidate
 from pipeline.restore.channel import Channel
 from pipeline.restore.lexicon import UNKNOWN_ZIPF, Lexicon
@@ -30,6 +31,10 @@ COMPOUND_CAP = 1.0  # ... and below any listed word
 DIGIT_IN_WORD = 3.0  # log10 odds against a digit inside a word being printed so
 LOWER_CASE_NAME = 2.0  # a name is rarely printed in lower case
 EM_ROUNDS = 12
+SPLIT_LEFT = {"i", "på", "av", "om", "för", "att", "och", "som", "med", "till", "vid", "från",
+              "en", "ett", "den", "det", "de", "mot", "under", "över", "efter", "utan", "hos"}
+MAX_SPLIT_LEFT = 5
+SPLIT_CONTEXT = 1.0  # log10: the second word is likelier after the first than on its own
 ADAPT_STRENGTH = 30.0  # weight of the confusion table against the document's own evidence
 ADAPT_CONFIDENCE = 0.9  # words decided at least this surely teach the document channel
 
@@ -61,6 +66,29 @@ def hypotheses(token: str, found: list[Candidate], lexicon: Lexicon,
         # Swedish words have no digits in them: such a token is damage
         penalty = DIGIT_IN_WORD if any(ch.isdigit() for ch in token) else 0.0
         out.append(Hypothesis(token.lower(), KEEP_ZIPF, cost, True, path, True, penalty))
+    return out
+
+
+def split_hypotheses(token: str, lexicon: Lexicon, channel: Channel) -> list[Hypothesis]:
+    """Readings of a token as two words that OCR ran together ("isin" → "i sin",
+    "parevisionsrapport" → "på revisionsrapport"): a preposition, conjunction or article
+    on the left (the short words a lost space follows), a word of three letters or more
+    on the right."""
+    out = []
+    space = channel.logp(" ", "")
+    for k in range(1, min(len(token) - 3, MAX_SPLIT_LEFT) + 1):
+        left = [c for c in search_module.search(token[:k], lexicon, channel)
+                if c.text in SPLIT_LEFT]
+        if not left:
+            continue
+        right = [c for c in search_module.search(token[k:], lexicon, channel)
+                 if len(c.parts) == 1 and not c.proper][:3]
+        for a in left[:2]:
+            for b in right:
+                zipf = lexicon.zipf(a.text) + max(lexicon.zipf(b.text), UNKNOWN_ZIPF) - 9
+                cost = (a.cost[0] + b.cost[0] - space[0], a.cost[1] + b.cost[1] - space[1])
+                out.append(Hypothesis(f"{a.text} {b.text}", zipf + SPLIT_CONTEXT, cost, False,
+                                      (*a.path, (" ", ""), *b.path)))
     return out
 
 

@@ -49,8 +49,8 @@ def fixes(line: Line, *, english: float, before: str = "", after: str = "") -> I
     around = [before, *texts, after]
     for i, text in enumerate(texts):
         fix = (_section(texts, i) or _bullet(texts, i) or _list_number(texts, i)
-               or _lone_i(around, i + 1, english) or _junk(texts, i) or _range(text)
-               or _double_period(text))
+               or _lone_i(around, i + 1, english) or _junk(texts, i) or _dash(around, i + 1)
+               or _range(text) or _double_period(text) or _stray_lead(text, line.text))
         if fix and fix[0] != text:
             yield Fix(i, *fix)
 
@@ -101,6 +101,22 @@ def _lone_i(texts: list[str], i: int, english: float) -> tuple[str, str, float] 
 def _junk(texts: list[str], i: int) -> tuple[str, str, float] | None:
     if all(ch in _JUNK for ch in texts[i]):
         return "", "symbol", 0.7
+    return None
+
+
+def _dash(texts: list[str], i: int) -> tuple[str, str, float] | None:
+    """A dash standing between words is a tankstreck, an en dash: OCR reads it as —."""
+    if texts[i] == "—" and texts[i - 1][-1:].isalnum() and texts[i + 1][:1].isalnum():
+        return "–", "symbol", 0.7
+    return None
+
+
+def _stray_lead(text: str, line: str) -> tuple[str, str, float] | None:
+    """A speck before a word (‘kraven, _efter, |2025) when nothing on the line pairs it."""
+    lead = text[:1]
+    unpaired = line.count(lead) == 1 and (lead != "‘" or "’" not in line)
+    if len(text) > 2 and lead in "‘_|¢" and text[1:].isalnum() and unpaired:
+        return text[1:], "symbol", 0.6
     return None
 
 
