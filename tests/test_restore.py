@@ -109,3 +109,31 @@ def test_run_writes_corrections_and_no_restore_skips(tmp_path):
     out = tmp_path / "b" / "boras_forskolenamnden_2021-03_p39.ocr"
     assert (out / "text.txt").read_text() == legacy.read_text()
     assert (out / "corrections.jsonl").read_text() == ""
+
+
+def test_symbols_by_their_place_on_the_line():
+    got = _restored(["8 12 Dnr KS 2023/0042",
+                     "Taxan gäller under 2024-2025 och kl. 13—19 enligt $ 4 ;",
+                     "« Nämnden beslutar — efter samråd — att ‘avslå ansökan..",
+                     "1: Beslutet skickas till kontoret | Borås."])
+    assert got == ["§ 12 Dnr KS 2023/0042",
+                   "Taxan gäller under 2024–2025 och kl. 13–19 enligt § 4",
+                   "• Nämnden beslutar – efter samråd – att avslå ansökan.",
+                   "1. Beslutet skickas till kontoret i Borås."]
+
+
+def test_words_run_together_are_split():
+    lines = ["Nämnden har granskat ärendet isin helhet och beslutat.",
+             "Det är en fråga om vilket år ärendet kom in."]
+    doc = restore(_doc(lines), RestoreOptions())
+    assert doc.text().split("\n") == ["Nämnden har granskat ärendet i sin helhet och beslutat.",
+                                      lines[1]]
+    (split,) = [c for c in doc.corrections if c.kind == "split"]
+    assert (split.before, split.after) == ("isin", "i sin")
+
+
+def test_year_and_numeral_take_ar_as_noun():
+    got = _restored(["Forvaltningen foreslar att taxan hojs for ar 2025 och att den",
+                     "ar oforandrad i tva ar, vilket ar rimligt enligt nimnden."])
+    assert got == ["Förvaltningen föreslår att taxan höjs för år 2025 och att den",
+                   "är oförändrad i två år, vilket är rimligt enligt nämnden."]
