@@ -51,6 +51,18 @@ class Line:
     words: list[Word] = field(default_factory=list)
     bbox: BBox | None = None
 
+    @classmethod
+    def of_words(cls, words: list[Word]) -> Line:
+        """A line of OCR'd words, one space apart, boxed by its words' boxes."""
+        offset = 0
+        for word in words:
+            word.start = offset
+            offset += len(word.text) + 1
+        boxes = [w.bbox for w in words if w.bbox]
+        box = BBox(min(b.x0 for b in boxes), min(b.y0 for b in boxes),
+                   max(b.x1 for b in boxes), max(b.y1 for b in boxes)) if boxes else None
+        return cls(text=" ".join(w.text for w in words), words=words, bbox=box)
+
 
 @dataclass
 class Page:

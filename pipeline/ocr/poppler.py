@@ -105,15 +105,5 @@ def _lines(words: list[Word]) -> list[Line]:
     for i, row in enumerate(rows):
         if i and row[0].bbox.y0 - rows[i - 1][0].bbox.y0 > gap:
             lines.append(Line(text=""))
-        lines.append(_line(sorted(row, key=lambda w: w.bbox.x0)))
+        lines.append(Line.of_words(sorted(row, key=lambda w: w.bbox.x0)))
     return lines
-
-
-def _line(words: list[Word]) -> Line:
-    offset = 0
-    for word in words:
-        word.start = offset
-        offset += len(word.text) + 1
-    box = BBox(min(w.bbox.x0 for w in words), min(w.bbox.y0 for w in words),
-               max(w.bbox.x1 for w in words), max(w.bbox.y1 for w in words))
-    return Line(text=" ".join(w.text for w in words), words=words, bbox=box)

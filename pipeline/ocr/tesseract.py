@@ -104,18 +104,9 @@ def _lines(data: dict[str, list]) -> list[Line]:
         if previous_par is not None and key[:2] != previous_par:
             lines.append(Line(text=""))
         previous_par = key[:2]
-        lines.append(_line(current[key]))
+        lines.append(Line.of_words(current[key]))
     return lines
 
-
-def _line(words: list[Word]) -> Line:
-    offset = 0
-    for word in words:
-        word.start = offset
-        offset += len(word.text) + 1
-    box = BBox(min(w.bbox.x0 for w in words), min(w.bbox.y0 for w in words),
-               max(w.bbox.x1 for w in words), max(w.bbox.y1 for w in words))
-    return Line(text=" ".join(w.text for w in words), words=words, bbox=box)
 
 
 @functools.cache
