@@ -41,6 +41,7 @@ bench: install
 	$(PY) bench/bench.py
 
 dictionaries: install
+	$(SUDO) apt-get install -y -qq --no-install-recommends fonts-liberation fonts-dejavu-core
 	$(PY) -m pip install -q -e '.[build]'
 	$(PY) dictionaries/build_lexicon.py
 	$(PY) dictionaries/build_confusions.py

@@ -22,7 +22,7 @@ MODELS = ("eng", "swe")
 FLOOR = 1e-6  # probability of a confusion never seen in the estimate
 IDENTITY = 0.995  # P(c read as c) for a character the estimate has no data on
 MIN_SOURCE = 1e-4  # confusions rarer than this under both models are not searched
-MIN_PAIR_COUNT = 50  # two-letter truths read right fewer times than this are not used
+MIN_PAIR_COUNT = 50  # two-letter truths seen unmerged fewer times than this are not used
 MAX_DELETIONS = 8  # the most likely letters OCR drops, tried when a letter may be missing
 
 
@@ -88,10 +88,9 @@ def load(path: Path = DICTIONARIES / CONFUSIONS) -> Channel:
         for m in range(2):
             totals[truth][m] += pair[m]
     for truth in [t for t in totals if len(t) == 2]:
-        # A two-letter truth is counted only when read as itself or merged into one
-        # letter, so a model that never reads it right would seem to merge it always.
-        # Both models read the same pages: the larger count stands for both, and a pair
-        # seen read right too rarely to give a rate is left out.
+        # A two-letter truth is counted when merged into one letter or not merged. Both
+        # models read the same pages, so the larger count stands for both; a pair seen
+        # too rarely to give a rate is left out.
         if max(counts.get((truth, truth), [0, 0])) < MIN_PAIR_COUNT:
             for key in [k for k in counts if k[0] == truth]:
                 del counts[key]
