@@ -1,11 +1,14 @@
 """Benchmark: pages per second of `protokoll run` and of bare `tesseract`, in the same run.
 
-Both work on the multi-page sample PDF, rasterized at 300 dpi. Bare Tesseract gets the
-already rasterized pages (one Tesseract thread per process, as protokoll runs it), once
-one page at a time and once with as many pages at a time as protokoll has workers; the
-difference to protokoll is its overhead (rasterizing, the restoration stage, writing).
+Both work on the multi-page sample PDF, rasterized at 300 dpi: first the sample as it is
+(2 pages: start-up costs show), then a longer PDF of its pages repeated (--pages, made
+with pdfunite: the steady state of a batch). Bare Tesseract gets the already rasterized
+pages (one Tesseract thread per process, as protokoll runs it), once one page at a time
+and once with as many pages at a time as protokoll has workers; the difference to
+protokoll is its overhead (rasterizing, loading the lexicon, restoring, writing).
 
-    python bench/bench.py [--pdf samples/minutes_2024_scanned.pdf] [--repeat 3] [--jobs N]
+    python bench/bench.py [--pdf samples/minutes_2024_scanned.pdf] [--pages 12]
+                          [--repeat 3] [--jobs N]
 """
 
 from __future__ import annotations
@@ -28,22 +31,36 @@ ENV = {**os.environ, "OMP_THREAD_LIMIT": "1"}
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pdf", type=Path, default=ROOT / "samples/minutes_2024_scanned.pdf")
+    parser.add_argument("--pages", type=int, default=12)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
-        pages = rasterize(args.pdf, work / "pages")
-        n = len(pages) * args.repeat
-        print(f"{args.pdf.name}: {len(pages)} pages x {args.repeat} runs, jobs={args.jobs}")
-        seconds = best_of(args.repeat, lambda: protokoll(args.pdf, work / "out", args.jobs))
-        report("protokoll run (whole pipeline)", len(pages), seconds)
-        seconds = best_of(args.repeat, lambda: bare_tesseract(pages, 1))
-        report("bare tesseract, 1 page at a time", len(pages), seconds)
-        seconds = best_of(args.repeat, lambda: bare_tesseract(pages, args.jobs))
-        report(f"bare tesseract, {args.jobs} pages at a time", len(pages), seconds)
+        longer = repeat_pages(args.pdf, args.pages, work / f"{args.pdf.stem}_x{args.pages}.pdf")
+        for pdf, repeat in ((args.pdf, args.repeat), (longer, 1)):
+            measure(pdf, work, args.jobs, repeat)
         rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-        print(f"peak memory of one child process: {rss:.0f} MiB ({n} pages processed)")
+        print(f"peak memory of one child process (protokoll or tesseract): {rss:.0f} MiB")
+
+
+def measure(pdf: Path, work: Path, jobs: int, repeat: int) -> None:
+    pages = rasterize(pdf, work / f"pages-{pdf.stem}")
+    print(f"\n{pdf.name}: {len(pages)} pages, best of {repeat} run(s), jobs={jobs}")
+    seconds = best_of(repeat, lambda: protokoll(pdf, work / "out", jobs))
+    report("protokoll run (whole pipeline)", len(pages), seconds)
+    seconds = best_of(repeat, lambda: bare_tesseract(pages, 1))
+    report("bare tesseract, 1 page at a time", len(pages), seconds)
+    seconds = best_of(repeat, lambda: bare_tesseract(pages, jobs))
+    report(f"bare tesseract, {jobs} pages at a time", len(pages), seconds)
+
+
+def repeat_pages(pdf: Path, pages: int, out: Path) -> Path:
+    count = int(subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True,
+                               check=True).stdout.split("Pages:")[1].split()[0])
+    copies = -(-pages // count)
+    subprocess.run(["pdfunite", *[str(pdf)] * copies, str(out)], check=True)
+    return out
 
 
 def rasterize(pdf: Path, folder: Path) -> list[Path]:
@@ -55,7 +72,7 @@ def rasterize(pdf: Path, folder: Path) -> list[Path]:
 def protokoll(pdf: Path, out: Path, jobs: int) -> None:
     shutil.rmtree(out, ignore_errors=True)
     subprocess.run([sys.executable, "-m", "pipeline", "run", str(pdf), "--out", str(out),
-                    "--jobs", str(jobs)], check=True, env=ENV, cwd=ROOT)
+                    "--jobs", str(jobs)], check=True, env=ENV, cwd=ROOT, capture_output=True)
 
 
 def bare_tesseract(pages: list[Path], jobs: int) -> None:

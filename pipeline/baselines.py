@@ -61,9 +61,9 @@ def _symspell_index(cls):
     if not _INDEX:
         lex = lexicon_module.load()
         sym = cls(max_dictionary_edit_distance=2, prefix_length=7)
-        for key, entry in lex.entries.items():
-            if entry.roles & lexicon_module.WORD:
-                sym.create_dictionary_entry(key, max(1, round(10 ** entry.zipf)))
+        for key in lex.keys:
+            if lex.roles(key) & lexicon_module.WORD:
+                sym.create_dictionary_entry(key, max(1, round(10 ** lex.zipf(key))))
         _INDEX.append(sym)
     return _INDEX[0]
 

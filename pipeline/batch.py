@@ -26,6 +26,7 @@ from pipeline.export import remove_leftovers, write_outputs
 from pipeline.manifest import Entry, Manifest
 from pipeline.ocr import Mapper
 from pipeline.options import Options
+from pipeline.restore import preload
 from pipeline.run import process
 from pipeline.sources import SUFFIXES
 
@@ -121,6 +122,8 @@ def run(paths: list[Path], out: Path, options: Options, *,
             else:
                 todo.append(item)
         with ThreadPoolExecutor(max_workers=options.batch.jobs + 1) as threads:
+            if options.restore.enabled and todo:
+                threads.submit(preload)
             pending: dict[Future, Input] = {}
             queue = iter(todo)
             stop = False

@@ -33,6 +33,13 @@ class _Occurrence:
     around: context.Neighbours
 
 
+def preload() -> None:
+    """Read the lexicon and the channel now (a batch does this while the first pages are
+    still being OCR'd)."""
+    lexicon.load()
+    channel.load()
+
+
 def restore(doc: Document, options: RestoreOptions) -> Document:
     started, clock = datetime.now(UTC).isoformat(timespec="seconds"), time.perf_counter()
     lex, table = lexicon.load(), channel.load()

@@ -133,8 +133,7 @@ def _finish(state: _State, lexicon: Lexicon, pattern: str, found: dict[str, Cand
 
 
 def _roles(lexicon: Lexicon, key: str) -> int:
-    entry = lexicon.get(key)
-    return entry.roles if entry else 0
+    return lexicon.roles(key)
 
 
 def case_pattern(token: str) -> str:

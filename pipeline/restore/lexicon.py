@@ -2,6 +2,9 @@
 
 Keys are lower case; a form known only with a capital (a place or a person's name) is
 marked `proper`. Prefix queries (for pruning the candidate search) use a sorted key list.
+Each entry is packed in one int (Zipf frequency × 100, then four role bits). Reading the
+files takes seconds, so the result is cached per process and on disk, under a name made
+from the checksums of the data files (a changed file makes a new cache).
 """
 
 from __future__ import annotations
@@ -10,12 +13,19 @@ import bisect
 import functools
 import gzip
 import hashlib
+import logging
 import os
-from dataclasses import dataclass
+import pickle
 from pathlib import Path
+
+log = logging.getLogger(__name__)
 
 DICTIONARIES = Path(os.environ.get("PROTOKOLL_DICTIONARIES",
                                    Path(__file__).resolve().parents[2] / "dictionaries"))
+CACHE = Path(os.environ.get("PROTOKOLL_CACHE",
+                            Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache"))
+                            / "protokoll"))
+CACHE_FORMAT = 1
 WORD, BEGIN, END, PROPER = 1, 2, 4, 8  # role bits
 _ROLE_BITS = {"w": WORD, "b": BEGIN, "e": END}
 # Curated lists: file, roles, Zipf frequency used when wordfreq does not know the entry.
@@ -31,24 +41,25 @@ MUNICIPALITIES = "sv_municipalities_290.txt"
 UNKNOWN_ZIPF = 1.0  # a form hunspell knows but wordfreq has not seen
 
 
-@dataclass
-class Entry:
-    zipf: float
-    roles: int
-
-
 class Lexicon:
-    def __init__(self, entries: dict[str, Entry], abbreviations: frozenset[str],
-                 checksums: dict[str, str], municipalities: frozenset[str]) -> None:
-        self.entries = entries
+    def __init__(self, entries: dict[str, int], abbreviations: frozenset[str],
+                 municipalities: frozenset[str], checksums: dict[str, str]) -> None:
+        self.entries = entries  # lower-case form -> zipf × 100 << 4 | role bits
         self.keys = sorted(entries)
         self.abbreviations = abbreviations
         self.municipalities = municipalities  # lower case
         self.checksums = checksums  # data file name -> sha256, for provenance
         self._prefixes: dict[str, bool] = {}
 
-    def get(self, key: str) -> Entry | None:
-        return self.entries.get(key)
+    def roles(self, key: str) -> int:
+        return self.entries.get(key, 0) & 15
+
+    def zipf(self, key: str) -> float:
+        """The form's Zipf frequency; UNKNOWN_ZIPF for a listed form wordfreq lacks, else 0."""
+        packed = self.entries.get(key)
+        if packed is None:
+            return 0.0
+        return (packed >> 4) / 100 or UNKNOWN_ZIPF
 
     def has_prefix(self, prefix: str) -> bool:
         known = self._prefixes.get(prefix)
@@ -60,57 +71,76 @@ class Lexicon:
             self._prefixes[prefix] = known
         return known
 
-    def zipf(self, key: str) -> float:
-        entry = self.entries.get(key)
-        return (entry.zipf or UNKNOWN_ZIPF) if entry else 0.0
-
     def is_proper(self, key: str) -> bool:
-        entry = self.entries.get(key)
-        return bool(entry and entry.roles & PROPER)
+        return bool(self.roles(key) & PROPER)
 
     def is_word(self, key: str, *, capitalized: bool = True) -> bool:
-        entry = self.entries.get(key)
-        return bool(entry and entry.roles & WORD and (capitalized or not entry.roles & PROPER))
+        roles = self.roles(key)
+        return bool(roles & WORD and (capitalized or not roles & PROPER))
 
 
 @functools.cache
 def load(folder: Path = DICTIONARIES) -> Lexicon:
-    """Read the lexicon once per process."""
-    entries: dict[str, Entry] = {}
-    checksums: dict[str, str] = {}
-    forms = sorted(folder.glob("sv_wordforms_*.tsv.gz"))
-    if not forms:
+    """The lexicon, read once per process (from the disk cache when it is there)."""
+    files = sorted(folder.glob("sv_wordforms_*.tsv.gz"))
+    if not files:
         raise FileNotFoundError(f"no sv_wordforms_*.tsv.gz in {folder}")
-    data = forms[-1].read_bytes()
-    checksums[forms[-1].name] = hashlib.sha256(data).hexdigest()
-    for line in gzip.decompress(data).decode("utf-8").splitlines():
+    files += [folder / name for name, _, _ in CURATED if (folder / name).exists()]
+    files += [folder / ABBREVIATIONS]
+    checksums = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in files
+                 if p.exists()}
+    key = hashlib.sha256(repr((CACHE_FORMAT, sorted(checksums.items()))).encode()).hexdigest()
+    cached = CACHE / f"lexicon-{key[:16]}.pickle"
+    try:
+        entries, abbreviations, municipalities = pickle.loads(cached.read_bytes())
+    except (OSError, pickle.UnpicklingError, EOFError, ValueError):
+        entries, abbreviations, municipalities = _read(folder)
+        _store(cached, (entries, abbreviations, municipalities))
+    return Lexicon(entries, abbreviations, municipalities, checksums)
+
+
+def _read(folder: Path) -> tuple[dict[str, int], frozenset[str], frozenset[str]]:
+    entries: dict[str, int] = {}
+    (forms,) = sorted(folder.glob("sv_wordforms_*.tsv.gz"))[-1:]
+    for line in gzip.decompress(forms.read_bytes()).decode("utf-8").splitlines():
         form, zipf, roles = line.split("\t")
         bits = sum(_ROLE_BITS[r] for r in roles)
         _add(entries, form, float(zipf), bits | (PROPER if form[:1].isupper() else 0))
     for name, bits, default in CURATED:
-        path = folder / name
-        if path.exists():
-            checksums[name] = hashlib.sha256(path.read_bytes()).hexdigest()
-            for form in _lines(path):
+        if (folder / name).exists():
+            for form in _lines(folder / name):
                 _add(entries, form, default, bits if form[:1].isupper() else bits & ~PROPER)
-    abbreviations = frozenset(_lines(folder / ABBREVIATIONS)) if (
-        folder / ABBREVIATIONS).exists() else frozenset()
-    municipalities = frozenset(name.lower() for name in _lines(folder / MUNICIPALITIES)) if (
-        folder / MUNICIPALITIES).exists() else frozenset()
-    return Lexicon(entries, abbreviations, checksums, municipalities)
+    abbreviations = frozenset(_lines(folder / ABBREVIATIONS))
+    municipalities = frozenset(name.lower() for name in _lines(folder / MUNICIPALITIES))
+    return entries, abbreviations, municipalities
 
 
-def _add(entries: dict[str, Entry], form: str, zipf: float, bits: int) -> None:
+def _add(entries: dict[str, int], form: str, zipf: float, bits: int) -> None:
     for part in form.split():  # multiword names: each word counts
         key = part.lower()
         old = entries.get(key)
         if old is None:
-            entries[key] = Entry(zipf, bits)
-        else:
-            proper = old.roles & bits & PROPER  # proper only if every source says so
-            old.roles = ((old.roles | bits) & ~PROPER) | proper
-            old.zipf = max(old.zipf, zipf if old.zipf == 0 else min(zipf, old.zipf) or zipf)
+            entries[key] = round(zipf * 100) << 4 | bits
+            continue
+        old_zipf, old_bits = (old >> 4) / 100, old & 15
+        proper = old_bits & bits & PROPER  # proper only if every source says so
+        roles = ((old_bits | bits) & ~PROPER) | proper
+        new_zipf = old_zipf if old_zipf else zipf  # wordfreq's figure over a default
+        entries[key] = round(new_zipf * 100) << 4 | roles
+
+
+def _store(path: Path, data: object) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".tmp-{os.getpid()}")
+        tmp.write_bytes(pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL))
+        tmp.replace(path)
+    except OSError as exc:  # no cache is slower, not wrong
+        log.debug("cannot write the lexicon cache %s: %s", path, exc)
 
 
 def _lines(path: Path) -> list[str]:
-    return [s for s in path.read_text(encoding="utf-8").splitlines() if s and not s.startswith("#")]
+    if not path.exists():
+        return []
+    return [s for s in path.read_text(encoding="utf-8").splitlines()
+            if s and not s.startswith("#")]
