@@ -4,7 +4,8 @@
 
 VENV      := .venv
 PY        := $(VENV)/bin/python
-SYSTEM    := tesseract-ocr tesseract-ocr-swe tesseract-ocr-eng poppler-utils hunspell hunspell-sv
+SYSTEM    := tesseract-ocr tesseract-ocr-swe tesseract-ocr-eng poppler-utils hunspell hunspell-sv \
+             python3-venv
 SUDO      := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 JOBS      ?= $(shell nproc)
 
