@@ -131,15 +131,12 @@ def _correct(occ: _Occurrence, found: dict[str, list[Hypothesis]],
     new_segments, scores, kinds, origins = [], [], set(), set()
     for seg in occ.segments:
         hyps = found.get(seg)
-        choice = _choose(seg, hyps, doc_channel, occ.around) if hyps else None
-        if choice is None:
-            new_segments.append(seg)
-            continue
-        text, score, by_context = choice
-        word = _cased(seg, text, lex, occ.around)
+        choice = _choose(hyps, doc_channel, occ.around) if hyps else None
+        word = _cased(seg, choice[0], lex, occ.around) if choice else seg
         if word == seg:
             new_segments.append(seg)
             continue
+        _, score, by_context = choice
         new_segments.append(word)
         scores.append(score)
         origins.add("context" if by_context else "lexicon")
@@ -156,16 +153,17 @@ def _correct(occ: _Occurrence, found: dict[str, list[Hypothesis]],
                       applied=score >= options.threshold)
 
 
-def _choose(seg: str, hyps: list[Hypothesis], doc_channel: decide.DocumentChannel,
+def _choose(hyps: list[Hypothesis], doc_channel: decide.DocumentChannel,
             around: context.Neighbours) -> tuple[str, float, bool] | None:
-    """The best reading, how sure, and whether the neighbours decided it."""
+    """The best reading, how sure, and whether the neighbours decided it; None when the
+    best reading is the token as it stands."""
     plain = [doc_channel.score(h) for h in hyps]
     scores = [s + context.bonus(h.text, around, doc_channel.lexicon)
               for s, h in zip(plain, hyps, strict=True)]
     post = decide.posteriors(scores)
     best = max(range(len(hyps)), key=post.__getitem__)
-    if hyps[best].keep and hyps[best].text == seg.lower():
-        return seg.lower(), post[best], False
+    if hyps[best].keep:
+        return None
     by_context = best != max(range(len(hyps)), key=plain.__getitem__)
     return hyps[best].text, post[best], by_context
 
@@ -175,8 +173,6 @@ def _cased(seg: str, text: str, lex: lexicon.Lexicon, around: context.Neighbours
     if (pattern == "title" and seg[0] in "OA" and text[0] in "öåä"
             and context.mid_sentence(around) and not lex.is_proper(text)):
         pattern = "lower"  # a lower-case ö, å or ä that OCR read as a capital O or A
-    if text == seg.lower():
-        return seg if pattern != "lower" or seg[0].islower() else text
     return candidates.apply_case(text, pattern)
 
 

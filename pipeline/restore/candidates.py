@@ -96,7 +96,7 @@ def _merge(old: _State | None, new: _State) -> _State:
 def _expand(state: _State, token: str, pattern: str, lexicon: Lexicon, channel: Channel):
     text, start, pos = state.text, state.part_start, state.pos
     if start < len(text) and len(text) - start >= MIN_PART and (
-            _roles(lexicon, text[start:]) & BEGIN):
+            lexicon.roles(text[start:]) & BEGIN):
         yield _State(pos, text, len(text), state.cost, state.deleted,
                      (*state.bounds, len(text)), state.path)
     options = [(source, token[pos:pos + width]) for width in (1, 2) if pos + width <= len(token)
@@ -117,7 +117,7 @@ def _expand(state: _State, token: str, pattern: str, lexicon: Lexicon, channel: 
 
 def _finish(state: _State, lexicon: Lexicon, pattern: str, found: dict[str, Candidate]) -> None:
     part = state.text[state.part_start:]
-    roles = _roles(lexicon, part)
+    roles = lexicon.roles(part)
     if state.part_start == 0:
         if not roles & WORD:
             return
@@ -128,12 +128,8 @@ def _finish(state: _State, lexicon: Lexicon, pattern: str, found: dict[str, Cand
                                                     strict=True))
     old = found.get(state.text)
     if old is None or min(state.cost) < min(old.cost) or len(parts) < len(old.parts):
-        proper = bool(_roles(lexicon, parts[0]) & PROPER)
+        proper = bool(lexicon.roles(parts[0]) & PROPER)
         found[state.text] = Candidate(state.text, state.cost, parts, state.path, proper)
-
-
-def _roles(lexicon: Lexicon, key: str) -> int:
-    return lexicon.roles(key)
 
 
 def case_pattern(token: str) -> str:
