@@ -91,3 +91,12 @@ def test_run_writes_the_outputs_for_a_folder(tmp_path):
     legacy = (SAMPLES / "boras_forskolenamnden_2021-03_p39.ocr.txt").read_text()
     assert (out / "raw.txt").read_text() == legacy
     assert (out / "text.txt").read_text() == legacy  # no restoration asked for
+
+
+def test_blank_page_is_flagged_not_fatal(options, tmp_path):
+    from PIL import Image
+
+    Image.new("L", (1240, 1754), 255).save(tmp_path / "blank.png", dpi=(150, 150))
+    doc = api.process_file(tmp_path / "blank.png", options)
+    assert doc.pages[0].lines == [] and doc.pages[0].dpi == 150
+    assert "no text found" in doc.pages[0].warnings[0]
