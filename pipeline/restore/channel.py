@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import math
+import threading
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -73,8 +74,17 @@ class Channel:
         return found
 
 
-@functools.cache
+_LOCK = threading.Lock()
+
+
 def load(path: Path = DICTIONARIES / CONFUSIONS) -> Channel:
+    """The confusion estimate, read once per process."""
+    with _LOCK:
+        return _load(path)
+
+
+@functools.cache
+def _load(path: Path) -> Channel:
     data = path.read_bytes()
     counts: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
     for line in data.decode("utf-8").splitlines():

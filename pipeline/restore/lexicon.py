@@ -16,6 +16,7 @@ import hashlib
 import logging
 import os
 import pickle
+import threading
 from pathlib import Path
 
 log = logging.getLogger(__name__)
@@ -79,9 +80,17 @@ class Lexicon:
         return bool(roles & WORD and (capitalized or not roles & PROPER))
 
 
-@functools.cache
+_LOCK = threading.Lock()
+
+
 def load(folder: Path = DICTIONARIES) -> Lexicon:
     """The lexicon, read once per process (from the disk cache when it is there)."""
+    with _LOCK:  # documents restored in parallel threads wait for one reading
+        return _load(folder)
+
+
+@functools.cache
+def _load(folder: Path) -> Lexicon:
     files = sorted(folder.glob("sv_wordforms_*.tsv.gz"))
     if not files:
         raise FileNotFoundError(f"no sv_wordforms_*.tsv.gz in {folder}")
