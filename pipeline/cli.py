@@ -52,7 +52,11 @@ def _parser() -> argparse.ArgumentParser:
                      help="worker processes (default: number of cores)")
     run.add_argument("--on-error", choices=["skip", "abort"], default="skip",
                      help="skip: record a failed file and go on (default); abort: stop")
-    run.add_argument("-v", "--verbose", action="store_true", help="debug output")
+    run.add_argument("--threshold", type=float, default=0.5,
+                     help="apply corrections scored at least this (0-1); keep the rest as "
+                          "suggestions (default 0.5)")
+    run.add_argument("-v", "--verbose", action="store_true", default=argparse.SUPPRESS,
+                     help="debug output")
     run.set_defaults(command=_run)
 
     ev = sub.add_parser("eval", help="measure outputs against truth texts (CER, WER, damage)")
@@ -81,7 +85,7 @@ def _eval(args: argparse.Namespace) -> int:
 def _run(args: argparse.Namespace) -> int:
     options = Options(
         ocr=OcrOptions(lang=args.lang, dpi=args.dpi, force_ocr=args.force_ocr),
-        restore=RestoreOptions(enabled=not args.no_restore),
+        restore=RestoreOptions(enabled=not args.no_restore, threshold=args.threshold),
         batch=BatchOptions(jobs=args.jobs, on_error=args.on_error))
     summary = api.run(args.paths, args.out, options, on_outcome=_print_outcome)
     return _report(summary, args)
