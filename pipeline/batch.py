@@ -38,6 +38,7 @@ class Input:
     path: Path
     name: str  # output folder name, unique within the run
     explicit: bool  # named on the command line rather than found in a folder
+    sha256: str | None = None  # of the file as found when the run began
 
 
 @dataclass
@@ -117,6 +118,7 @@ def run(paths: list[Path], out: Path, options: Options, *,
     with Manifest(out / "manifest.sqlite") as manifest, page_mapper(options.batch.jobs) as pages:
         todo = []
         for item in inputs:
+            item.sha256 = _sha256(item.path)  # read once: to compare now, to record later
             if _is_done(manifest, item, out, fingerprint):
                 summary.outcomes.append(Outcome(item, "skipped"))
             else:
@@ -168,13 +170,13 @@ def _is_done(manifest: Manifest, item: Input, out: Path, fingerprint: str) -> bo
     entry = manifest.get(str(item.path))
     return bool(entry and entry.state == "done" and entry.fingerprint == fingerprint
                 and entry.name == item.name and (out / item.name).is_dir()
-                and entry.sha256 == _sha256(item.path))
+                and entry.sha256 == item.sha256)
 
 
 def _record(manifest: Manifest, outcome: Outcome, fingerprint: str) -> None:
     item = outcome.input
     manifest.record(Entry(
-        path=str(item.path), name=item.name, sha256=_sha256(item.path),
+        path=str(item.path), name=item.name, sha256=item.sha256,
         fingerprint=fingerprint, state=outcome.state,
         error=str(outcome.error) if outcome.error else None,
         started=datetime.now(UTC).isoformat(timespec="seconds"),

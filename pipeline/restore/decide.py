@@ -71,7 +71,7 @@ def hypotheses(token: str, found: list[Candidate], lexicon: Lexicon,
 
 def split_hypotheses(token: str, lexicon: Lexicon, channel: Channel) -> list[Hypothesis]:
     """Readings of a token as two words that OCR ran together ("isin" → "i sin",
-    "parevisionsrapport" → "på revisionsrapport"): a preposition, conjunction or article
+    "ochbeslutar" → "och beslutar"): a preposition, conjunction or article
     on the left (the short words a lost space follows), a word of three letters or more
     on the right."""
     out = []
