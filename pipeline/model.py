@@ -114,13 +114,95 @@ class ProcessingStep:
 
 
 @dataclass
+class LineRef:
+    """A line of the document: page number (1-based) and index into that page's lines."""
+
+    page: int
+    line: int
+
+
+BlockKind = Literal["text", "list-item", "heading", "field", "signature", "furniture"]
+
+
+@dataclass
+class Block:
+    """A run of lines with one role, in reading order. Every line of a document that has
+    been segmented belongs to exactly one block, so no text is ever dropped."""
+
+    kind: BlockKind
+    text: str  # the corrected lines joined by newlines
+    lines: list[LineRef] = field(default_factory=list)
+    label: str = ""  # list marker, field label, furniture type, signature role
+    continued: bool = False  # goes on from the block before a page break
+
+
+@dataclass
+class Section:
+    """A part of an item under one heading (or before the first heading: heading None)."""
+
+    kind: str  # beslut, forslag, sammanfattning, beslutsunderlag, ... ; "other" if unknown
+    heading: Block | None = None
+    blocks: list[Block] = field(default_factory=list)
+
+
+@dataclass
+class Attachment:
+    """A document attached after an item (a tjänsteskrivelse, a bilaga)."""
+
+    title: str | None = None
+    head: list[Block] = field(default_factory=list)
+    sections: list[Section] = field(default_factory=list)
+
+
+@dataclass
+class Item:
+    """An agenda item: § number(s), Dnr, title and sections."""
+
+    number: int | None  # None for a tjänsteskrivelse
+    last_number: int | None = None  # "§ 39-40"
+    dnr: str | None = None
+    title: str | None = None
+    head: list[Block] = field(default_factory=list)  # the §, Dnr and title lines
+    sections: list[Section] = field(default_factory=list)
+    attachments: list[Attachment] = field(default_factory=list)
+
+
+@dataclass
+class Participant:
+    name: str
+    role: str = ""  # ordförande, ledamot, ersättare, sekreterare ... as printed after the name
+    group: str = ""  # beslutande, tjänstgörande ersättare, övriga närvarande ...
+
+
+DocType = Literal["sammanträdesprotokoll", "protokollsutdrag", "tjänsteskrivelse", "okänd"]
+
+
+@dataclass
+class Protocol:
+    """The segmented document. Header, items and closing hold every line in reading order."""
+
+    doc_type: DocType = "okänd"
+    body: str | None = None
+    meeting_date: str | None = None  # ISO 8601
+    document_date: str | None = None
+    place: str | None = None
+    time: str | None = None
+    participants: list[Participant] = field(default_factory=list)
+    justering: dict[str, str] = field(default_factory=dict)  # label as printed -> value
+    anslag: dict[str, str] = field(default_factory=dict)
+    header: list[Section] = field(default_factory=list)
+    items: list[Item] = field(default_factory=list)
+    closing: list[Section] = field(default_factory=list)
+
+
+@dataclass
 class Document:
     id: str
     source: Source
     pages: list[Page] = field(default_factory=list)
     corrections: list[Correction] = field(default_factory=list)
     steps: list[ProcessingStep] = field(default_factory=list)
-    structure: dict[str, Any] | None = None
+    structure: Protocol | None = None
     schema_version: int = SCHEMA_VERSION
 
     def raw_text(self) -> str:

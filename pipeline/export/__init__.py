@@ -2,6 +2,7 @@
 
 Everything goes into a temporary folder beside the target, which is renamed into place
 only when complete, so a failed or killed run never leaves a half-written document.
+Each format has its own module here (`protokoll_xml`); this one gathers and writes them.
 """
 
 from __future__ import annotations
@@ -14,14 +15,15 @@ import threading
 from pathlib import Path
 
 from pipeline.exceptions import OutputError
+from pipeline.export import protokoll_xml
 from pipeline.model import Document
 
 TMP_MARK = ".tmp-"
 OLD_MARK = ".old-"
 
 
-def write_outputs(doc: Document, folder: Path) -> list[str]:
-    """Write raw.txt, text.txt, corrections.jsonl and document.json; returns the file names."""
+def render(doc: Document) -> dict[str, str]:
+    """Every output file of a document: relative path -> text."""
     files = {
         "raw.txt": doc.raw_text(),
         "text.txt": doc.text(),
@@ -30,6 +32,19 @@ def write_outputs(doc: Document, folder: Path) -> list[str]:
             for c in doc.corrections),
         "document.json": doc.to_json(),
     }
+    if doc.structure is not None:
+        files["protokoll.xml"] = protokoll_xml.render(doc)
+    return files
+
+
+def load_document(folder: Path) -> Document:
+    """A document as last written to its output folder."""
+    return Document.load(folder / "document.json")
+
+
+def write_outputs(doc: Document, folder: Path) -> list[str]:
+    """Write every output file of `doc` into `folder`; returns their relative paths."""
+    files = render(doc)
     tag = f"{os.getpid()}-{threading.get_ident()}"
     tmp = folder.parent / f".{folder.name}{TMP_MARK}{tag}"
     old = folder.parent / f".{folder.name}{OLD_MARK}{tag}"
@@ -37,6 +52,7 @@ def write_outputs(doc: Document, folder: Path) -> list[str]:
         shutil.rmtree(tmp, ignore_errors=True)
         tmp.mkdir(parents=True)
         for name, text in files.items():
+            (tmp / name).parent.mkdir(parents=True, exist_ok=True)
             (tmp / name).write_text(text, encoding="utf-8")
         if folder.exists():
             folder.rename(old)
