@@ -1,4 +1,8 @@
-"""The stages in order, for one document: open → ocr → restore. Export is the caller's."""
+"""The stages in order, for one document: open → ocr → restore. Export is the caller's.
+
+A batch runs the same stages split at the page: `ocr.read_page` for each page in the
+workers, then `finish` for the document (see `pipeline/worker.py`).
+"""
 
 from __future__ import annotations
 
@@ -7,7 +11,7 @@ from pathlib import Path
 from pipeline.model import Document
 from pipeline.ocr import Mapper, ocr
 from pipeline.options import Options
-from pipeline.restore import restore
+from pipeline.restore import Found, restore
 from pipeline.sources import open_document
 
 
@@ -15,6 +19,11 @@ def process(path: Path, options: Options, *, doc_id: str | None = None,
             pages: Mapper = map) -> Document:
     doc = open_document(path, doc_id)
     doc = ocr(doc, options.ocr, pages=pages)
+    return finish(doc, options)
+
+
+def finish(doc: Document, options: Options, *, found: Found | None = None) -> Document:
+    """The stages after OCR; `found` may hold readings the workers made page by page."""
     if options.restore.enabled:
-        doc = restore(doc, options.restore)
+        doc = restore(doc, options.restore, found=found)
     return doc

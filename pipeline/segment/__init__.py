@@ -1,0 +1,238 @@
+"""The segment stage: the corrected text into the structure of Swedish minutes.
+
+Header (type, body, meeting date, attendance, justering), then items: each § with its
+number, Dnr, title and sections, and documents attached to it (a tjänsteskrivelse that
+repeats the title). Page furniture is marked, kept in place and out of the running text.
+Every line ends up in exactly one block, in reading order: nothing is dropped.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from datetime import UTC, datetime
+
+from rapidfuzz import fuzz
+
+from pipeline import __version__
+from pipeline.model import Attachment, Block, Document, Item, ProcessingStep, Protocol, Section
+from pipeline.segment import header, patterns
+from pipeline.segment.blocks import LIST_MARK, block, is_heading, sections
+from pipeline.segment.lines import Entry, entries
+from pipeline.segment.repair import repair_headings
+
+log = logging.getLogger(__name__)
+
+
+def segment(doc: Document) -> Document:
+    started, clock = datetime.now(UTC).isoformat(timespec="seconds"), time.perf_counter()
+    lines = entries(doc)
+    if repair_headings(doc, lines):
+        lines = entries(doc)
+    doc.structure = read(lines)
+    doc.steps = [s for s in doc.steps if s.stage != "segment"]
+    doc.steps.append(ProcessingStep(
+        stage="segment", tool="protokoll", version=__version__, started=started,
+        seconds=round(time.perf_counter() - clock, 3),
+        settings={"items": len(doc.structure.items)}))
+    return doc
+
+
+def read(lines: list[Entry]) -> Protocol:
+    protocol = Protocol()
+    kind = header.doc_type(lines)
+    starts = _item_starts(lines)
+    if not starts and kind == "tjänsteskrivelse":
+        starts = [s for s in [_memo_title(lines)] if s is not None]
+    protocol.doc_type = kind or ("sammanträdesprotokoll" if len(starts) != 1  # type: ignore
+                                 else "protokollsutdrag")
+    first = starts[0] if starts else len(lines)
+    protocol.header = header.read(lines[:first], protocol)
+    closing = _closing_start(lines, starts[-1] if starts else len(lines))
+    for start, end in zip(starts, [*starts[1:], closing], strict=True):
+        protocol.items.append(_item(lines[start:end], protocol))
+    if closing < len(lines):
+        protocol.closing = _closing(lines[closing:], protocol)
+    if protocol.doc_type == "tjänsteskrivelse":
+        _memo_fields(protocol)
+    return protocol
+
+
+def _item_starts(lines: list[Entry]) -> list[int]:
+    """Lines that open an item: a § and a number, the number rising through the document."""
+    starts: list[int] = []
+    last = 0
+    for i, entry in enumerate(lines):
+        match = patterns.ITEM.match(entry.text)
+        if not match or entry.furniture:
+            continue
+        number, rest = int(match["nr"]), match["rest"].strip()
+        if rest[:1].islower() or number <= last:
+            continue  # "§ 5 kommunallagen" in running text; a § cited again
+        plain_sign = match["sign"].startswith("§")
+        if plain_sign or patterns.DNR_LABEL.search(rest) or not rest or number == last + 1:
+            starts.append(i)
+            last = int(match["last"] or number)
+    return starts
+
+
+def _memo_title(lines: list[Entry]) -> int | None:
+    """A tjänsteskrivelse has no §: its title is the first line after the letterhead
+    (type, sender, date, Dnr, handläggare, addressee) and before the first heading."""
+    for i, entry in enumerate(lines):
+        text = entry.clean
+        if entry.blank or entry.furniture:
+            continue
+        if is_heading(lines, i, in_list_section=False) not in (None, "other"):
+            return None
+        if (header.doc_type([entry]) or header.is_org(text) or patterns.BODY.match(text)
+                or ":" in text[:20] or patterns.DOCUMENT_DATE.match(text)
+                or patterns.DNR_LABEL.match(text)):
+            continue
+        return i
+    return None
+
+
+def _item(lines: list[Entry], protocol: Protocol) -> Item:
+    match = patterns.ITEM.match(lines[0].text)
+    item = Item(number=int(match["nr"]) if match else None,
+                last_number=int(match["last"]) if match and match["last"] else None)
+    head, title = _head(lines, item, match["rest"] if match else lines[0].text)
+    item.head = _head_blocks(lines[:head])
+    item.title = title or None
+    body = lines[head:]
+    repeat = _repeated_title(body, item)
+    item.sections = sections(body[:repeat], first_kind="text")
+    if repeat < len(body):
+        item.attachments.append(_attachment(body[repeat:]))
+    return item
+
+
+def _head_blocks(lines: list[Entry]) -> list[Block]:
+    return [block("furniture", [e], e.furniture) if e.furniture else block("heading", [e])
+            for e in lines if not e.blank]
+
+
+def _head(lines: list[Entry], item: Item, rest: str) -> tuple[int, str]:
+    """How many lines the §, Dnr and title take, and the title."""
+    title: list[str] = []
+    dnr = patterns.dnr_value(rest)
+    if dnr is not None:
+        item.dnr, rest = dnr[0] or None, dnr[1]
+    if rest.strip():
+        title.append(rest.strip())
+    i = 1
+    while i < len(lines) and i < 8:
+        entry = lines[i]
+        text = entry.clean
+        if entry.blank or entry.furniture:
+            if title and entry.blank and not _title_goes_on(lines, i, title):
+                break
+            i += 1
+            continue
+        if item.dnr is None and (dnr := patterns.dnr_value(text)) is not None \
+                and patterns.DNR_LABEL.match(text):
+            item.dnr = dnr[0] or None
+            i += 1
+            continue
+        if is_heading(lines, i, in_list_section=False) not in (None, "other") \
+                or LIST_MARK.match(entry.text) or (title and not _continues_title(title, text)):
+            break
+        title.append(text)
+        i += 1
+    return i, " ".join(" ".join(title).split())
+
+
+def _continues_title(title: list[str], text: str) -> bool:
+    """A title wraps onto a second line that starts in lower case or goes on a phrase."""
+    return len(title) < 3 and (text[:1].islower() or title[-1].endswith(("-", "–", ",")))
+
+
+def _title_goes_on(lines: list[Entry], i: int, title: list[str]) -> bool:
+    """OCR sometimes puts a blank line inside a wrapped title."""
+    nxt = next((e for e in lines[i + 1:i + 3] if not e.blank), None)
+    return nxt is not None and not nxt.furniture and _continues_title(title, nxt.clean) \
+        and patterns.heading_kind(nxt.clean) is None
+
+
+def _repeated_title(body: list[Entry], item: Item) -> int:
+    """Where a document attached to the item begins: its title printed again after the
+    item's own sections, or a TJÄNSTESKRIVELSE line; len(body) when there is none."""
+    seen_heading = False
+    first_line = next((b.text for b in item.head[1:] if b.kind == "heading"), item.title or "")
+    for i, entry in enumerate(body):
+        text = entry.clean
+        if entry.blank or entry.furniture:
+            continue
+        if patterns.heading_kind(text):
+            seen_heading = True
+            continue
+        if not seen_heading:
+            continue
+        if first_line and _same_title(text, first_line) and _opens_document(body, i):
+            return i
+        if text.isupper() and header.doc_type([entry]) == "tjänsteskrivelse":
+            return i
+    return len(body)
+
+
+def _opens_document(body: list[Entry], i: int) -> bool:
+    """The lines after a repeated title go on to a decision or a summary, as a
+    tjänsteskrivelse does; a title repeated in a list of documents does not."""
+    for j in range(i + 1, min(i + 6, len(body))):
+        kind = patterns.heading_kind(body[j].clean)
+        if kind:
+            return kind in ("beslut", "forslag", "sammanfattning", "arende", "bakgrund")
+    return False
+
+
+def _same_title(text: str, first_line: str) -> bool:
+    """The first line of the title printed again (OCR may differ a little)."""
+    return len(text) >= 15 and fuzz.ratio(text.lower(), " ".join(first_line.split()).lower()) >= 90
+
+
+def _attachment(lines: list[Entry]) -> Attachment:
+    attachment = Attachment()
+    i = 0
+    title: list[str] = []
+    while i < len(lines) and (lines[i].blank or lines[i].furniture
+                              or not title or _continues_title(title, lines[i].clean)):
+        if not lines[i].blank and not lines[i].furniture:
+            if title and is_heading(lines, i, in_list_section=False):
+                break
+            title.append(lines[i].clean)
+        i += 1
+    attachment.title = " ".join(title) or None
+    attachment.head = _head_blocks(lines[:i])
+    attachment.sections = sections(lines[i:], first_kind="text")
+    return attachment
+
+
+def _closing_start(lines: list[Entry], last_item: int) -> int:
+    """Where the protocol's closing begins after the last item: "Vid protokollet",
+    "Justerat", "Underskrifter" or the anslag; len(lines) when nothing closes it."""
+    for i in range(last_item + 1, len(lines)):
+        text = lines[i].clean
+        if lines[i].furniture:
+            continue
+        if patterns.SIGNATURE_LEAD.match(text) or patterns.ANSLAG_START.match(text):
+            return i
+    return len(lines)
+
+
+def _closing(lines: list[Entry], protocol: Protocol) -> list[Section]:
+    at = next((i for i, e in enumerate(lines) if patterns.ANSLAG_START.match(e.clean)),
+              len(lines))
+    out = sections(lines[:at], first_kind="underskrifter")
+    if at < len(lines):
+        out.append(header.anslag(lines[at:], protocol))
+    return out
+
+
+def _memo_fields(protocol: Protocol) -> None:
+    """A tjänsteskrivelse's Dnr is in its letterhead; it is the item's."""
+    for section in protocol.header:
+        for b in section.blocks:
+            if b.label == "dnr" and protocol.items and protocol.items[0].dnr is None:
+                found = patterns.dnr_value(b.text)
+                protocol.items[0].dnr = found[0] if found else None

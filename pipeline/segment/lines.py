@@ -1,0 +1,89 @@
+"""The document as one run of lines, with page furniture marked.
+
+Furniture is what a page carries for the reader of paper, not for the text: running
+headers repeated on every page, page numbers ("Sida 2 av 5", "3 (12)"), the footer
+"Justerandes signatur  Utdragsbestyrkande", and "Forts. § 57" where an item goes on.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from pipeline.model import Document, LineRef, corrected_lines
+from pipeline.segment import patterns
+
+EDGE = 4  # running headers and footers sit within this many lines of a page's top or bottom
+
+
+@dataclass
+class Entry:
+    ref: LineRef
+    text: str  # the corrected line
+    page_start: bool = False  # the first line of a page after the first
+    furniture: str = ""  # sidhuvud, sidnummer, sidfot, fortsattning; "" for running text
+
+    @property
+    def blank(self) -> bool:
+        return not self.text.strip()
+
+    @property
+    def clean(self) -> str:
+        return " ".join(self.text.split())
+
+
+def entries(doc: Document) -> list[Entry]:
+    out: list[Entry] = []
+    for page in doc.pages:
+        for index, text in enumerate(corrected_lines(doc, page)):
+            out.append(Entry(LineRef(page.number, index), text,
+                             page_start=index == 0 and page.number > doc.pages[0].number))
+    _mark_furniture(out)
+    return out
+
+
+def _mark_furniture(lines: list[Entry]) -> None:
+    by_page: dict[int, list[Entry]] = {}
+    for entry in lines:
+        if not entry.blank:
+            by_page.setdefault(entry.ref.page, []).append(entry)
+    tops = _repeated(page_lines[:EDGE] for page_lines in by_page.values())
+    bottoms = _repeated(page_lines[-EDGE:] for page_lines in by_page.values())
+    first = min(by_page, default=0)
+    for number, page_lines in by_page.items():
+        top, bottom = page_lines[:EDGE], page_lines[-EDGE:]
+        for entry in page_lines:
+            text = entry.clean
+            edge = entry in top or entry in bottom
+            if patterns.CONTINUED.match(text):
+                entry.furniture = "fortsattning"
+            elif patterns.SIGN_FOOTER.search(text) and len(text) < 80:
+                entry.furniture = "sidfot"
+            elif edge and patterns.PAGE_NUMBER.search(text) and len(text) < 120:
+                entry.furniture = "sidhuvud" if len(text.split()) > 3 else "sidnummer"
+            elif number != first and _is_running(entry, text, top, bottom, tops, bottoms):
+                entry.furniture = "sidhuvud"
+
+
+def _is_running(entry: Entry, text: str, top: list[Entry], bottom: list[Entry],
+                tops: set[str], bottoms: set[str]) -> bool:
+    """A line repeated at the same edge of other pages; on the first page it is the
+    document's own header, and headings and item lines are never furniture."""
+    if patterns.heading_kind(text) or patterns.ITEM.match(text):
+        return False
+    shape = _shape(text)
+    return (entry in top and shape in tops) or (entry in bottom and shape in bottoms)
+
+
+def _repeated(edges: Iterable[list[Entry]]) -> set[str]:
+    """Shapes (digits aside) of lines found at this edge of more than one page."""
+    seen: Counter[str] = Counter()
+    for lines in edges:
+        seen.update({_shape(e.clean) for e in lines})
+    return {shape for shape, count in seen.items() if count > 1 and len(shape) > 3}
+
+
+def _shape(text: str) -> str:
+    return re.sub(r"\d+", "0", text.lower())

@@ -1,0 +1,156 @@
+"""The printed conventions of Swedish municipal minutes, as patterns.
+
+Item lines ("§ 39  Dnr KS 2021/123"), diarienummer, dates, section headings and their
+kinds, signature roles and page furniture. These are true of Swedish minutes in general
+(SKR's and the municipalities' own templates); none is taken from a particular document.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+# "§ 39", "§39", "§§ 39-40", and § as OCR misreads it at the start of a line ("8§39",
+# "$ 39", "S 39"); the number must be followed by the end of the line, a Dnr or a title.
+ITEM = re.compile(
+    r"^\s*(?P<sign>§§?|[8$S&]\s*§|[$&]|S(?=\s))\s*(?P<nr>\d{1,4})"
+    r"(?:\s*[-–—]\s*(?P<last>\d{1,4}))?(?P<rest>(?:\s.*)?)$")
+CONTINUED = re.compile(r"^\s*(?:forts(?:\.|ättning)?|fortsättning)\s*(?:av\s+|från\s+)?§",
+                       re.IGNORECASE)
+
+# "Dnr KS 2019/123", "Dnr: FN 2021-00019 1.2.3.3", "Diarienr 2012-KS", "Diarienummer ..."
+DNR_LABEL = re.compile(r"\b(?:dnr|diarienr|diarienummer|dnr\.)\s*[:.]?\s*", re.IGNORECASE)
+_DNR_TOKEN = re.compile(
+    r"^(?:[A-ZÅÄÖ]{1,8}(?:-[A-ZÅÄÖ]{1,8})?|\d{2,4}(?:[-/.:]\d{1,6})+(?:[-/][A-ZÅÄÖ]{1,8})?"
+    r"|\d{4}-[A-ZÅÄÖ]{1,8}(?:[-/]\d{1,6})?|[A-ZÅÄÖ]{1,8}[-/]\d{2,4}(?:[-/.:]\d{1,6})*)[,;]?$")
+_CLASSIFICATION = re.compile(r"^\d{1,3}(?:\.\d{1,3})+$")  # 1.2.3.3: a filing code, not the Dnr
+
+
+def dnr_value(text: str) -> tuple[str, str] | None:
+    """The diarienummer after a Dnr label in `text` and the text after it (a title that
+    shares the line); None when there is no label."""
+    match = DNR_LABEL.search(text)
+    if not match:
+        return None
+    tokens = text[match.end():].split()
+    kept: list[str] = []
+    for i, token in enumerate(tokens):
+        if _CLASSIFICATION.match(token):
+            return " ".join(kept), " ".join(tokens[i + 1:])
+        if not _DNR_TOKEN.match(token) or (kept and not any(c.isdigit() for c in token)
+                                          and any(c.isdigit() for c in " ".join(kept))):
+            return " ".join(kept).rstrip(",;"), " ".join(tokens[i:])
+        kept.append(token)
+    return " ".join(kept).rstrip(",;"), ""
+
+
+# Section headings: (kind, pattern over the whole line, case-insensitive).
+_OWNER = r"(?:[\w-]+(?:\s+och\s+[\w-]+)?s\s+)"  # "Kultur- och fritidsnämndens "
+HEADINGS: list[tuple[str, re.Pattern[str]]] = [(kind, re.compile(rf"^(?:{rx})$", re.IGNORECASE))
+                                               for kind, rx in [
+    ("forslag", rf"förslag till beslut|{_OWNER}?förslag till (?:kommunfullmäktige|"
+                rf"kommunstyrelsen|nämnden|beslut)|{_OWNER}förslag(?: till beslut)?"),
+    ("beslut", rf"{_OWNER}?beslut|beslutet|{_OWNER}(?:arbetsutskotts|utskotts)\s+beslut"),
+    ("sammanfattning", r"sammanfattning(?: av ärendet)?|ärendet i korthet"),
+    ("arende", r"ärendet i sin helhet|ärendebeskrivning|ärendet|beskrivning av ärendet|"
+               r"ärendets beredning"),
+    ("bakgrund", r"bakgrund"),
+    ("bedomning", rf"{_OWNER}?bedömning|överväganden"),
+    ("beslutsunderlag", r"beslutsunderlag|underlag för beslut|handlingar i ärendet"),
+    ("yrkanden", r"yrkande(?:n)?"),
+    ("propositionsordning", r"propositionsordning|proposition(?:sordning)? och beslut"),
+    ("omrostning", r"omröstning|omröstningsresultat|votering"),
+    ("reservation", r"reservation(?:er)?"),
+    ("protokollsanteckning", r"protokollsanteckning(?:ar)?|särskilt yttrande"),
+    ("jav", r"jäv|anmälan om jäv"),
+    ("barns-basta", r"prövning av barn(?:ets|s) bästa|barn(?:rätts)?perspektiv(?:et)?|"
+                    r"barnkonsekvensanalys|barnets bästa"),
+    ("samverkan", r"samverkan|facklig samverkan|mbl-förhandling"),
+    ("konsekvenser", r"(?:ekonomiska |juridiska )?konsekvenser(?: för [\w ]+)?|"
+                     r"ekonomiska aspekter"),
+    ("expediering", r"beslutet (?:expedieras|skickas|sänds) till|expedieras(?: till)?|"
+                    r"skickas till|sändlista|expediering|för kännedom till|"
+                    r"beslut(?:et)? ska skickas till"),
+]]
+LIST_SECTIONS = {"beslutsunderlag", "expediering"}  # a list of short lines, no headings
+
+
+def heading_kind(text: str) -> str | None:
+    core = text.strip().rstrip(" .:—–-_|")
+    for kind, pattern in HEADINGS:
+        if pattern.match(core):
+            return kind
+    return None
+
+
+# Signature roles printed under a name.
+ROLES = re.compile(
+    r"^(?:vice |förste vice |andre vice |2:e vice |1:e vice )?(?:ordförande|sekreterare|"
+    r"justerare|justerande|förvaltningschef|förvaltningsdirektör|kommundirektör|"
+    r"stadsdirektör|utredare|handläggare|nämndsekreterare|kommunsekreterare|registrator|"
+    r"ekonom|controller|verksamhetschef|avdelningschef|enhetschef|kanslichef|"
+    r"socialchef|skolchef|kommunchef|sektorchef|mötesordförande|protokollförare)$",
+    re.IGNORECASE)
+SIGNATURE_LEAD = re.compile(r"^(?:vid protokollet|justerat|justeras|underskrifter|"
+                            r"justerandes?)$", re.IGNORECASE)
+
+# Page furniture.
+PAGE_NUMBER = re.compile(
+    r"(?:\bsida\s+\d{1,3}\s*(?:\(\s*\d{1,3}\s*\)|av\s+\d{1,3})?|^\s*\d{1,3}\s*\(\s*\d{1,3}\s*\)"
+    r"\s*$|^\s*[-–]\s*\d{1,3}\s*[-–]\s*$|^\s*\d{1,3}\s*$)", re.IGNORECASE)
+SIGN_FOOTER = re.compile(r"justerandes\s+sign|utdragsbestyrkande|justerares\s+sign",
+                         re.IGNORECASE)
+
+# Header labels.
+DOC_TYPES = [("protokollsutdrag", re.compile(r"^(?:protokollsutdrag|utdrag ur protokoll(?:et)?|"
+                                             r"utdrag ur sammanträdesprotokoll)\b", re.I)),
+             ("sammanträdesprotokoll", re.compile(r"^(?:sammanträdes)?protokoll\b", re.I)),
+             ("tjänsteskrivelse", re.compile(r"^(?:tjänsteskrivelse|tjänsteutlåtande)\b",
+                                             re.I))]
+BODY = re.compile(r"^[A-ZÅÄÖ][\w-]*(?:[ -](?:och|för|-)?\s*[\w-]+)*?"
+                  r"(?:nämnden|nämnd|styrelsen|styrelse|utskottet|utskott|fullmäktige|"
+                  r"beredningen|rådet)(?:s arbetsutskott|s utskott)?$")
+MEETING_DATE = re.compile(r"^(?:sammanträdesdatum|sammanträdesdag|mötesdatum|datum för "
+                          r"sammanträdet)\b[:\s]*", re.IGNORECASE)
+DOCUMENT_DATE = re.compile(r"^(?:datum|upprättad|daterad)\b[:\s]*", re.IGNORECASE)
+PLACE_TIME = re.compile(r"^(?:plats och tid|tid och plats|plats|sammanträdesplats)\b[:\s]*",
+                        re.IGNORECASE)
+GROUPS = re.compile(r"^(?P<label>beslutande(?: ledamöter)?|ledamöter|närvarande(?: ledamöter)?|"
+                    r"tjänstgörande ersättare|ersättare|icke tjänstgörande ersättare|"
+                    r"övriga (?:närvarande|deltagande)|övriga|närvarande tjänstepersoner|"
+                    r"tjänstepersoner|frånvarande)\b[:\s]*(?P<rest>.*)$", re.IGNORECASE)
+JUSTERING = re.compile(r"^(?P<label>utses att justera|justerare|justerande|justeringens (?:plats "
+                       r"och tid|tid och plats|tid)|justeringsdag|paragrafer|underskrifter|"
+                       r"sekreterare|ordförande)\b[:\s]*(?P<rest>.*)$", re.IGNORECASE)
+ANSLAG_START = re.compile(r"^(?:anslag(?:/bevis)?|bevis om (?:justering|anslag)|"
+                          r"protokollet är justerat)", re.IGNORECASE)
+ANSLAG = re.compile(r"^(?P<label>organ|sammanträdesdatum|datum (?:då|när) anslaget (?:sätts upp|"
+                    r"tas (?:ned|ner))|anslaget (?:sätts upp|tas (?:ned|ner))|"
+                    r"datum för anslags? (?:uppsättande|nedtagande)|förvaringsplats(?: för "
+                    r"protokollet)?|underskrift)\b[:\s]*(?P<rest>.*)$", re.IGNORECASE)
+
+# Dates: ISO, with slashes or dots, or with a Swedish month name.
+MONTHS = {m: i for i, m in enumerate(
+    ["januari", "februari", "mars", "april", "maj", "juni", "juli", "augusti", "september",
+     "oktober", "november", "december"], 1)}
+_ISO = re.compile(r"\b((?:19|20)\d\d)[-./ ]([01]?\d)[-./ ]([0-3]?\d)\b")
+_WORDS = re.compile(r"\b([0-3]?\d)(?::e|:a)?\s+(" + "|".join(MONTHS) + r")\s+((?:19|20)\d\d)\b",
+                    re.IGNORECASE)
+
+
+def find_date(text: str) -> str | None:
+    """The first real date in `text` as ISO 8601."""
+    for match in _ISO.finditer(text):
+        if (iso := _iso(int(match[1]), int(match[2]), int(match[3]))):
+            return iso
+    for match in _WORDS.finditer(text):
+        if (iso := _iso(int(match[3]), MONTHS[match[2].lower()], int(match[1]))):
+            return iso
+    return None
+
+
+def _iso(year: int, month: int, day: int) -> str | None:
+    try:
+        return date(year, month, day).isoformat()
+    except ValueError:
+        return None

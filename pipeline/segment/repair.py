@@ -1,0 +1,82 @@
+"""Section headings OCR garbled, read back by their place and their wording.
+
+Minutes use a small, fixed set of headings ("Sammanfattning av ärendet", "Prövning av
+barns bästa"). A short line standing alone where a heading stands, that matches one of
+them but for one damaged word, is that heading: the word is corrected (origin context),
+as an archivist reading the page would. Nothing else is touched.
+"""
+
+from __future__ import annotations
+
+from rapidfuzz import fuzz
+
+from pipeline.model import Correction, Document
+from pipeline.segment import patterns
+from pipeline.segment.lines import Entry
+
+# The fixed headings of Swedish minutes and tjänsteskrivelser (SKR's and the
+# municipalities' templates); headings naming a body ("Socialnämndens beslut") vary
+# and are not here.
+HEADINGS = [
+    "Sammanfattning av ärendet", "Sammanfattning", "Ärendet i sin helhet", "Ärendebeskrivning",
+    "Beskrivning av ärendet", "Prövning av barns bästa", "Prövning av barnets bästa",
+    "Beslutsunderlag", "Beslutet expedieras till", "Beslutet skickas till", "Expedieras till",
+    "Förslag till beslut", "Bakgrund", "Bedömning", "Förvaltningens bedömning", "Samverkan",
+    "Yrkanden", "Propositionsordning", "Reservation", "Protokollsanteckning",
+    "Ekonomiska konsekvenser", "Barnperspektiv", "Omröstning",
+]
+_SPLIT = [h.split() for h in HEADINGS]
+
+
+def repair_headings(doc: Document, lines: list[Entry]) -> int:
+    """Correct the damaged word of lines that are headings but for it; returns how many."""
+    pages = {p.number: p for p in doc.pages}
+    count = 0
+    for i, entry in enumerate(lines):
+        if not _stands_alone(lines, i) or patterns.heading_kind(entry.clean):
+            continue
+        words = entry.clean.rstrip(" .:—–-_|").split()
+        found = _match(words)
+        if found is None:
+            continue
+        position, word, score = found
+        line = pages[entry.ref.page].lines[entry.ref.line]
+        if len(line.words) != len(entry.text.split()):
+            continue  # a split or join changed the words of this line
+        doc.corrections = [c for c in doc.corrections if not (
+            c.page == entry.ref.page and c.line == entry.ref.line and c.word == position)]
+        doc.corrections.append(Correction(
+            page=entry.ref.page, line=entry.ref.line, word=position,
+            before=line.words[position].text, after=word, kind="ocr-confusion",
+            score=round(score, 3), origin="context"))
+        count += 1
+    return count
+
+
+def _match(words: list[str]) -> tuple[int, str, float] | None:
+    """(index, heading word, score) when `words` are a known heading but for one word."""
+    for heading in _SPLIT:
+        if len(heading) != len(words) or not 1 <= len(words) <= 5:
+            continue
+        wrong = [k for k, (a, b) in enumerate(zip(words, heading, strict=True))
+                 if a.lower() != b.lower()]
+        if len(wrong) != 1:
+            continue
+        k = wrong[0]
+        similarity = fuzz.ratio(words[k].lower(), heading[k].lower())
+        needed = 80 if len(words) == 1 else 70 if len(words) == 2 else 50
+        if similarity >= needed:
+            after = heading[k] if k or not words[k][:1].isupper() else heading[k].capitalize()
+            return k, after, 0.5 + similarity / 200
+    return None
+
+
+def _stands_alone(lines: list[Entry], i: int) -> bool:
+    """A short line after a blank line or a finished sentence, with text below it."""
+    entry = lines[i]
+    if entry.blank or entry.furniture or len(entry.clean) > 60:
+        return False
+    before = next((e for e in reversed(lines[:i]) if not e.furniture), None)
+    after = next((e for e in lines[i + 1:] if not e.blank and not e.furniture), None)
+    ended = before is None or before.blank or before.clean.endswith((".", ":", "!", "?"))
+    return ended and after is not None
