@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from pipeline import __version__
-from pipeline.model import Correction, Document, ProcessingStep
+from pipeline.model import Correction, Document, Page, ProcessingStep
 from pipeline.options import RestoreOptions
 from pipeline.restore import candidates, channel, context, decide, lexicon, symbols, tokens
 from pipeline.restore.decide import Hypothesis
@@ -40,18 +40,32 @@ def preload() -> None:
     channel.load()
 
 
-def restore(doc: Document, options: RestoreOptions) -> Document:
-    started, clock = datetime.now(UTC).isoformat(timespec="seconds"), time.perf_counter()
+Found = dict[str, list[Hypothesis]]  # word (or hyphen-separated part) -> its readings
+
+
+def hypotheses(pages: list[Page], found: Found | None = None) -> Found:
+    """The readings of every correctable word on the pages, adding to `found`.
+
+    This is most of restoration's work and depends on nothing but the word, so a batch
+    does it page by page in the workers, as the pages come out of OCR."""
     lex, table = lexicon.load(), channel.load()
-    occurrences = list(_occurrences(doc))
-    found: dict[str, list[Hypothesis]] = {}
-    for occ in occurrences:
+    found = {} if found is None else found
+    for occ in _occurrences(pages):
         for seg in occ.segments:
             if seg not in found and tokens.correctable(seg, lex):
                 hyps = decide.hypotheses(seg, candidates.search(seg, lex, table), lex, table)
                 if any(h.unknown for h in hyps) and seg.isalpha() and len(seg) >= 3:
                     hyps += decide.split_hypotheses(seg, lex, table)
                 found[seg] = hyps
+    return found
+
+
+def restore(doc: Document, options: RestoreOptions, *, found: Found | None = None) -> Document:
+    """Correct the document; `found` may hold readings already made by `hypotheses`."""
+    started, clock = datetime.now(UTC).isoformat(timespec="seconds"), time.perf_counter()
+    lex, table = lexicon.load(), channel.load()
+    occurrences = list(_occurrences(doc.pages))
+    found = hypotheses(doc.pages, dict(found or {}))
     groups = [found[s] for o in occurrences for s in o.segments if s in found]
     english = decide.fit_mixture(groups)
     doc_channel = decide.DocumentChannel(table, english, groups, lex)
@@ -70,9 +84,9 @@ def restore(doc: Document, options: RestoreOptions) -> Document:
     return doc
 
 
-def _occurrences(doc: Document) -> Iterator[_Occurrence]:
+def _occurrences(pages: list[Page]) -> Iterator[_Occurrence]:
     """Every word in reading order, with its neighbours within the paragraph."""
-    for page in doc.pages:
+    for page in pages:
         flat = [(li, wi, w.text) for li, line in enumerate(page.lines)
                 for wi, w in enumerate(line.words)]
         for k, (li, wi, text) in enumerate(flat):
