@@ -44,12 +44,13 @@ def read(lines: list[Entry]) -> Protocol:
     starts = _item_starts(lines)
     if not starts and kind == "tjänsteskrivelse":
         starts = [s for s in [_memo_title(lines)] if s is not None]
-    protocol.doc_type = kind or ("sammanträdesprotokoll" if len(starts) != 1  # type: ignore
-                                 else "protokollsutdrag")
+    # Unnamed: one § is an extract, several a protocol, none unknown.
+    protocol.doc_type = kind or {0: "okänd", 1: "protokollsutdrag"}.get(  # type: ignore
+        len(starts), "sammanträdesprotokoll")
     first = starts[0] if starts else len(lines)
     protocol.header = header.read(lines[:first], protocol)
     closing = _closing_start(lines, starts[-1] if starts else len(lines))
-    for start, end in zip(starts, [*starts[1:], closing], strict=True):
+    for start, end in zip(starts, [*starts[1:], closing][:len(starts)], strict=True):
         protocol.items.append(_item(lines[start:end], protocol))
     if closing < len(lines):
         protocol.closing = _closing(lines[closing:], protocol)

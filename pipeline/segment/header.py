@@ -49,7 +49,7 @@ def read(lines: list[Entry], protocol: Protocol) -> list[Section]:
         if section and section != out[-1].kind:
             out.append(Section(section))
             group = ""
-        if section == "narvaro":
+        if section == "narvaro" or (not section and out[-1].kind == "narvaro"):
             group = _attendance(text, group, protocol)
         out[-1].blocks.append(block("field" if field else "text", [entry], field))
     for entry in lines:
@@ -124,12 +124,21 @@ def _fallbacks(text: str, protocol: Protocol) -> None:
     """A running header often names the body and the date ("Socialnämnden  Protokoll
     2021-11-18  Sida 1 (2)"); used only when the header proper does not."""
     if protocol.body is None:
-        for word in text.split():
-            if patterns.BODY.match(word):
-                protocol.body = word
-                break
+        protocol.body = find_body(text)
     if protocol.meeting_date is None and protocol.doc_type != "tjänsteskrivelse":
         protocol.meeting_date = patterns.find_date(text)
+
+
+def find_body(text: str) -> str | None:
+    """The longest run of words in `text` that names a body ("Miljö- och
+    byggnadsnämnden" in "Lövsjö kommun  Miljö- och byggnadsnämnden  Protokoll")."""
+    words = text.split()
+    for j in range(len(words)):
+        for i in range(max(0, j - 4), j + 1):
+            candidate = " ".join(words[i:j + 1])
+            if patterns.BODY.match(candidate):
+                return candidate
+    return None
 
 
 def is_org(text: str) -> bool:

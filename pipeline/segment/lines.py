@@ -62,7 +62,8 @@ def _mark_furniture(lines: list[Entry]) -> None:
             elif patterns.SIGN_FOOTER.search(text) and len(text) < 80:
                 entry.furniture = "sidfot"
             elif edge and patterns.PAGE_NUMBER.search(text) and len(text) < 120:
-                entry.furniture = "sidhuvud" if len(text.split()) > 3 else "sidnummer"
+                alone = not patterns.PAGE_NUMBER.sub("", text).strip(" -–|")
+                entry.furniture = "sidnummer" if alone else "sidhuvud"
             elif number != first and _is_running(entry, text, top, bottom, tops, bottoms):
                 entry.furniture = "sidhuvud"
 

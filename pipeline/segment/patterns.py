@@ -107,9 +107,10 @@ DOC_TYPES = [("protokollsutdrag", re.compile(r"^(?:protokollsutdrag|utdrag ur pr
              ("sammanträdesprotokoll", re.compile(r"^(?:sammanträdes)?protokoll\b", re.I)),
              ("tjänsteskrivelse", re.compile(r"^(?:tjänsteskrivelse|tjänsteutlåtande)\b",
                                              re.I))]
-BODY = re.compile(r"^[A-ZÅÄÖ][\w-]*(?:[ -](?:och|för|-)?\s*[\w-]+)*?"
-                  r"(?:nämnden|nämnd|styrelsen|styrelse|utskottet|utskott|fullmäktige|"
-                  r"beredningen|rådet)(?:s arbetsutskott|s utskott)?$")
+# A body's name: only its first word capitalised ("Barn- och utbildningsnämnden",
+# "Kommunstyrelsens arbetsutskott").
+BODY = re.compile(r"^[A-ZÅÄÖ][\w-]*(?:\s+[a-zåäö][\w-]*)*(?:nämnden|nämnd|styrelsen|styrelse|"
+                  r"utskottet|utskott|fullmäktige|beredningen|rådet)(?:s arbetsutskott)?$")
 MEETING_DATE = re.compile(r"^(?:sammanträdesdatum|sammanträdesdag|mötesdatum|datum för "
                           r"sammanträdet)\b[:\s]*", re.IGNORECASE)
 DOCUMENT_DATE = re.compile(r"^(?:datum|upprättad|daterad)\b[:\s]*", re.IGNORECASE)

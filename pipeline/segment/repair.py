@@ -36,13 +36,13 @@ def repair_headings(doc: Document, lines: list[Entry]) -> int:
         if not _stands_alone(lines, i) or patterns.heading_kind(entry.clean):
             continue
         words = entry.clean.rstrip(" .:—–-_|").split()
-        found = _match(words)
-        if found is None:
-            continue
-        position, word, score = found
         line = pages[entry.ref.page].lines[entry.ref.line]
         if len(line.words) != len(entry.text.split()):
             continue  # a split or join changed the words of this line
+        found = _match(words, [w.text for w in line.words])
+        if found is None:
+            continue
+        position, word, score = found
         doc.corrections = [c for c in doc.corrections if not (
             c.page == entry.ref.page and c.line == entry.ref.line and c.word == position)]
         doc.corrections.append(Correction(
@@ -53,8 +53,9 @@ def repair_headings(doc: Document, lines: list[Entry]) -> int:
     return count
 
 
-def _match(words: list[str]) -> tuple[int, str, float] | None:
-    """(index, heading word, score) when `words` are a known heading but for one word."""
+def _match(words: list[str], raw: list[str]) -> tuple[int, str, float] | None:
+    """(index, heading word, score) when `words` are a known heading but for one word;
+    that word is judged as corrected and as OCR'd (`raw`), whichever is closer."""
     for heading in _SPLIT:
         if len(heading) != len(words) or not 1 <= len(words) <= 5:
             continue
@@ -63,12 +64,20 @@ def _match(words: list[str]) -> tuple[int, str, float] | None:
         if len(wrong) != 1:
             continue
         k = wrong[0]
-        similarity = fuzz.ratio(words[k].lower(), heading[k].lower())
+        readings = [words[k], raw[k]]
+        similarity = max(fuzz.ratio(r.lower(), heading[k].lower()) for r in readings)
         needed = 80 if len(words) == 1 else 70 if len(words) == 2 else 50
-        if similarity >= needed:
+        dropped = len(words) > 2 and any(_dropped(r, heading[k]) for r in readings)
+        if similarity >= needed or dropped:
             after = heading[k] if k or not words[k][:1].isupper() else heading[k].capitalize()
             return k, after, 0.5 + similarity / 200
     return None
+
+
+def _dropped(damaged: str, word: str) -> bool:
+    """What is left of `word` when degraded print lost letters: its letters, in order."""
+    rest = iter(word.lower())
+    return len(damaged) >= 2 and damaged.isalpha() and all(c in rest for c in damaged.lower())
 
 
 def _stands_alone(lines: list[Entry], i: int) -> bool:
