@@ -88,7 +88,8 @@ def _lone_i(texts: list[str], i: int, english: float) -> tuple[str, str, float] 
         return None
     prev, nxt = texts[i - 1].rstrip(",;:"), texts[i + 1].rstrip(".,;:!?")
     if texts[i] == "|":  # never a word, so between two words it is the preposition
-        if prev[-1:].isalnum() and nxt[:1].isalpha():
+        line_end = i == len(texts) - 2  # the next word is on the next line
+        if prev[-1:].isalnum() and nxt[:1].isalpha() and not (line_end and nxt[:1].isupper()):
             return "i", "ocr-confusion", 0.8
         return None
     between_words = (prev.isalpha() and prev.islower() and nxt.isalpha() and nxt.islower()
