@@ -35,7 +35,8 @@ Tjänstgörande ersättare   Eva Ström (C)
 Övriga närvarande   Lars Berg, kommunsekreterare
 Utses att justera   Per Holm
 Justeringens plats och tid   Kommunhuset 2025-02-14
-Paragrafer   § 12-14
+Paragrafer
+§ 12-14
 
 Sida 1 av 3
 \fKommunstyrelsens arbetsutskott   Sammanträdesdatum 2025-02-11

@@ -68,13 +68,19 @@ def _item_starts(lines: list[Entry]) -> list[int]:
         if not match or entry.furniture:
             continue
         number, rest = int(match["nr"]), match["rest"].strip()
-        if rest[:1].islower() or number <= last:
+        if rest[:1].islower() or number <= last or _after_label(lines, i):
             continue  # "§ 5 kommunallagen" in running text; a § cited again
         plain_sign = match["sign"].startswith("§")
         if plain_sign or patterns.DNR_LABEL.search(rest) or not rest or number == last + 1:
             starts.append(i)
             last = int(match["last"] or number)
     return starts
+
+
+def _after_label(lines: list[Entry], i: int) -> bool:
+    """"§ 12-14" under the header label "Paragrafer" lists the items; it opens none."""
+    before = next((e for e in reversed(lines[:i]) if not e.blank), None)
+    return before is not None and before.clean.lower().startswith("paragrafer")
 
 
 def _memo_title(lines: list[Entry]) -> int | None:
