@@ -1,58 +1,108 @@
-"""Batch runs: find the inputs, name their outputs, process them in parallel, keep a manifest.
+"""Batch runs: find the inputs, name their outputs, skip what is done, keep the manifest.
 
-Documents are driven by threads in this process; their pages go to a pool of worker
-processes (one Tesseract thread each), so one long PDF and a thousand one-page scans both
-keep every core busy. One bad file is recorded and the run goes on (`--on-error skip`).
+This process coordinates: it walks the folders, hashes each file, decides what needs
+doing, opens the documents, writes every output folder (atomically) and every manifest
+row. The work itself runs in workers (`pipeline/schedule.py`). An input whose content
+(sha256) was already processed with the same settings, under another name, is recorded
+as a duplicate of it and not processed twice. One bad file is recorded and the run goes
+on (`--on-error skip`); a stop (Ctrl-C) lets the documents in flight finish first.
 """
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import logging
-import multiprocessing
 import os
+import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, ThreadPoolExecutor
-from concurrent.futures import wait as wait_futures
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from pipeline import versions
 from pipeline.exceptions import ProtokollError, UsageError
-from pipeline.export import remove_leftovers, write_outputs
+from pipeline.export import remove_leftovers, write_files
 from pipeline.manifest import Entry, Manifest
-from pipeline.ocr import Mapper
+from pipeline.model import Document
+from pipeline.ocr import TIMEOUT_WARNING
 from pipeline.options import Options
-from pipeline.restore import preload
-from pipeline.run import process
-from pipeline.sources import SUFFIXES
+from pipeline.schedule import Job, Pool, Scheduler
+from pipeline.sources import SUFFIXES, open_document
+from pipeline.worker import Finished
 
 log = logging.getLogger(__name__)
+
+MANIFEST = "manifest.sqlite"
+LOCK = ".lock"
 
 
 @dataclass
 class Input:
     path: Path
-    name: str  # output folder name, unique within the run
+    name: str  # output folder name, unique within the output folder and kept across runs
     explicit: bool  # named on the command line rather than found in a folder
     sha256: str | None = None  # of the file as found when the run began
+    copies: list[Input] = field(default_factory=list)  # other inputs with the same content
+
+    @property
+    def key(self) -> str:
+        return path_key(self.path)
 
 
 @dataclass
 class Outcome:
     input: Input
-    state: str  # done, failed, skipped
+    state: str  # done, failed, skipped (done before), held (failed before, not retried)
     error: ProtokollError | None = None
     seconds: float = 0.0
+    pages: int = 0
+    warnings: list[str] = field(default_factory=list)
+    duplicate_of: str | None = None
+
+
+@dataclass
+class Progress:
+    """How far a run is; `documents` counts those to process in this run."""
+
+    documents: int
+    done: int = 0
+    failed: int = 0
+    opened: int = 0
+    pages_known: int = 0  # pages of the documents opened so far
+    pages_done: int = 0
+    start: float = field(default_factory=time.perf_counter)
+
+    @property
+    def elapsed(self) -> float:
+        return time.perf_counter() - self.start
+
+    @property
+    def pages_per_minute(self) -> float:
+        return 60 * self.pages_done / self.elapsed if self.elapsed > 0 else 0.0
+
+    def pages_expected(self) -> float:
+        """Pages of the opened documents, and as many per document for the others."""
+        per_document = self.pages_known / self.opened if self.opened else 1.0
+        return self.pages_known + (self.documents - self.opened) * per_document
+
+    def seconds_left(self) -> float | None:
+        if not self.pages_done:
+            return None
+        return max(self.pages_expected() - self.pages_done, 0) * self.elapsed / self.pages_done
 
 
 @dataclass
 class RunSummary:
     outcomes: list[Outcome] = field(default_factory=list)
     ignored: list[Path] = field(default_factory=list)  # files of other types in folders
+    interrupted: bool = False  # stopped before every document was processed
+    left: int = 0  # documents not processed because the run stopped
+    pages: int = 0  # pages processed in this run
+    seconds: float = 0.0
 
     def count(self, state: str) -> int:
         return sum(o.state == state for o in self.outcomes)
@@ -62,8 +112,17 @@ class RunSummary:
         return [o for o in self.outcomes if o.state == "failed"]
 
 
-def collect(paths: list[Path], *, out: Path) -> tuple[list[Input], list[Path]]:
-    """The input files (folders walked recursively, hidden files skipped) and ignored ones."""
+def path_key(path: Path) -> str:
+    """The path as text that can always be stored (a name in a legacy encoding included)."""
+    return os.fsencode(path).decode("utf-8", "backslashreplace")
+
+
+def collect(paths: list[Path], *, out: Path, names: dict[str, str] | None = None
+            ) -> tuple[list[Input], list[Path]]:
+    """The input files (folders walked recursively, hidden files skipped) and ignored ones.
+
+    `names` are the output names the manifest has for paths: a path keeps its name, and no
+    new path gets a name already taken, so outputs stay put as an archive grows."""
     if not paths:
         raise UsageError("no input given", fix="Name files or folders to process.")
     found: list[tuple[Path, bool]] = []
@@ -83,8 +142,11 @@ def collect(paths: list[Path], *, out: Path) -> tuple[list[Input], list[Path]]:
     unique: dict[Path, bool] = {}  # a file named twice counts once
     for path, explicit in found:
         unique[path] = unique.get(path, False) or explicit
-    names = output_names(list(unique))
-    return [Input(p, names[p], explicit) for p, explicit in unique.items()], ignored
+    known = names or {}
+    fresh = output_names([p for p in unique if path_key(p) not in known],
+                         taken=set(known.values()))
+    return [Input(p, known.get(path_key(p)) or fresh[p], explicit)
+            for p, explicit in unique.items()], ignored
 
 
 def _walk(folder: Path) -> Iterator[Path]:
@@ -95,93 +157,221 @@ def _walk(folder: Path) -> Iterator[Path]:
                 yield Path(root) / name
 
 
-def output_names(paths: list[Path]) -> dict[Path, str]:
+def output_names(paths: list[Path], *, taken: set[str] = frozenset()) -> dict[Path, str]:
     """The file stem; on a clash the suffix is added, then a short hash of the path."""
-    stems = Counter(p.stem for p in paths)
-    names = {p: p.stem if stems[p.stem] == 1 else f"{p.stem}-{p.suffix.lstrip('.').lower()}"
-             for p in paths}
+    stems = Counter(Path(path_key(p)).stem for p in paths)
+    names = {}
+    for p in paths:
+        stem = Path(path_key(p)).stem
+        names[p] = stem if stems[stem] == 1 else f"{stem}-{p.suffix.lstrip('.').lower()}"
     clashes = Counter(names.values())
     for p in paths:
-        if clashes[names[p]] > 1:
-            digest = hashlib.sha1(str(p.resolve()).encode()).hexdigest()[:8]
+        if clashes[names[p]] > 1 or names[p] in taken:
+            digest = hashlib.sha1(path_key(p.resolve()).encode()).hexdigest()[:8]
             names[p] = f"{names[p]}-{digest}"
     return names
 
 
 def run(paths: list[Path], out: Path, options: Options, *,
-        on_outcome: Callable[[Outcome], None] | None = None) -> RunSummary:
-    inputs, ignored = collect(paths, out=out)
-    summary = RunSummary(ignored=ignored)
+        on_outcome: Callable[[Outcome], None] | None = None,
+        on_progress: Callable[[Progress], None] | None = None,
+        stop: threading.Event | None = None) -> RunSummary:
+    """Process the inputs into OUT/<name>/, keeping OUT/manifest.sqlite. Setting `stop`
+    ends the run once the documents in flight are done."""
+    clock = time.perf_counter()
     out.mkdir(parents=True, exist_ok=True)
-    remove_leftovers(out)
-    fingerprint = options.fingerprint()
-    with Manifest(out / "manifest.sqlite") as manifest, page_mapper(options.batch.jobs) as pages:
-        todo = []
+    with _only_run(out), Manifest(out / MANIFEST) as manifest:
+        remove_leftovers(out)
+        cut = manifest.interrupted()
+        if cut:
+            log.warning("%d document(s) were cut off by an earlier run: processing them", cut)
+        inputs, ignored = collect(paths, out=out, names=manifest.names())
+        environment = versions.environment(options.ocr.lang)
+        batch = _Batch(manifest, out, options, environment, stop or threading.Event(),
+                       on_outcome, on_progress)
+        batch.summary.ignored = ignored
+        todo = batch.plan(inputs)
+        batch.run(todo)
+        batch.summary.seconds = time.perf_counter() - clock
+        return batch.summary
+
+
+class _Batch:
+    """One run's bookkeeping: what to do, and what became of each document."""
+
+    def __init__(self, manifest: Manifest, out: Path, options: Options,
+                 environment: dict[str, str], stop: threading.Event,
+                 on_outcome: Callable[[Outcome], None] | None,
+                 on_progress: Callable[[Progress], None] | None) -> None:
+        self.manifest, self.out, self.options = manifest, out, options
+        self.environment = environment
+        self.fingerprint = options.fingerprint(environment)
+        self.stop, self.on_outcome, self.on_progress = stop, on_outcome, on_progress
+        self.summary = RunSummary()
+        self.progress = Progress(0)
+        self.aborted = False
+        self.run_id: int | None = None
+        self.queue: Iterator[Input] = iter(())
+
+    # -- deciding what to do
+
+    def plan(self, inputs: list[Input]) -> list[Input]:
+        """The inputs to process; the others become outcomes now (skipped, held, copies)."""
+        todo: dict[str, Input] = {}
         for item in inputs:
             item.sha256 = _sha256(item.path)  # read once: to compare now, to record later
-            if _is_done(manifest, item, out, fingerprint):
-                summary.outcomes.append(Outcome(item, "skipped"))
-            else:
-                todo.append(item)
-        with ThreadPoolExecutor(max_workers=options.batch.jobs + 1) as threads:
-            if options.restore.enabled and todo:
-                threads.submit(preload)
-            pending: dict[Future, Input] = {}
-            queue = iter(todo)
-            stop = False
-            while True:
-                while not stop and len(pending) < 2 * options.batch.jobs + 1:
-                    item = next(queue, None)
-                    if item is None:
-                        break
-                    pending[threads.submit(_one, item, out, options, pages)] = item
-                if not pending:
-                    break
-                done, _ = wait_futures(pending, return_when=FIRST_COMPLETED)
-                for future in done:
-                    outcome = future.result()
-                    del pending[future]
-                    _record(manifest, outcome, fingerprint)
-                    summary.outcomes.append(outcome)
-                    if on_outcome:
-                        on_outcome(outcome)
-                    if outcome.state == "failed" and options.batch.on_error == "abort":
-                        stop = True
-    return summary
+            entry = self.manifest.get(item.key)
+            if entry and entry.sha256 == item.sha256 and entry.fingerprint == self.fingerprint:
+                state = self._unchanged(entry)
+                if state:
+                    self.summary.outcomes.append(Outcome(item, state))
+                    continue
+            if item.sha256 is None:
+                todo[item.key] = item  # cannot be read: opening it says why
+            elif item.sha256 in todo:
+                todo[item.sha256].copies.append(item)
+            elif not self._copy_of_done(item):
+                todo[item.sha256] = item
+        return list(todo.values())
+
+    def _unchanged(self, entry: Entry) -> str | None:
+        """skipped or held for an unchanged input, None if it is to be processed."""
+        retry = self.options.batch.retry_failed
+        if entry.state == "done" and all((self.out / n).is_dir() for n in entry.outputs or []):
+            cut_short = any(TIMEOUT_WARNING in w for w in entry.warnings)
+            return None if retry and cut_short else "skipped"
+        if entry.state == "failed" and not retry:
+            return "held"
+        return None
+
+    def _copy_of_done(self, item: Input) -> bool:
+        """Record an input whose content was done before under another name as its copy."""
+        earlier = self.manifest.done_with(item.sha256, self.fingerprint)
+        if earlier is None or earlier.path == item.key or not (self.out / earlier.name).is_dir():
+            return False
+        self.manifest.record(Entry(
+            item.key, item.name, item.sha256, self.fingerprint, "done", outputs=[earlier.name],
+            pages=earlier.pages, duplicate_of=earlier.path, started=_now()))
+        self.summary.outcomes.append(Outcome(item, "done", duplicate_of=earlier.path))
+        return True
+
+    # -- running
+
+    def run(self, todo: list[Input]) -> None:
+        self.progress = Progress(len(todo))
+        self.summary.left = len(todo)
+        if not todo:
+            return
+        batch = self.options.batch
+        self.manifest.plan(Entry(i.key, i.name, i.sha256, self.fingerprint, "pending")
+                           for item in todo for i in (item, *item.copies))
+        self.run_id = self.manifest.begin_run(_now(), jobs=batch.jobs, scheduler=batch.scheduler)
+        self.queue = iter(todo)
+        self._report()
+        state = "stopped"
+        pool = Pool(batch)
+        try:
+            Scheduler(pool, self.options, self._admit, on_page=self._page_done,
+                      on_done=self._done,
+                      stop=lambda: self.stop.is_set() or self.aborted).run()
+            state = "finished" if not self.summary.left else "stopped"
+        finally:
+            pool.close(cancel=state != "finished")
+            self.manifest.interrupted()  # documents cut off go back to pending
+            self.summary.interrupted = self.summary.left > 0 and not self.aborted
+            self.manifest.end_run(self.run_id, state=state, seconds=self.progress.elapsed,
+                                  documents=len(todo) - self.summary.left,
+                                  pages=self.summary.pages)
+
+    def _admit(self) -> tuple[Input, Document] | None:
+        """Open the next document to process (recording it as failed if it cannot be)."""
+        for item in self.queue:
+            clock = time.perf_counter()
+            self.manifest.set_state([i.key for i in (item, *item.copies)], "running",
+                                    started=_now(), run=self.run_id)
+            try:
+                doc = open_document(item.path, item.name)
+            except ProtokollError as exc:
+                self._record(item, "failed", error=exc, seconds=time.perf_counter() - clock)
+                continue
+            self.progress.opened += 1
+            self.progress.pages_known += doc.source.pages
+            return item, doc
+        return None
+
+    def _page_done(self, job: Job) -> None:
+        self.progress.pages_done += 1
+        self.summary.pages += 1
+        self._report()
+
+    def _done(self, job: Job, finished: Finished | None, error: ProtokollError | None) -> None:
+        item: Input = job.key
+        if finished and finished.environment != self.environment:
+            error, finished = _other_versions(item, finished.environment, self.environment), None
+        if finished is None:
+            self._record(item, "failed", error=error, job=job)
+            return
+        clock = time.perf_counter()
+        write_files(finished.files, self.out / item.name)  # a full disk stops the run
+        job.timings["export"] = job.timings.get("export", 0.0) + time.perf_counter() - clock
+        if not job.pages:  # legacy text: its pages were read in the worker
+            self.progress.pages_done += finished.pages
+            self.summary.pages += finished.pages
+        self._record(item, "done", job=job, pages=finished.pages, warnings=finished.warnings)
+
+    def _record(self, item: Input, state: str, *, error: ProtokollError | None = None,
+                job: Job | None = None, seconds: float | None = None, pages: int | None = None,
+                warnings: list[str] | None = None) -> None:
+        seconds = seconds if job is None else time.perf_counter() - job.clock
+        timings = {k: round(v, 3) for k, v in job.timings.items()} if job else {}
+        self.summary.left -= 1
+        if state == "failed":
+            self.progress.failed += 1
+            self.aborted = self.aborted or self.options.batch.on_error == "abort"
+        else:
+            self.progress.done += 1
+        for i in (item, *item.copies):
+            copy = i is not item
+            self.manifest.record(Entry(
+                i.key, i.name, i.sha256, self.fingerprint, state,
+                error=str(error) if error else None, started=job.started if job else _now(),
+                seconds=None if copy else round(seconds, 3),
+                outputs=[item.name] if state == "done" else None, pages=pages,
+                timings={} if copy else timings, warnings=warnings or [],
+                duplicate_of=item.key if copy else None, run=self.run_id))
+            outcome = Outcome(i, state, error, 0.0 if copy else seconds, pages or 0,
+                              warnings or [], item.key if copy else None)
+            self.summary.outcomes.append(outcome)
+            if self.on_outcome:
+                self.on_outcome(outcome)
+        self._report()
+
+    def _report(self) -> None:
+        if self.on_progress:
+            self.on_progress(self.progress)
 
 
-def _one(item: Input, out: Path, options: Options, pages: Mapper) -> Outcome:
-    clock = time.perf_counter()
-    try:
-        doc = process(item.path, options, doc_id=item.name, pages=pages)
-        write_outputs(doc, out / item.name)
-    except ProtokollError as exc:
-        log.debug("failed: %s", item.path, exc_info=True)
-        return Outcome(item, "failed", exc, time.perf_counter() - clock)
-    except Exception as exc:  # a bug must not stop the batch; it is recorded with its cause
-        log.exception("internal error on %s", item.path)
-        error = ProtokollError(f"internal error ({type(exc).__name__}: {exc})", path=item.path,
-                               fix="Please report this with the file; rerun with -v.")
-        return Outcome(item, "failed", error, time.perf_counter() - clock)
-    return Outcome(item, "done", None, time.perf_counter() - clock)
+def _other_versions(item: Input, theirs: dict[str, str], ours: dict[str, str]
+                    ) -> ProtokollError:
+    differ = sorted(k for k in theirs.keys() | ours.keys() if theirs.get(k) != ours.get(k))
+    return ProtokollError(
+        f"the worker that processed it has other versions than this computer "
+        f"({', '.join(differ)})", path=item.path,
+        fix="Install the same protokoll, dictionaries and Tesseract language data on every "
+            "worker, then rerun with --retry-failed.")
 
 
-def _is_done(manifest: Manifest, item: Input, out: Path, fingerprint: str) -> bool:
-    entry = manifest.get(str(item.path))
-    return bool(entry and entry.state == "done" and entry.fingerprint == fingerprint
-                and entry.name == item.name and (out / item.name).is_dir()
-                and entry.sha256 == item.sha256)
-
-
-def _record(manifest: Manifest, outcome: Outcome, fingerprint: str) -> None:
-    item = outcome.input
-    manifest.record(Entry(
-        path=str(item.path), name=item.name, sha256=item.sha256,
-        fingerprint=fingerprint, state=outcome.state,
-        error=str(outcome.error) if outcome.error else None,
-        started=datetime.now(UTC).isoformat(timespec="seconds"),
-        seconds=round(outcome.seconds, 3),
-        outputs=None if outcome.error else [item.name]))
+@contextmanager
+def _only_run(out: Path) -> Iterator[None]:
+    """Hold OUT/.lock for the run: two runs into one folder would undo each other's work.
+    The lock goes with the process, however it ends."""
+    with (out / LOCK).open("a") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError as exc:
+            raise UsageError("another protokoll run is writing into this folder", path=out,
+                             fix="Wait for it to end, or choose another --out.") from exc
+        yield
 
 
 def _sha256(path: Path) -> str | None:
@@ -192,12 +382,5 @@ def _sha256(path: Path) -> str | None:
         return None
 
 
-@contextmanager
-def page_mapper(jobs: int) -> Iterator[Mapper]:
-    """Map pages in `jobs` worker processes (or in this process when jobs is 1)."""
-    if jobs == 1:
-        yield map
-        return
-    context = multiprocessing.get_context("spawn")  # safe beside this process's threads
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
-        yield pool.map
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")

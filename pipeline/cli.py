@@ -8,8 +8,7 @@ import os
 import sys
 from pathlib import Path
 
-from pipeline import __version__, api
-from pipeline.batch import Outcome, RunSummary
+from pipeline import __version__, api, cli_batch
 from pipeline.exceptions import ProtokollError, UsageError
 from pipeline.options import BatchOptions, OcrOptions, Options, RestoreOptions
 
@@ -57,6 +56,7 @@ def _parser() -> argparse.ArgumentParser:
                           "suggestions (default 0.5)")
     run.add_argument("-v", "--verbose", action="store_true", default=argparse.SUPPRESS,
                      help="debug output")
+    cli_batch.add_run_options(run)
     run.set_defaults(command=_run)
 
     ev = sub.add_parser("eval", help="measure outputs against truth texts (CER, WER, damage)")
@@ -65,6 +65,7 @@ def _parser() -> argparse.ArgumentParser:
     ev.add_argument("--no-baselines", action="store_true",
                     help="skip the symspell and hunspell baselines")
     ev.set_defaults(command=_eval)
+    cli_batch.add_commands(sub)
     return parser
 
 
@@ -84,33 +85,15 @@ def _eval(args: argparse.Namespace) -> int:
 
 def _run(args: argparse.Namespace) -> int:
     options = Options(
-        ocr=OcrOptions(lang=args.lang, dpi=args.dpi, force_ocr=args.force_ocr),
+        ocr=OcrOptions(lang=args.lang, dpi=args.dpi, force_ocr=args.force_ocr,
+                       timeout=args.timeout),
         restore=RestoreOptions(enabled=not args.no_restore, threshold=args.threshold),
-        batch=BatchOptions(jobs=args.jobs, on_error=args.on_error))
-    summary = api.run(args.paths, args.out, options, on_outcome=_print_outcome)
-    return _report(summary, args)
+        batch=BatchOptions(jobs=args.jobs, on_error=args.on_error,
+                           retry_failed=args.retry_failed, scheduler=args.scheduler))
+    display = cli_batch.Display()
+    with display.running():
+        summary = api.run(args.paths, args.out, options, on_outcome=display.outcome,
+                          on_progress=display.progress, stop=display.stop)
+    return cli_batch.report(summary, args.out, display)
 
 
-def _print_outcome(outcome: Outcome) -> None:
-    if outcome.state == "failed":
-        print(f"protokoll: {outcome.error}", file=sys.stderr)
-    else:
-        log.info("%s: %s in %.1f s", outcome.input.path, outcome.state, outcome.seconds)
-
-
-def _report(summary: RunSummary, args: argparse.Namespace) -> int:
-    done, skipped, failed = (summary.count(s) for s in ("done", "skipped", "failed"))
-    print(f"protokoll: {done} done, {skipped} unchanged and skipped, {failed} failed"
-          f" -> {args.out}", file=sys.stderr)
-    if summary.ignored:
-        print(f"protokoll: ignored {len(summary.ignored)} file(s) of other types, e.g. "
-              f"{summary.ignored[0]}", file=sys.stderr)
-    if failed:
-        print("protokoll: failed:", file=sys.stderr)
-        for outcome in summary.failures:
-            print(f"  {outcome.error}", file=sys.stderr)
-    if not failed:
-        return 0
-    if len(summary.outcomes) == 1 and summary.outcomes[0].input.explicit:
-        return summary.failures[0].error.exit_code
-    return 1

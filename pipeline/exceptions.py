@@ -20,6 +20,9 @@ class ProtokollError(Exception):
         self.path = str(path) if path is not None else None
         self.fix = fix
 
+    def __reduce__(self):  # keep path and fix when sent from a worker process
+        return _rebuild, (type(self), self.message, self.path, self.fix)
+
     def __str__(self) -> str:
         where = f"{self.path}: " if self.path else ""
         fix = f" {self.fix}" if self.fix else ""
@@ -56,7 +59,16 @@ class OcrError(ProtokollError):
     exit_code = 6
 
 
+class OcrTimeoutError(OcrError):
+    """Tesseract took longer than the page timeout."""
+
+
 class OutputError(ProtokollError):
     """An output file could not be written."""
 
     exit_code = 7
+
+
+def _rebuild(cls: type[ProtokollError], message: str, path: str | None,
+             fix: str) -> ProtokollError:
+    return cls(message, path=path, fix=fix)

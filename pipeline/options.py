@@ -21,6 +21,8 @@ class OcrOptions:
     timeout: float = 600.0  # seconds per page before Tesseract is stopped
 
     def __post_init__(self) -> None:
+        if not self.timeout > 0:
+            raise UsageError(f"invalid --timeout {self.timeout}", fix="Use seconds above 0.")
         if not self.lang or any(not part.isidentifier() for part in self.lang.split("+")):
             raise UsageError(f"invalid --lang {self.lang!r}", fix="Use e.g. swe or swe+eng.")
         if not 70 <= self.dpi <= 1200:
@@ -41,8 +43,13 @@ class RestoreOptions:
 class BatchOptions:
     jobs: int = field(default_factory=lambda: os.cpu_count() or 1)
     on_error: OnError = "skip"
+    retry_failed: bool = False  # process again what failed before, unchanged as it is
+    scheduler: str | None = None  # a Dask scheduler address (tcp://host:port) to run on
 
     def __post_init__(self) -> None:
+        if self.scheduler is not None and "://" not in self.scheduler:
+            raise UsageError(f"invalid --scheduler {self.scheduler!r}",
+                             fix="Give the Dask scheduler's address, e.g. tcp://host:8786.")
         if self.jobs < 1:
             raise UsageError(f"invalid --jobs {self.jobs}", fix="Use 1 or more.")
         if self.on_error not in ("skip", "abort"):
@@ -56,9 +63,13 @@ class Options:
     batch: BatchOptions = field(default_factory=BatchOptions)
 
     def settings(self) -> dict:
-        """The options that change a document's output (not how the run is scheduled)."""
-        return {"ocr": asdict(self.ocr), "restore": asdict(self.restore)}
+        """The options that change a document's output (not how the run is scheduled; the
+        page timeout counts as scheduling: a page it cut short is flagged and retried with
+        --retry-failed)."""
+        ocr = {k: v for k, v in asdict(self.ocr).items() if k != "timeout"}
+        return {"ocr": ocr, "restore": asdict(self.restore)}
 
-    def fingerprint(self) -> str:
-        text = json.dumps(self.settings(), sort_keys=True)
+    def fingerprint(self, environment: dict[str, str] | None = None) -> str:
+        """Settings and the versions of program and data (`versions.environment`)."""
+        text = json.dumps([self.settings(), environment or {}], sort_keys=True)
         return hashlib.sha256(text.encode()).hexdigest()[:16]

@@ -1,4 +1,5 @@
-"""The stages in order, for one document: open → ocr → restore. Export is the caller's.
+"""The stages in order, for one document: open → ocr → restore → segment. Export is the
+caller's.
 
 A batch runs the same stages split at the page: `ocr.read_page` for each page in the
 workers, then `finish` for the document (see `pipeline/worker.py`).
@@ -12,6 +13,7 @@ from pipeline.model import Document
 from pipeline.ocr import Mapper, ocr
 from pipeline.options import Options
 from pipeline.restore import Found, restore
+from pipeline.segment import segment
 from pipeline.sources import open_document
 
 
@@ -26,4 +28,4 @@ def finish(doc: Document, options: Options, *, found: Found | None = None) -> Do
     """The stages after OCR; `found` may hold readings the workers made page by page."""
     if options.restore.enabled:
         doc = restore(doc, options.restore, found=found)
-    return doc
+    return segment(doc)

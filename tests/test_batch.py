@@ -1,17 +1,38 @@
-"""Batch runs: unique output names, the manifest, reruns that skip and retry."""
+"""Batch runs: unique output names, the manifest, reruns that skip, redo and retry."""
 
 from __future__ import annotations
 
 import shutil
 import sqlite3
+import threading
+from contextlib import closing
 from pathlib import Path
 
 from conftest import SAMPLES
 
 from pipeline import api
-from pipeline.batch import output_names
+from pipeline.batch import Progress, output_names
+from pipeline.options import BatchOptions, Options, RestoreOptions
 
 LEGACY = SAMPLES / "boras_forskolenamnden_2021-03_p39.ocr.txt"
+
+
+def legacy_documents(folder: Path, count: int) -> list[Path]:
+    """`count` different legacy text documents (slices of the Borås text)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    lines = LEGACY.read_text(encoding="utf-8").splitlines()
+    paths = []
+    for i in range(count):
+        path = folder / f"doc{i:02d}.txt"
+        path.write_text("\n".join(lines[i * 7:i * 7 + 40]) + "\n", encoding="utf-8")
+        paths.append(path)
+    return paths
+
+
+def rows(out: Path) -> list[tuple]:
+    with closing(sqlite3.connect(out / "manifest.sqlite")) as db:
+        return db.execute("SELECT name, state, error IS NOT NULL FROM documents "
+                          "ORDER BY name").fetchall()
 
 
 def test_output_names_are_unique_and_stable():
@@ -25,7 +46,7 @@ def test_output_names_are_unique_and_stable():
     assert output_names(list(reversed(paths))) == names
 
 
-def test_rerun_skips_done_and_redoes_changed_or_failed(tmp_path, options):
+def test_rerun_skips_done_redoes_changed_and_retries_failed_only_when_asked(tmp_path, options):
     folder = tmp_path / "in"
     folder.mkdir()
     shutil.copy(LEGACY, folder / "a.txt")
@@ -35,20 +56,121 @@ def test_rerun_skips_done_and_redoes_changed_or_failed(tmp_path, options):
     assert (first.count("done"), first.count("failed")) == (1, 1)
 
     second = api.run([folder], out, options)
-    assert (second.count("skipped"), second.count("failed")) == (1, 1)
+    assert (second.count("skipped"), second.count("held")) == (1, 1)
+    retried = api.run([folder], out, Options(restore=options.restore, batch=BatchOptions(
+        jobs=1, retry_failed=True)))
+    assert (retried.count("skipped"), retried.count("failed")) == (1, 1)
 
-    (folder / "b.txt").write_text("Nämnden beslutar")
+    (folder / "b.txt").write_text("Nämnden beslutar")  # changed: processed without asking
     (folder / "a.txt").write_text("Ändrad text")
     third = api.run([folder], out, options)
     assert third.count("done") == 2 and not third.failures
     assert (out / "a" / "raw.txt").read_text() == "Ändrad text"
-    rows = sqlite3.connect(out / "manifest.sqlite").execute(
-        "SELECT name, state, error FROM documents ORDER BY name").fetchall()
-    assert rows == [("a", "done", None), ("b", "done", None)]
+    assert rows(out) == [("a", "done", 0), ("b", "done", 0)]
 
 
 def test_changed_settings_reprocess(tmp_path, options):
     api.run([LEGACY], tmp_path, options)
-    from pipeline.options import Options, RestoreOptions
     other = Options(restore=RestoreOptions(enabled=False, threshold=0.9), batch=options.batch)
     assert api.run([LEGACY], tmp_path, other).count("done") == 1
+    assert api.run([LEGACY], tmp_path, other).count("skipped") == 1
+
+
+def test_manifest_records_pages_timings_and_outputs(tmp_path, options):
+    api.run([SAMPLES / "minutes_2024_textlayer.pdf"], tmp_path, options)
+    with api.manifest(tmp_path) as manifest:
+        (entry,) = manifest.entries()
+        (run,) = manifest.runs()
+    assert (entry.state, entry.pages, entry.outputs) == ("done", 2, ["minutes_2024_textlayer"])
+    assert len(entry.sha256) == 64 and len(entry.fingerprint) == 16
+    assert set(entry.timings) >= {"ocr", "restore", "export"} and entry.seconds > 0
+    assert (run["state"], run["documents"], run["pages"]) == ("finished", 1, 2)
+
+
+def test_names_stay_put_when_the_archive_grows(tmp_path, options):
+    folder = tmp_path / "in"
+    (folder / "2021").mkdir(parents=True)
+    shutil.copy(LEGACY, folder / "2021" / "protokoll.txt")
+    out = tmp_path / "out"
+    api.run([folder], out, options)
+    assert (out / "protokoll" / "text.txt").exists()
+    (folder / "2022").mkdir()
+    (folder / "2022" / "protokoll.txt").write_text("Ett annat protokoll", encoding="utf-8")
+    second = api.run([folder], out, options)
+    assert (second.count("skipped"), second.count("done")) == (1, 1)
+    new = next(o for o in second.outcomes if o.state == "done").input.name
+    assert new.startswith("protokoll-") and (out / new / "text.txt").read_text() == (
+        "Ett annat protokoll")
+    assert (out / "protokoll" / "raw.txt").read_text() == LEGACY.read_text()
+
+
+def test_the_same_file_twice_under_different_names_is_processed_once(tmp_path, options):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    shutil.copy(LEGACY, folder / "original.txt")
+    shutil.copy(LEGACY, folder / "kopia av original.txt")
+    out = tmp_path / "out"
+    summary = api.run([folder], out, options)
+    assert summary.count("done") == 2 and summary.pages == 1
+    copy = next(o for o in summary.outcomes if o.duplicate_of)
+    assert sorted(p.name for p in out.iterdir() if not p.name.startswith(".")) == [
+        "kopia av original", "manifest.sqlite"]  # one output folder, of the first in order
+    assert copy.input.path.name == "original.txt"
+    # A third copy in a later run is recorded against the document already done.
+    shutil.copy(LEGACY, folder / "tredje.txt")
+    later = api.run([folder], out, options)
+    assert later.count("skipped") == 2 and later.count("done") == 1
+    with api.manifest(out) as manifest:
+        entry = manifest.get(str(folder / "tredje.txt"))
+    assert entry.duplicate_of == str(folder / "kopia av original.txt")
+    assert entry.outputs == ["kopia av original"]
+
+
+def test_path_with_spaces_and_swedish_letters(tmp_path, options):
+    folder = tmp_path / "Förskolenämnden"
+    folder.mkdir()
+    source = folder / "Protokoll 2021 §39.pdf"
+    shutil.copy(SAMPLES / "minutes_2024_textlayer.pdf", source)
+    out = tmp_path / "ut data"
+    summary = api.run([tmp_path / "Förskolenämnden"], out, options)
+    assert summary.count("done") == 1
+    doc_folder = out / "Protokoll 2021 §39"
+    assert (doc_folder / "text.txt").read_text(encoding="utf-8").startswith("Lövsjö")
+    assert api.run([folder], out, options).count("skipped") == 1
+    with api.manifest(out) as manifest:
+        assert manifest.get(str(source)).state == "done"
+
+
+def test_progress_reports_documents_and_pages(tmp_path, options):
+    docs = [SAMPLES / "minutes_2024_textlayer.pdf", LEGACY]
+    seen: list[tuple[int, int, int]] = []
+
+    def progress(p: Progress) -> None:
+        seen.append((p.documents, p.done, p.pages_done))
+
+    api.run(docs, tmp_path, options, on_progress=progress)
+    assert seen[0] == (2, 0, 0) and seen[-1] == (2, 2, 3)
+
+
+def test_stop_lets_the_documents_in_flight_finish(tmp_path, options):
+    paths = [SAMPLES / "minutes_2024_textlayer.pdf", LEGACY, SAMPLES / "minutes_2024_truth.txt"]
+    stop = threading.Event()
+    summary = api.run(paths, tmp_path, options, on_outcome=lambda o: stop.set(), stop=stop)
+    # Those open when the stop came (two, with one job) are finished; the third is not.
+    assert summary.interrupted and summary.count("done") == 2 and summary.left == 1
+    with api.manifest(tmp_path) as manifest:
+        assert manifest.counts() == {"pending": 1, "running": 0, "done": 2, "failed": 0}
+        assert manifest.runs()[-1]["state"] == "stopped"
+    rest = api.run(paths, tmp_path, options)
+    assert (rest.count("skipped"), rest.count("done")) == (2, 1) and not rest.interrupted
+
+
+def test_on_error_abort_stops_after_the_first_failure(tmp_path):
+    folder = tmp_path / "in"
+    legacy_documents(folder, 3)
+    (folder / "doc00.txt").write_bytes(b"")
+    opts = Options(restore=RestoreOptions(enabled=False), batch=BatchOptions(
+        jobs=1, on_error="abort"))
+    summary = api.run([folder], tmp_path / "out", opts)
+    assert summary.count("failed") == 1 and summary.count("done") <= 1
+    assert not summary.interrupted and summary.left >= 1

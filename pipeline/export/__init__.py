@@ -44,7 +44,11 @@ def load_document(folder: Path) -> Document:
 
 def write_outputs(doc: Document, folder: Path) -> list[str]:
     """Write every output file of `doc` into `folder`; returns their relative paths."""
-    files = render(doc)
+    return write_files(render(doc), folder)
+
+
+def write_files(files: dict[str, str], folder: Path) -> list[str]:
+    """Write rendered files into `folder`, replacing it whole or not at all."""
     tag = f"{os.getpid()}-{threading.get_ident()}"
     tmp = folder.parent / f".{folder.name}{TMP_MARK}{tag}"
     old = folder.parent / f".{folder.name}{OLD_MARK}{tag}"
@@ -53,7 +57,8 @@ def write_outputs(doc: Document, folder: Path) -> list[str]:
         tmp.mkdir(parents=True)
         for name, text in files.items():
             (tmp / name).parent.mkdir(parents=True, exist_ok=True)
-            (tmp / name).write_text(text, encoding="utf-8")
+            # A file name that is not UTF-8 is kept as \\udcXX (document.json loads it back)
+            (tmp / name).write_text(text, encoding="utf-8", errors="backslashreplace")
         if folder.exists():
             folder.rename(old)
         tmp.rename(folder)

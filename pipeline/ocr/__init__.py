@@ -8,6 +8,7 @@ worker processes by passing its own `pages` mapper.
 
 from __future__ import annotations
 
+import logging
 import os
 import tempfile
 import time
@@ -16,11 +17,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from PIL import Image
-
+from pipeline.exceptions import OcrError, OcrTimeoutError
 from pipeline.model import Document, Page, ProcessingStep
 from pipeline.ocr import images, legacy, poppler, tesseract
 from pipeline.options import OcrOptions
+
+log = logging.getLogger(__name__)
+
+TIMEOUT_WARNING = "the page is left empty: Tesseract took more than"
 
 Mapper = Callable[[Callable[["PageTask"], Page], Iterable["PageTask"]], Iterator[Page]]
 
@@ -35,14 +39,26 @@ class PageTask:
 
 def ocr(doc: Document, options: OcrOptions, *, pages: Mapper = map) -> Document:
     started, clock = _now(), time.perf_counter()
-    path = Path(doc.source.path)
+    read = list(pages(read_page, page_tasks(doc, options)))
+    return gather(doc, options, read, started=started, seconds=time.perf_counter() - clock)
+
+
+def page_tasks(doc: Document, options: OcrOptions) -> list[PageTask]:
+    """One task per page to OCR or extract; none for legacy text (read whole in `gather`)."""
     if doc.source.media_type == "text/plain":
-        doc.pages = legacy.read_pages(path)
+        return []
+    return [PageTask(Path(doc.source.path), doc.source.media_type, n, options)
+            for n in range(1, doc.source.pages + 1)]
+
+
+def gather(doc: Document, options: OcrOptions, pages: list[Page], *, started: str,
+           seconds: float) -> Document:
+    """The pages read by `read_page` (in order) put into the document, with the step."""
+    if doc.source.media_type == "text/plain":
+        doc.pages = legacy.read_pages(Path(doc.source.path))
     else:
-        tasks = [PageTask(path, doc.source.media_type, n, options)
-                 for n in range(1, doc.source.pages + 1)]
-        doc.pages = list(pages(read_page, tasks))
-    doc.steps.append(_step(doc, options, started, time.perf_counter() - clock))
+        doc.pages = sorted(pages, key=lambda p: p.number)
+    doc.steps.append(_step(doc, options, started, seconds))
     return doc
 
 
@@ -51,8 +67,9 @@ def read_page(task: PageTask) -> Page:
     os.environ["OMP_THREAD_LIMIT"] = "1"
     if task.media_type == "application/pdf":
         return _pdf_page(task)
-    image, dpi = images.load_frame(task.path, task.number)
-    return _recognize(task, image, dpi or task.options.dpi, image.width, image.height)
+    with tempfile.TemporaryDirectory(prefix="protokoll-") as folder:
+        image, dpi, width, height = images.page_file(task.path, task.number, Path(folder))
+        return _recognize(task, image, dpi or task.options.dpi, width, height)
 
 
 def _pdf_page(task: PageTask) -> Page:
@@ -69,15 +86,28 @@ def _pdf_page(task: PageTask) -> Page:
         return _recognize(task, image_path, task.options.dpi, width, height)
 
 
-def _recognize(task: PageTask, image: Image.Image | Path, dpi: int, width: int,
-               height: int) -> Page:
+def _recognize(task: PageTask, image: Path, dpi: int, width: int, height: int) -> Page:
+    """Tesseract on one page image. A crash is tried once more (it may have been the
+    machine, not the page); a page that takes too long is kept empty and flagged."""
     opts = task.options
     tesseract.check_languages(opts.lang, path=task.path)
-    lines = tesseract.recognize(image, lang=opts.lang, dpi=dpi, timeout=opts.timeout,
-                                path=task.path)
-    page = Page(number=task.number, method="ocr", lines=lines, width=width, height=height,
-                dpi=dpi)
-    if not lines:
+    page = Page(number=task.number, method="ocr", width=width, height=height, dpi=dpi)
+    for attempt in (1, 2):
+        try:
+            page.lines = tesseract.recognize(image, lang=opts.lang, dpi=dpi,
+                                             timeout=opts.timeout, path=task.path)
+            break
+        except OcrTimeoutError:
+            page.warnings.append(f"{TIMEOUT_WARNING} {opts.timeout:g} s (rerun with a larger "
+                                 "--timeout and --retry-failed)")
+            return page
+        except OcrError as exc:
+            if attempt == 2:
+                raise OcrError(f"page {task.number}: {exc.message}", path=task.path,
+                               fix=exc.fix) from exc
+            log.warning("%s: page %d: %s; trying once more", task.path, task.number,
+                        exc.message)
+    if not page.lines:
         page.warnings.append("no text found on this page (blank or unreadable)")
     return page
 

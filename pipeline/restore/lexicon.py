@@ -90,22 +90,27 @@ def load(folder: Path = DICTIONARIES) -> Lexicon:
 
 
 @functools.cache
-def _load(folder: Path) -> Lexicon:
+def checksums(folder: Path = DICTIONARIES) -> dict[str, str]:
+    """sha256 of each data file the lexicon is read from (once per process)."""
     files = sorted(folder.glob("sv_wordforms_*.tsv.gz"))
     if not files:
         raise FileNotFoundError(f"no sv_wordforms_*.tsv.gz in {folder}")
     files += [folder / name for name, _, _ in CURATED if (folder / name).exists()]
     files += [folder / ABBREVIATIONS]
-    checksums = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in files
-                 if p.exists()}
-    key = hashlib.sha256(repr((CACHE_FORMAT, sorted(checksums.items()))).encode()).hexdigest()
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in files if p.exists()}
+
+
+@functools.cache
+def _load(folder: Path) -> Lexicon:
+    checksums_ = checksums(folder)
+    key = hashlib.sha256(repr((CACHE_FORMAT, sorted(checksums_.items()))).encode()).hexdigest()
     cached = CACHE / f"lexicon-{key[:16]}.pickle"
     try:
         entries, abbreviations, municipalities = pickle.loads(cached.read_bytes())
     except (OSError, pickle.UnpicklingError, EOFError, ValueError):
         entries, abbreviations, municipalities = _read(folder)
         _store(cached, (entries, abbreviations, municipalities))
-    return Lexicon(entries, abbreviations, municipalities, checksums)
+    return Lexicon(entries, abbreviations, municipalities, checksums_)
 
 
 def _read(folder: Path) -> tuple[dict[str, int], frozenset[str], frozenset[str]]:

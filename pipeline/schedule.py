@@ -1,0 +1,246 @@
+"""Documents through the workers: first their pages, then the rest of each document.
+
+The coordinator (this process) keeps a few documents open and gives the workers one task
+at a time: a page (OCR, then the page's share of restoration) or, once every page of a
+document is back, the document's finish (restoration's decisions, rendering the output).
+Earlier documents go first, so each is done as soon as it can be, and only the pages in
+flight are ever rasterized: memory stays bounded however long a PDF is.
+
+The workers are a pool of local processes, this process itself (`--jobs 1`), or a Dask
+cluster (`--scheduler`); all three take the same tasks (`pipeline/worker.py`).
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+import time
+from collections import deque
+from collections.abc import Callable
+from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from pipeline import worker
+from pipeline.exceptions import MissingDependencyError, ProtokollError, UsageError
+from pipeline.model import Document, Page
+from pipeline.ocr import PageTask, page_tasks
+from pipeline.options import BatchOptions, Options
+from pipeline.worker import Finished, FinishJob, PageDone
+
+log = logging.getLogger(__name__)
+
+MAX_CRASHES = 2  # a document in flight when a worker process died this often fails
+
+
+@dataclass
+class Job:
+    """A document in flight."""
+
+    key: object  # the caller's handle for it
+    doc: Document  # as opened: the source filled in, no pages
+    tasks: deque[PageTask]  # pages not yet handed out
+    clock: float = field(default_factory=time.perf_counter)
+    started: str = field(default_factory=lambda: datetime.now(UTC).isoformat(timespec="seconds"))
+    pages: list[Page] = field(default_factory=list)
+    found: dict = field(default_factory=dict)  # readings of its words, from the page tasks
+    timings: dict[str, float] = field(default_factory=lambda: {"ocr": 0.0, "restore": 0.0})
+    running: int = 0  # tasks in flight
+    finishing: bool = False
+    error: ProtokollError | None = None
+    crashes: int = 0
+
+    @property
+    def ready(self) -> bool:
+        """Every page is back (or it failed) and its finish has not been handed out."""
+        return not self.tasks and not self.running and not self.finishing
+
+
+# The caller opens the next document: (its handle, the document) or None when none is left.
+Admit = Callable[[], tuple[object, Document] | None]
+OnDone = Callable[[Job, Finished | None, ProtokollError | None], None]
+
+
+class Pool:
+    """Where the tasks run: local worker processes, this process, or a Dask cluster."""
+
+    def __init__(self, batch: BatchOptions) -> None:
+        self.batch = batch
+        self.generation = 0  # a local pool is started anew after a worker process died
+        self.client = None
+        self.executor, self.slots = self._start()
+
+    def _start(self) -> tuple[Executor, int]:
+        if self.batch.scheduler:
+            return self._dask(self.batch.scheduler)
+        if self.batch.jobs == 1:
+            return _Inline(), 1
+        context = multiprocessing.get_context("spawn")  # safe beside this process's threads
+        return ProcessPoolExecutor(self.batch.jobs, mp_context=context,
+                                   initializer=worker.init, initargs=(os.getpid(),)
+                                   ), self.batch.jobs
+
+    def _dask(self, address: str) -> tuple[Executor, int]:
+        try:
+            from distributed import Client
+        except ImportError as exc:
+            raise MissingDependencyError(
+                "Dask is not installed", fix="Install it: pip install 'protokoll[cluster]'."
+            ) from exc
+        try:
+            self.client = Client(address, timeout="30s")
+            self.client.wait_for_workers(1, timeout=60)
+        except (OSError, TimeoutError) as exc:
+            raise UsageError(f"cannot use the Dask cluster at {address} ({exc})", fix=(
+                "Start a scheduler (dask scheduler) and workers with protokoll installed "
+                "(dask worker ADDRESS --nthreads 1), or check the address.")) from exc
+        slots = sum(self.client.nthreads().values())
+        log.info("Dask cluster %s: %d worker threads", address, slots)
+        return self.client.get_executor(pure=False), max(slots, 1)
+
+    def submit(self, fn: Callable, *args: object) -> Future:
+        return self.executor.submit(fn, *args)
+
+    def restart(self) -> None:
+        """Start the local worker processes again after one of them died."""
+        self.executor.shutdown(wait=False, cancel_futures=True)
+        self.generation += 1
+        self.executor, self.slots = self._start()
+
+    def close(self, *, cancel: bool = False) -> None:
+        if self.client is not None:
+            self.client.close()
+        elif isinstance(self.executor, ProcessPoolExecutor):
+            self.executor.shutdown(wait=not cancel, cancel_futures=cancel)
+
+
+class _Inline(Executor):
+    """Each task runs at once in this process: nothing to start for one job, and tests can
+    put faults into the wrapped programs."""
+
+    def submit(self, fn, /, *args, **kwargs) -> Future:
+        future: Future = Future()
+        try:
+            future.set_result(fn(*args, **kwargs))
+        except Exception as exc:  # delivered like a worker's error
+            future.set_exception(exc)
+        return future
+
+
+class Scheduler:
+    """One run's loop: hand out tasks while workers are free, take back their results."""
+
+    def __init__(self, pool: Pool, options: Options, admit: Admit, *,
+                 on_page: Callable[[Job], None], on_done: OnDone,
+                 stop: Callable[[], bool]) -> None:
+        self.pool, self.options, self.admit = pool, options, admit
+        self.on_page, self.on_done, self.stop = on_page, on_done, stop
+        self.jobs: list[Job] = []  # open documents, oldest first
+        self.inflight: dict[Future, tuple[Job, PageTask | None, int]] = {}
+        self.exhausted = False
+
+    def run(self) -> None:
+        while True:
+            # One task beyond the free workers, so none waits for this loop.
+            while len(self.inflight) <= self.pool.slots and self._next():
+                pass
+            if not self.inflight and not self.jobs:
+                return
+            done, _ = wait(self.inflight, timeout=1.0, return_when=FIRST_COMPLETED)
+            for future in done:
+                self._take(future)
+
+    def _next(self) -> bool:
+        """Hand out one task, close one failed document or open one more; False if none."""
+        for job in self.jobs:
+            if job.ready:
+                if job.error:
+                    self._close(job, None)
+                else:
+                    self._hand_out(job, None)
+                return True
+        for job in self.jobs:
+            if job.tasks:
+                self._hand_out(job, job.tasks.popleft())
+                return True
+        if len(self.jobs) > self.pool.slots or self.exhausted or self.stop():
+            return False
+        opened = self.admit()
+        if opened is None:
+            self.exhausted = True
+            return False
+        key, doc = opened
+        self.jobs.append(Job(key, doc, deque(page_tasks(doc, self.options.ocr))))
+        return True
+
+    def _hand_out(self, job: Job, task: PageTask | None) -> None:
+        if task is not None:
+            future = self.pool.submit(worker.page, task, self.options.restore.enabled)
+        else:
+            job.finishing = True
+            future = self.pool.submit(worker.finish, FinishJob(
+                job.doc, job.pages, job.found, self.options, job.started, job.timings["ocr"]))
+        job.running += 1
+        self.inflight[future] = (job, task, self.pool.generation)
+
+    def _take(self, future: Future) -> None:
+        job, task, generation = self.inflight.pop(future)
+        job.running -= 1
+        try:
+            result = future.result()
+        except BrokenProcessPool:
+            self._worker_died(job, task, generation)
+            return
+        except ProtokollError as exc:
+            self._fail(job, exc)
+            return
+        except Exception as exc:  # a bug must not stop the batch; it is recorded with its cause
+            log.error("internal error on %s", job.doc.source.path, exc_info=exc)
+            self._fail(job, ProtokollError(
+                f"internal error ({type(exc).__name__}: {exc})", path=job.doc.source.path,
+                fix="Please report this with the file; rerun with -v."))
+            return
+        if task is not None:
+            self._page_back(job, result)
+        else:
+            job.timings["ocr"] += result.timings.pop("ocr", 0.0)
+            job.timings["restore"] += result.timings.pop("restore", 0.0)
+            job.timings.update(result.timings)
+            self._close(job, result)
+
+    def _page_back(self, job: Job, done: PageDone) -> None:
+        job.pages.append(done.page)
+        if done.found:
+            job.found.update(done.found)
+        job.timings["ocr"] += done.ocr_seconds
+        job.timings["restore"] += done.restore_seconds
+        self.on_page(job)
+
+    def _worker_died(self, job: Job, task: PageTask | None, generation: int) -> None:
+        """A worker process ended abruptly (killed, out of memory, a crash in a library):
+        the local pool is started again and the tasks it had are handed out once more."""
+        if generation == self.pool.generation:
+            log.warning("a worker process died; starting the workers again")
+            self.pool.restart()
+        job.crashes += 1
+        if job.crashes >= MAX_CRASHES:
+            self._fail(job, ProtokollError(
+                "a worker process died each time this document was being processed",
+                path=job.doc.source.path,
+                fix="Check the file (it may need more memory than there is) and the system "
+                    "log; rerun with --retry-failed."))
+        elif task is not None:
+            job.tasks.appendleft(task)
+        else:
+            job.finishing = False
+
+    def _fail(self, job: Job, error: ProtokollError) -> None:
+        job.error = job.error or error
+        job.tasks.clear()
+        job.finishing = False
+
+    def _close(self, job: Job, finished: Finished | None) -> None:
+        self.jobs.remove(job)
+        self.on_done(job, finished, None if finished else job.error)

@@ -1,0 +1,92 @@
+"""What runs in the worker processes, local or on a Dask cluster: one page, or the rest
+of one document once its pages are back. Results go back to the coordinator, which alone
+writes outputs and the manifest, so a worker needs the inputs but not the output folder.
+
+A worker process lives for the whole run and keeps what it loads (the lexicon, the
+candidate cache) for every document it is given.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import threading
+import time
+from dataclasses import dataclass, field
+
+from pipeline import export, run
+from pipeline.model import Document, Page
+from pipeline.ocr import PageTask, gather, read_page
+from pipeline.options import Options
+from pipeline.restore import Found, hypotheses
+from pipeline.versions import environment
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class PageDone:
+    page: Page
+    found: Found | None  # readings of the page's words, when the run restores
+    ocr_seconds: float
+    restore_seconds: float
+
+
+@dataclass
+class FinishJob:
+    doc: Document  # the source filled in, no pages
+    pages: list[Page]
+    found: Found
+    options: Options
+    ocr_started: str
+    ocr_seconds: float
+
+
+@dataclass
+class Finished:
+    files: dict[str, str]  # relative path -> text, as `export.render` gives them
+    pages: int
+    warnings: list[str]
+    timings: dict[str, float] = field(default_factory=dict)
+    environment: dict[str, str] = field(default_factory=dict)  # what this worker ran with
+
+
+def page(task: PageTask, restore: bool) -> PageDone:
+    clock = time.perf_counter()
+    done = read_page(task)
+    middle = time.perf_counter()
+    found = hypotheses([done]) if restore else None
+    return PageDone(done, found, middle - clock, time.perf_counter() - middle)
+
+
+def finish(job: FinishJob) -> Finished:
+    options = job.options
+    clock = time.perf_counter()
+    doc = gather(job.doc, options.ocr, job.pages, started=job.ocr_started,
+                 seconds=job.ocr_seconds)
+    middle = time.perf_counter()
+    doc = run.finish(doc, options, found=job.found)
+    restored = time.perf_counter()
+    files = export.render(doc)
+    warnings = [f"page {p.number}: {w}" for p in doc.pages for w in p.warnings]
+    return Finished(files, len(doc.pages), warnings, timings={
+        "ocr": middle - clock, "restore": restored - middle,
+        "export": time.perf_counter() - restored}, environment=environment(options.ocr.lang))
+
+
+def init(coordinator: int) -> None:
+    """Start of a local worker process: one Tesseract thread; Ctrl-C is the coordinator's
+    (it lets the pages in flight finish), so the worker and its Tesseract are kept out of
+    the terminal's process group; and the worker ends when the coordinator is gone."""
+    os.environ["OMP_THREAD_LIMIT"] = "1"
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    os.setpgrp()
+    threading.Thread(target=_watch, args=(coordinator,), daemon=True).start()
+
+
+def _watch(coordinator: int) -> None:
+    while os.getppid() == coordinator:
+        time.sleep(1.0)
+    log.debug("the coordinator %d is gone; worker %d stops", coordinator, os.getpid())
+    os._exit(1)
