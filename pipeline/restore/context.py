@@ -114,6 +114,8 @@ def mid_sentence(around: Neighbours) -> bool:
     prev = around.prev.rstrip("\"”’)")
     if not prev or prev.endswith((".", "!", "?", ":")) or around.next[:1].isupper():
         return False
+    if not prev[:1].isalpha():
+        return False  # after a number or a mark ("§ 45-46 Ärende 6") a capital may stand
     return not around.line_start or (prev.isalpha() and prev.islower())
 
 

@@ -88,8 +88,11 @@ def _lone_i(texts: list[str], i: int, english: float) -> tuple[str, str, float] 
         return None
     prev, nxt = texts[i - 1].rstrip(",;:"), texts[i + 1].rstrip(".,;:!?")
     if texts[i] == "|":  # never a word, so between two words it is the preposition
+        # After a word, before a word; a | between a number and a capitalised label or at
+        # the end of a line before a capitalised word separates columns or is a speck.
         line_end = i == len(texts) - 2  # the next word is on the next line
-        if prev[-1:].isalnum() and nxt[:1].isalpha() and not (line_end and nxt[:1].isupper()):
+        capital = nxt[:1].isupper() and (line_end or not prev.islower())
+        if prev[-1:].isalpha() and nxt[:1].isalpha() and not capital:
             return "i", "ocr-confusion", 0.8
         return None
     between_words = (prev.isalpha() and prev.islower() and nxt.isalpha() and nxt.islower()

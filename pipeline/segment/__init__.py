@@ -9,6 +9,7 @@ Every line ends up in exactly one block, in reading order: nothing is dropped.
 from __future__ import annotations
 
 import logging
+import re
 import time
 from datetime import UTC, datetime
 
@@ -19,22 +20,24 @@ from pipeline.model import Attachment, Block, Document, Item, ProcessingStep, Pr
 from pipeline.segment import header, patterns
 from pipeline.segment.blocks import LIST_MARK, block, is_heading, sections
 from pipeline.segment.lines import Entry, entries
-from pipeline.segment.repair import repair_headings
+from pipeline.segment.repair import repair_headings, repair_item_signs
 
 log = logging.getLogger(__name__)
 
 
-def segment(doc: Document) -> Document:
+def segment(doc: Document, *, repair: bool = True) -> Document:
+    """Fill `doc.structure`. With `repair`, § signs and headings OCR garbled are corrected
+    first (corrections of origin context); without, the text is read as it stands."""
     started, clock = datetime.now(UTC).isoformat(timespec="seconds"), time.perf_counter()
     lines = entries(doc)
-    if repair_headings(doc, lines):
+    if repair and repair_item_signs(doc, lines) + repair_headings(doc, lines):
         lines = entries(doc)
     doc.structure = read(lines)
     doc.steps = [s for s in doc.steps if s.stage != "segment"]
     doc.steps.append(ProcessingStep(
         stage="segment", tool="protokoll", version=__version__, started=started,
         seconds=round(time.perf_counter() - clock, 3),
-        settings={"items": len(doc.structure.items)}))
+        settings={"repair": repair, "items": len(doc.structure.items)}))
     return doc
 
 
@@ -68,10 +71,11 @@ def _item_starts(lines: list[Entry]) -> list[int]:
         if not match or entry.furniture:
             continue
         number, rest = int(match["nr"]), match["rest"].strip()
-        if rest[:1].islower() or number <= last or _after_label(lines, i):
+        has_dnr = bool(patterns.DNR_LABEL.search(rest))
+        if (rest[:1].islower() and not has_dnr) or number <= last or _after_label(lines, i):
             continue  # "§ 5 kommunallagen" in running text; a § cited again
         plain_sign = match["sign"].startswith("§")
-        if plain_sign or patterns.DNR_LABEL.search(rest) or not rest or number == last + 1:
+        if plain_sign or has_dnr or not rest or number == last + 1:
             starts.append(i)
             last = int(match["last"] or number)
     return starts
@@ -83,21 +87,31 @@ def _after_label(lines: list[Entry], i: int) -> bool:
     return before is not None and before.clean.lower().startswith("paragrafer")
 
 
+_LETTERHEAD = re.compile(r"^(?:datum|dnr|diarienr|diarienummer|handläggare|till|från|"
+                        r"referens|vår referens|er referens|telefon|e-post|kopia)\b",
+                        re.IGNORECASE)
+
+
 def _memo_title(lines: list[Entry]) -> int | None:
-    """A tjänsteskrivelse has no §: its title is the first line after the letterhead
-    (type, sender, date, Dnr, handläggare, addressee) and before the first heading."""
+    """A tjänsteskrivelse has no §: its title follows the letterhead (type, sender, date,
+    Dnr, handläggare), right after the addressee (a body) where one is printed."""
+    letterhead = []
     for i, entry in enumerate(lines):
-        text = entry.clean
         if entry.blank or entry.furniture:
             continue
         if is_heading(lines, i, in_list_section=False) not in (None, "other"):
-            return None
-        if (header.doc_type([entry]) or header.is_org(text) or patterns.BODY.match(text)
-                or ":" in text[:20] or patterns.DOCUMENT_DATE.match(text)
-                or patterns.DNR_LABEL.match(text)):
-            continue
-        return i
-    return None
+            break
+        letterhead.append(i)
+    bodies = [k for k, i in enumerate(letterhead) if patterns.is_body(lines[i].clean)]
+    candidates = letterhead[bodies[0] + 1:] if bodies else letterhead
+    return next((i for i in candidates if not _is_letterhead(lines[i].clean)), None)
+
+
+def _is_letterhead(text: str) -> bool:
+    return bool(header.header_type(text) or header.is_org(text) or patterns.is_body(text)
+                or _LETTERHEAD.match(text) or ":" in text[:20]
+                or (patterns.DOCUMENT_DATE.search(text) and patterns.find_date(text))
+                or patterns.DNR_LABEL.search(text))
 
 
 def _item(lines: list[Entry], protocol: Protocol) -> Item:
@@ -133,21 +147,36 @@ def _head(lines: list[Entry], item: Item, rest: str) -> tuple[int, str]:
         entry = lines[i]
         text = entry.clean
         if entry.blank or entry.furniture:
-            if title and entry.blank and not _title_goes_on(lines, i, title):
+            if title and entry.blank and not _title_goes_on(lines, i, title) \
+                    and not (item.dnr is None and _dnr_follows(lines, i)):
                 break
             i += 1
             continue
-        if item.dnr is None and (dnr := patterns.dnr_value(text)) is not None \
-                and patterns.DNR_LABEL.match(text):
+        if item.dnr is None and patterns.starts_with_dnr(text) \
+                and (dnr := patterns.dnr_value(text)) is not None:
             item.dnr = dnr[0] or None
             i += 1
             continue
         if is_heading(lines, i, in_list_section=False) not in (None, "other") \
-                or LIST_MARK.match(entry.text) or (title and not _continues_title(title, text)):
+                or LIST_MARK.match(entry.text):
+            break
+        if title and not _continues_title(title, text) and not (
+                item.dnr is None and _dnr_next(lines, i)):
             break
         title.append(text)
         i += 1
     return i, " ".join(" ".join(title).split())
+
+
+def _dnr_next(lines: list[Entry], i: int) -> bool:
+    """The line right after `i` is the Dnr: `i` ends a title printed above its Dnr."""
+    return i + 1 < len(lines) and patterns.starts_with_dnr(lines[i + 1].clean)
+
+
+def _dnr_follows(lines: list[Entry], i: int) -> bool:
+    """The Dnr printed under the title, after a blank line."""
+    nxt = next((e for e in lines[i + 1:i + 3] if not e.blank), None)
+    return nxt is not None and patterns.starts_with_dnr(nxt.clean)
 
 
 def _continues_title(title: list[str], text: str) -> bool:

@@ -20,17 +20,18 @@ _ORG = re.compile(r"(?:förvaltningen|kontoret|kansliet|enheten|avdelningen|sekt
 
 
 def header_type(text: str) -> str | None:
-    return next((kind for kind, pattern in patterns.DOC_TYPES if pattern.match(text)), None)
+    """The type a letterhead line names: at its start in any case, or as a word in capitals."""
+    found = next((kind for kind, pattern in patterns.DOC_TYPES if pattern.match(text)), None)
+    return found or next((kind for kind, pattern in patterns.DOC_TYPE_WORDS
+                          if pattern.search(text)), None)
 
 
 def doc_type(lines: list[Entry]) -> str | None:
     """The document type from a title word near the top ("PROTOKOLL", "Utdrag ur
     protokoll", "TJÄNSTESKRIVELSE")."""
-    for entry in lines[:12]:
-        text = entry.clean
-        for kind, pattern in patterns.DOC_TYPES:
-            if pattern.match(text) or (entry.furniture and pattern.search(text)):
-                return kind
+    for entry in [e for e in lines if not e.blank][:8]:
+        if (kind := header_type(entry.clean)) is not None:
+            return kind
     return None
 
 
@@ -55,12 +56,15 @@ def read(lines: list[Entry], protocol: Protocol) -> list[Section]:
     for entry in lines:
         if entry.furniture:
             _fallbacks(entry.clean, protocol)
+    if protocol.body is None:  # "Kommunfullmäktige  Sammanträdesdatum 2023-06-19"
+        protocol.body = next((b for e in lines if not e.blank and (b := find_body(e.clean))),
+                             None)
     return [s for s in out if s.blocks]
 
 
 def _field(text: str, lines: list[Entry], i: int, protocol: Protocol) -> tuple[str, str]:
     """(header section, field label) of one line, recording its value."""
-    if (match := patterns.MEETING_DATE.match(text)) is not None:
+    if (match := patterns.MEETING_DATE.search(text)) is not None:
         protocol.meeting_date = protocol.meeting_date or patterns.find_date(
             text[match.end():] or _next(lines, i))
         return "huvud", "sammanträdesdatum"
@@ -79,12 +83,12 @@ def _field(text: str, lines: list[Entry], i: int, protocol: Protocol) -> tuple[s
         label = match["label"].lower()
         protocol.justering.setdefault(label, match["rest"].strip() or _next(lines, i))
         return "justering", label
-    if patterns.DOCUMENT_DATE.match(text):
+    if patterns.DOCUMENT_DATE.search(text) and patterns.find_date(text):
         protocol.document_date = protocol.document_date or patterns.find_date(text)
         return "huvud", "datum"
-    if patterns.DNR_LABEL.match(text):
+    if patterns.DNR_LABEL.search(text) and patterns.dnr_value(text):
         return "huvud", "dnr"
-    if patterns.BODY.match(text):
+    if patterns.is_body(text):
         protocol.body = protocol.body or text
         return "huvud", "organ"
     if header_type(text):
@@ -136,7 +140,7 @@ def find_body(text: str) -> str | None:
     for j in range(len(words)):
         for i in range(max(0, j - 4), j + 1):
             candidate = " ".join(words[i:j + 1])
-            if patterns.BODY.match(candidate):
+            if patterns.is_body(candidate):
                 return candidate
     return None
 

@@ -12,9 +12,15 @@ from datetime import date
 
 # "§ 39", "§39", "§§ 39-40", and § as OCR misreads it at the start of a line ("8§39",
 # "$ 39", "S 39"); the number must be followed by the end of the line, a Dnr or a title.
+_LEAD = r"^[\s'‘’\"“”*.,·|]*"  # specks OCR puts before the sign
 ITEM = re.compile(
-    r"^\s*(?P<sign>§§?|[8$S&]\s*§|[$&]|S(?=\s))\s*(?P<nr>\d{1,4})"
+    _LEAD + r"(?P<sign>§§?|[8$S&]\s*§|[$&]|S(?=\s))\s*(?P<nr>\d{1,4})"
     r"(?:\s*[-–—]\s*(?P<last>\d{1,4}))?(?P<rest>(?:\s.*)?)$")
+# § read as a letter or digit, alone ("8 45-46") or run into the number ("823", "s821"):
+# an item line only with a Dnr on it or just below (see `segment.repair`).
+WEAK_ITEM = re.compile(
+    r"^\s*(?P<sign>[sS]8|[8sS$&])(?P<gap>\s*)(?P<nr>\d{1,3})(?:\s*[-–—]\s*(?P<last>\d{1,3}))?"
+    r"(?P<rest>(?:\s.*)?)$")
 CONTINUED = re.compile(r"^\s*(?:forts(?:\.|ättning)?|fortsättning)\s*(?:av\s+|från\s+)?§",
                        re.IGNORECASE)
 
@@ -24,6 +30,11 @@ _DNR_TOKEN = re.compile(
     r"^(?:[A-ZÅÄÖ]{1,8}(?:-[A-ZÅÄÖ]{1,8})?|\d{2,4}(?:[-/.:]\d{1,6})+(?:[-/][A-ZÅÄÖ]{1,8})?"
     r"|\d{4}-[A-ZÅÄÖ]{1,8}(?:[-/]\d{1,6})?|[A-ZÅÄÖ]{1,8}[-/]\d{2,4}(?:[-/.:]\d{1,6})*)[,;]?$")
 _CLASSIFICATION = re.compile(r"^\d{1,3}(?:\.\d{1,3})+$")  # 1.2.3.3: a filing code, not the Dnr
+
+
+def starts_with_dnr(text: str) -> bool:
+    """A Dnr line, also with a speck before it ("*Dnr BN 2023.0456")."""
+    return bool(DNR_LABEL.match(text.lstrip(" '‘’\"“”*.,·|•")))
 
 
 def dnr_value(text: str) -> tuple[str, str] | None:
@@ -45,7 +56,8 @@ def dnr_value(text: str) -> tuple[str, str] | None:
 
 
 # Section headings: (kind, pattern over the whole line, case-insensitive).
-_OWNER = r"(?:[\w-]+(?:\s+och\s+[\w-]+)?s\s+)"  # "Kultur- och fritidsnämndens "
+# Whose: "Kultur- och fritidsnämndens ", "Tekniska nämndens ", "Kommunstyrelsens "
+_OWNER = r"(?:(?:[\w-]+\s+){0,2}(?:och\s+)?[\w-]+s\s+)"
 HEADINGS: list[tuple[str, re.Pattern[str]]] = [(kind, re.compile(rf"^(?:{rx})$", re.IGNORECASE))
                                                for kind, rx in [
     ("forslag", rf"förslag till beslut|{_OWNER}?förslag till (?:kommunfullmäktige|"
@@ -76,7 +88,7 @@ LIST_SECTIONS = {"beslutsunderlag", "expediering"}  # a list of short lines, no 
 
 
 def heading_kind(text: str) -> str | None:
-    core = text.strip().rstrip(" .:—–-_|")
+    core = text.strip().lstrip("•·*«»'‘’\"“” ").rstrip(" .:—–-_|")
     for kind, pattern in HEADINGS:
         if pattern.match(core):
             return kind
@@ -107,13 +119,28 @@ DOC_TYPES = [("protokollsutdrag", re.compile(r"^(?:protokollsutdrag|utdrag ur pr
              ("sammanträdesprotokoll", re.compile(r"^(?:sammanträdes)?protokoll\b", re.I)),
              ("tjänsteskrivelse", re.compile(r"^(?:tjänsteskrivelse|tjänsteutlåtande)\b",
                                              re.I))]
+# The type in capitals anywhere in a letterhead line ("HALLSJÖ KOMMUN  PROTOKOLLSUTDRAG").
+DOC_TYPE_WORDS = [("protokollsutdrag", re.compile(r"\bPROTOKOLLSUTDRAG\b")),
+                  ("tjänsteskrivelse", re.compile(r"\bTJÄNSTESKRIVELSE\b|\bTJÄNSTEUTLÅTANDE\b")),
+                  ("sammanträdesprotokoll", re.compile(r"\b(?:SAMMANTRÄDES)?PROTOKOLL\b"))]
 # A body's name: only its first word capitalised ("Barn- och utbildningsnämnden",
-# "Kommunstyrelsens arbetsutskott").
-BODY = re.compile(r"^[A-ZÅÄÖ][\w-]*(?:\s+[a-zåäö][\w-]*)*(?:nämnden|nämnd|styrelsen|styrelse|"
-                  r"utskottet|utskott|fullmäktige|beredningen|rådet)(?:s arbetsutskott)?$")
-MEETING_DATE = re.compile(r"^(?:sammanträdesdatum|sammanträdesdag|mötesdatum|datum för "
+# "Tekniska nämnden", "Kommunstyrelsens arbetsutskott").
+_BODY_END = re.compile(r"(?:nämnden|nämnd|styrelsen|styrelse|utskottet|utskott|fullmäktige|"
+                       r"beredningen|rådet)$")
+
+
+def is_body(text: str) -> bool:
+    words = text.split()
+    if not words or len(words) > 6 or not words[0][:1].isupper():
+        return False
+    if any(not w[:1].islower() for w in words[1:]) or not words[0].replace("-", "").isalpha():
+        return False
+    return bool(_BODY_END.search(words[-1])) and all(w.replace("-", "").isalpha() for w in words)
+
+
+MEETING_DATE = re.compile(r"\b(?:sammanträdesdatum|sammanträdesdag|mötesdatum|datum för "
                           r"sammanträdet)\b[:\s]*", re.IGNORECASE)
-DOCUMENT_DATE = re.compile(r"^(?:datum|upprättad|daterad)\b[:\s]*", re.IGNORECASE)
+DOCUMENT_DATE = re.compile(r"(?:^|\s)(?:datum|upprättad|daterad)\b[:\s]*", re.IGNORECASE)
 PLACE_TIME = re.compile(r"^(?:plats och tid|tid och plats|plats|sammanträdesplats)\b[:\s]*",
                         re.IGNORECASE)
 GROUPS = re.compile(r"^(?P<label>beslutande(?: ledamöter)?|ledamöter|närvarande(?: ledamöter)?|"
@@ -134,7 +161,7 @@ ANSLAG = re.compile(r"^(?P<label>organ|sammanträdesdatum|datum (?:då|när) ans
 MONTHS = {m: i for i, m in enumerate(
     ["januari", "februari", "mars", "april", "maj", "juni", "juli", "augusti", "september",
      "oktober", "november", "december"], 1)}
-_ISO = re.compile(r"\b((?:19|20)\d\d)[-./ ]([01]?\d)[-./ ]([0-3]?\d)\b")
+_ISO = re.compile(r"\b((?:19|20)\d\d)[-./ +_–]([01]?\d)[-./ +_–]([0-3]?\d)\b")
 _WORDS = re.compile(r"\b([0-3]?\d)(?::e|:a)?\s+(" + "|".join(MONTHS) + r")\s+((?:19|20)\d\d)\b",
                     re.IGNORECASE)
 

@@ -1,9 +1,12 @@
-"""Section headings OCR garbled, read back by their place and their wording.
+"""Item signs and section headings OCR garbled, read back by their place and wording.
 
-Minutes use a small, fixed set of headings ("Sammanfattning av ärendet", "Prövning av
-barns bästa"). A short line standing alone where a heading stands, that matches one of
-them but for one damaged word, is that heading: the word is corrected (origin context),
-as an archivist reading the page would. Nothing else is touched.
+An item line whose § OCR read as a letter or digit ("8 45-46", "823 Dnr UN 2023/0198",
+"s821") is one when a Dnr stands on it or just below and its number carries on the
+document's numbering: the sign is corrected. Minutes use a small, fixed set of headings
+("Sammanfattning av ärendet", "Prövning av barns bästa"); a short line standing alone
+where a heading stands, that matches one of them but for one damaged word, is that
+heading: the word is corrected. Both corrections have origin `context`, as an archivist
+reading the page would make them. Nothing else is touched.
 """
 
 from __future__ import annotations
@@ -28,6 +31,69 @@ HEADINGS = [
 _SPLIT = [h.split() for h in HEADINGS]
 
 
+def repair_item_signs(doc: Document, lines: list[Entry]) -> int:
+    """Correct the § of item lines that OCR misread; returns how many."""
+    last, count = 0, 0
+    for i, entry in enumerate(lines):
+        if entry.furniture or entry.blank:
+            continue
+        strong = patterns.ITEM.match(entry.text)
+        if strong:
+            if int(strong["nr"]) > last and not strong["rest"].strip()[:1].islower():
+                last = int(strong["last"] or strong["nr"])
+            continue
+        weak = patterns.WEAK_ITEM.match(entry.text)
+        if not weak or int(weak["nr"]) <= last or weak["rest"].strip()[:1].isdigit():
+            continue
+        if not (patterns.DNR_LABEL.search(weak["rest"]) or _dnr_below(lines, i)):
+            continue
+        first = entry.text.split()[0]
+        after = "§" if weak["gap"] else "§ " + first[len(weak["sign"]):]
+        if _correct(doc, entry, 0, after, "symbol" if weak["gap"] else "split", 0.85):
+            last = int(weak["last"] or weak["nr"])
+            count += 1
+    return count
+
+
+def _dnr_below(lines: list[Entry], i: int) -> bool:
+    """A Dnr line among the next three printed lines (under a title that may wrap)."""
+    below = [e for e in lines[i + 1:i + 8] if not e.blank and not e.furniture][:3]
+    return any(patterns.starts_with_dnr(e.clean) for e in below)
+
+
+def _correct(doc: Document, entry: Entry, position: int, after: str, kind: str,
+             score: float) -> bool:
+    """Record a correction of one word of the line; False when the line's words no longer
+    match the OCR words one to one (a split or join there)."""
+    line = next(p for p in doc.pages if p.number == entry.ref.page).lines[entry.ref.line]
+    on_line = [c for c in doc.corrections if c.applied and c.page == entry.ref.page
+               and c.line == entry.ref.line]
+    raw = _raw_index(len(line.words), on_line, position)
+    if raw is None:
+        return False
+    doc.corrections = [c for c in doc.corrections if not (
+        c.page == entry.ref.page and c.line == entry.ref.line and c.word == raw)]
+    doc.corrections.append(Correction(
+        page=entry.ref.page, line=entry.ref.line, word=raw,
+        before=line.words[raw].text, after=after, kind=kind,  # type: ignore[arg-type]
+        score=round(score, 3), origin="context"))
+    return True
+
+
+def _raw_index(words: int, corrections: list[Correction], position: int) -> int | None:
+    """The OCR word that is word `position` of the corrected line, when that word came
+    from exactly one OCR word (corrections may have deleted, split or joined others)."""
+    by_start = {c.word: c for c in corrections}
+    seen, i = 0, 0
+    while i < words:
+        c = by_start.get(i)
+        count, span = (len(c.after.split()), c.words) if c else (1, 1)
+        if seen <= position < seen + count:
+            return i if count == 1 and span == 1 else None
+        seen, i = seen + count, i + span
+    return None
+
+
 def repair_headings(doc: Document, lines: list[Entry]) -> int:
     """Correct the damaged word of lines that are headings but for it; returns how many."""
     pages = {p.number: p for p in doc.pages}
@@ -40,16 +106,9 @@ def repair_headings(doc: Document, lines: list[Entry]) -> int:
         if len(line.words) != len(entry.text.split()):
             continue  # a split or join changed the words of this line
         found = _match(words, [w.text for w in line.words])
-        if found is None:
-            continue
-        position, word, score = found
-        doc.corrections = [c for c in doc.corrections if not (
-            c.page == entry.ref.page and c.line == entry.ref.line and c.word == position)]
-        doc.corrections.append(Correction(
-            page=entry.ref.page, line=entry.ref.line, word=position,
-            before=line.words[position].text, after=word, kind="ocr-confusion",
-            score=round(score, 3), origin="context"))
-        count += 1
+        if found is not None and _correct(doc, entry, found[0], found[1], "ocr-confusion",
+                                          found[2]):
+            count += 1
     return count
 
 
