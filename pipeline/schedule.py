@@ -84,13 +84,16 @@ class Pool:
 
     def _dask(self, address: str) -> tuple[Executor, int]:
         try:
+            import dask
             from distributed import Client
         except ImportError as exc:
             raise MissingDependencyError(
                 "Dask is not installed", fix="Install it: pip install 'protokoll[cluster]'."
             ) from exc
         try:
-            self.client = Client(address, timeout="30s")
+            # distributed.comm.timeouts.connect (30 s unless configured) for a slow network
+            self.client = Client(address,
+                                 timeout=dask.config.get("distributed.comm.timeouts.connect"))
             self.client.wait_for_workers(1, timeout=60)
         except (OSError, TimeoutError) as exc:
             raise UsageError(f"cannot use the Dask cluster at {address} ({exc})", fix=(
