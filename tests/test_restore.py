@@ -12,7 +12,7 @@ from pipeline import api
 from pipeline.model import Document, Page, Source
 from pipeline.ocr.legacy import text_line
 from pipeline.options import BatchOptions, Options, RestoreOptions
-from pipeline.restore import restore
+from pipeline.restore import candidates, channel, lexicon, restore
 
 GOLDEN = Path(__file__).parent / "golden"
 
@@ -137,3 +137,15 @@ def test_year_and_numeral_take_ar_as_noun():
                      "ar oforandrad i tva ar, vilket ar rimligt enligt nimnden."])
     assert got == ["Förvaltningen föreslår att taxan höjs för år 2025 och att den",
                    "är oförändrad i två år, vilket är rimligt enligt nämnden."]
+
+
+def test_place_names_end_on_a_place_element_only_with_a_capital():
+    lex, table = lexicon.load(), channel.load()
+
+    def readings(token: str) -> set[str]:
+        return {c.text for c in candidates.search(token, lex, table)}
+
+    # invented names: hassel + linking -s- + åsa, lönn + å
+    assert {"hasselsåsa", "lönnå"} <= readings("Hasselsasa") | readings("Lonna")
+    assert not {"hasselsåsa", "lönnå"} & (readings("hasselsasa") | readings("lonna"))
+    assert "augustå" not in readings("Augusta")  # a name before a one-letter element

@@ -4,7 +4,9 @@ The OCR token is read left to right; at each position the channel says which tru
 strings could have produced the next one or two OCR characters. A partial candidate is
 kept only while it is the prefix of some lexicon form, so the search stays small. A
 candidate may be a compound: when the part read so far is a form that can begin a
-compound, a new part may start (hunspell's compound flags say which forms can).
+compound, a new part may start (hunspell's compound flags say which forms can), also after
+the linking -s- (fogemorfem: "ljung" + s + "åsa") that hunspell lists for few words. In a
+capitalised token the last part may be a place name's last element ("Rosängen", "Lönnå").
 """
 
 from __future__ import annotations
@@ -13,11 +15,13 @@ import heapq
 from dataclasses import dataclass
 
 from pipeline.restore.channel import Channel
-from pipeline.restore.lexicon import BEGIN, END, PROPER, WORD, Lexicon
+from pipeline.restore.lexicon import BEGIN, END, PLACE, PROPER, WORD, Lexicon
 
 BEAM = 40  # partial candidates kept per OCR position
 MAX_COST = 6.0  # -log10 P(ocr | candidate) beyond which a candidate is not worth it
 MIN_PART = 2  # shortest compound part
+MIN_BEFORE_LETTER = 3  # shortest first part before a one-letter place element (-å, -ö)
+LINK = "s"  # the linking morpheme between compound parts
 
 
 @dataclass(frozen=True)
@@ -38,6 +42,7 @@ class _State:
     deleted: int
     bounds: tuple[int, ...]
     path: tuple[tuple[str, str], ...]
+    linked: bool = False  # a part ends in a linking -s- that hunspell does not list
 
 
 _CACHE: dict[tuple[str, int, int], list[Candidate]] = {}
@@ -60,8 +65,8 @@ def search(token: str, lexicon: Lexicon, channel: Channel) -> list[Candidate]:
 
 def _search(token: str, lexicon: Lexicon, channel: Channel) -> list[Candidate]:
     pattern = case_pattern(token)
-    buckets: list[dict[tuple[str, int], _State]] = [{} for _ in range(len(token) + 1)]
-    buckets[0][("", 0)] = _State(0, "", 0, (0.0, 0.0), 0, (), ())
+    buckets: list[dict[tuple[str, int, bool], _State]] = [{} for _ in range(len(token) + 1)]
+    buckets[0][("", 0, False)] = _State(0, "", 0, (0.0, 0.0), 0, (), ())
     found: dict[str, Candidate] = {}
     for pos in range(len(token) + 1):
         bucket = buckets[pos]
@@ -73,7 +78,7 @@ def _search(token: str, lexicon: Lexicon, channel: Channel) -> list[Candidate]:
                 _finish(state, lexicon, pattern, found)
                 continue
             for nxt in _expand(state, token, pattern, lexicon, channel):
-                key = (nxt.text, nxt.part_start)
+                key = (nxt.text, nxt.part_start, nxt.linked)
                 target = buckets[nxt.pos]
                 old = target.get(key)
                 if old is None or nxt.cost[0] < old.cost[0] or nxt.cost[1] < old.cost[1]:
@@ -90,15 +95,17 @@ def _merge(old: _State | None, new: _State) -> _State:
     cost = (min(old.cost[0], new.cost[0]), min(old.cost[1], new.cost[1]))
     best = new if sum(new.cost) < sum(old.cost) else old
     return _State(best.pos, best.text, best.part_start, cost, best.deleted, best.bounds,
-                  best.path)
+                  best.path, best.linked)
 
 
 def _expand(state: _State, token: str, pattern: str, lexicon: Lexicon, channel: Channel):
     text, start, pos = state.text, state.part_start, state.pos
-    if start < len(text) and len(text) - start >= MIN_PART and (
-            lexicon.roles(text[start:]) & BEGIN):
+    joins = len(text) - start >= MIN_PART and bool(lexicon.roles(text[start:]) & BEGIN)
+    if joins:
         yield _State(pos, text, len(text), state.cost, state.deleted,
-                     (*state.bounds, len(text)), state.path)
+                     (*state.bounds, len(text)), state.path, state.linked)
+    # the linking -s- is tried where a place name may follow: in a capitalised token
+    link = joins and pattern != "lower" and not text.endswith(LINK)  # no "gräns-s-"
     options = [(source, token[pos:pos + width]) for width in (1, 2) if pos + width <= len(token)
                for source in channel.sources_of(token[pos:pos + width])]
     if state.deleted == 0:
@@ -110,26 +117,42 @@ def _expand(state: _State, token: str, pattern: str, lexicon: Lexicon, channel: 
         if (n0 > MAX_COST and n1 > MAX_COST) or case not in source.cases:
             continue
         new = text + source.lower
+        path = (*state.path, (source.truth, ocr))
         if lexicon.has_prefix(new[start:]):
             yield _State(pos + len(ocr), new, start, (n0, n1), state.deleted + (not ocr),
-                         state.bounds, (*state.path, (source.truth, ocr)))
+                         state.bounds, path, state.linked)
+        if link and source.lower == LINK:  # the next part starts after the -s-
+            yield _State(pos + len(ocr), new, len(new), (n0, n1), state.deleted + (not ocr),
+                         (*state.bounds, len(new)), path, True)
 
 
 def _finish(state: _State, lexicon: Lexicon, pattern: str, found: dict[str, Candidate]) -> None:
-    part = state.text[state.part_start:]
-    roles = lexicon.roles(part)
-    if state.part_start == 0:
-        if not roles & WORD:
-            return
-    elif len(part) < MIN_PART or not roles & END:
-        return
     starts = (0, *state.bounds)
     parts = tuple(state.text[a:b] for a, b in zip(starts, (*state.bounds, len(state.text)),
                                                     strict=True))
+    if not _complete(parts, state.linked, lexicon, pattern):
+        return
     old = found.get(state.text)
     if old is None or min(state.cost) < min(old.cost) or len(parts) < len(old.parts):
         proper = bool(lexicon.roles(parts[0]) & PROPER)
         found[state.text] = Candidate(state.text, state.cost, parts, state.path, proper)
+
+
+def _complete(parts: tuple[str, ...], linked: bool, lexicon: Lexicon, pattern: str) -> bool:
+    """Whether the parts make a word: one listed word, or parts that may begin a compound
+    and a last part that may end one. A place name (capitalised) may end on a one-letter
+    element ("Lönnå") only after a single first part that is a common word long enough not
+    to be split off by chance (not "grill-natt-å", "August-å"), and its first part may take
+    the linking -s- before a longer element ("Ljung-s-åsa", not "Hasslö-s-å")."""
+    last = parts[-1]
+    roles = lexicon.roles(last)
+    if len(parts) == 1:
+        return bool(roles & WORD)
+    if roles & PLACE and pattern != "lower" and (len(last) >= MIN_PART or (
+            len(parts) == 2 and len(parts[0]) >= MIN_BEFORE_LETTER and not linked
+            and not lexicon.roles(parts[0]) & PROPER)):
+        return True
+    return len(last) >= MIN_PART and bool(roles & END) and not linked
 
 
 def case_pattern(token: str) -> str:
@@ -147,3 +170,22 @@ def apply_case(word: str, pattern: str) -> str:
     if pattern == "title":
         return word[:1].upper() + word[1:]
     return word
+
+
+def is_place_name(word: str, lexicon: Lexicon) -> bool:
+    """True for a word that reads only as a place name: no listed common word ("överfall"),
+    but a part that may begin a compound (or it and the linking -s-) and a place name's last
+    element. Such a reading holds only with a capital letter, so a capital "O" or "A" before
+    it is "Ö" or "Å", not a lower-case letter."""
+    if lexicon.is_word(word, capitalized=False):
+        return False
+    for i in range(MIN_PART, len(word)):
+        first, last = word[:i], word[i:]
+        if not lexicon.roles(last) & PLACE:
+            continue
+        if lexicon.roles(first) & BEGIN and (len(last) >= MIN_PART or i >= MIN_BEFORE_LETTER):
+            return True
+        if (len(last) >= MIN_PART and first.endswith(LINK)
+                and lexicon.roles(first[:-1]) & BEGIN):
+            return True
+    return False

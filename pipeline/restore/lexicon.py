@@ -2,7 +2,7 @@
 
 Keys are lower case; a form known only with a capital (a place or a person's name) is
 marked `proper`. Prefix queries (for pruning the candidate search) use a sorted key list.
-Each entry is packed in one int (Zipf frequency × 100, then four role bits). Reading the
+Each entry is packed in one int (Zipf frequency × 100, then five role bits). Reading the
 files takes seconds, so the result is cached per process and on disk, under a name made
 from the checksums of the data files (a changed file makes a new cache).
 """
@@ -26,8 +26,12 @@ DICTIONARIES = Path(os.environ.get("PROTOKOLL_DICTIONARIES",
 CACHE = Path(os.environ.get("PROTOKOLL_CACHE",
                             Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache"))
                             / "protokoll"))
-CACHE_FORMAT = 1
-WORD, BEGIN, END, PROPER = 1, 2, 4, 8  # role bits
+CACHE_FORMAT = 2
+# Role bits. PLACE marks a place name's last element (-by, -åsa, -å): unlike END it ends a
+# compound only in a capitalised token, since "Lönnå" is a place but "lönnå" no word.
+WORD, BEGIN, END, PROPER, PLACE = 1, 2, 4, 8, 16
+ROLES = 31  # all the role bits
+_SHIFT = 5  # the Zipf frequency sits above the role bits
 _ROLE_BITS = {"w": WORD, "b": BEGIN, "e": END}
 # Curated lists: file, roles, Zipf frequency used when wordfreq does not know the entry.
 CURATED = [
@@ -36,6 +40,7 @@ CURATED = [
     ("sv_municipal_bodies.txt", WORD | END, 3.0),
     ("sv_first_names.txt", WORD | PROPER, 2.5),
     ("sv_surnames.txt", WORD | PROPER, 2.5),
+    ("sv_place_name_elements.txt", PLACE, 0.0),  # not words by themselves: no frequency
 ]
 ABBREVIATIONS = "sv_abbreviations.txt"
 MUNICIPALITIES = "sv_municipalities_290.txt"
@@ -45,7 +50,7 @@ UNKNOWN_ZIPF = 1.0  # a form hunspell knows but wordfreq has not seen
 class Lexicon:
     def __init__(self, entries: dict[str, int], abbreviations: frozenset[str],
                  municipalities: frozenset[str], checksums: dict[str, str]) -> None:
-        self.entries = entries  # lower-case form -> zipf × 100 << 4 | role bits
+        self.entries = entries  # lower-case form -> zipf × 100 << _SHIFT | role bits
         self.keys = sorted(entries)
         self.abbreviations = abbreviations
         self.municipalities = municipalities  # lower case
@@ -53,14 +58,14 @@ class Lexicon:
         self._prefixes: dict[str, bool] = {}
 
     def roles(self, key: str) -> int:
-        return self.entries.get(key, 0) & 15
+        return self.entries.get(key, 0) & ROLES
 
     def zipf(self, key: str) -> float:
         """The form's Zipf frequency; UNKNOWN_ZIPF for a listed form wordfreq lacks, else 0."""
         packed = self.entries.get(key)
         if packed is None:
             return 0.0
-        return (packed >> 4) / 100 or UNKNOWN_ZIPF
+        return (packed >> _SHIFT) / 100 or UNKNOWN_ZIPF
 
     def has_prefix(self, prefix: str) -> bool:
         known = self._prefixes.get(prefix)
@@ -134,13 +139,15 @@ def _add(entries: dict[str, int], form: str, zipf: float, bits: int) -> None:
         key = part.lower()
         old = entries.get(key)
         if old is None:
-            entries[key] = round(zipf * 100) << 4 | bits
+            entries[key] = round(zipf * 100) << _SHIFT | bits
             continue
-        old_zipf, old_bits = (old >> 4) / 100, old & 15
+        old_zipf, old_bits = (old >> _SHIFT) / 100, old & ROLES
         proper = old_bits & bits & PROPER  # proper only if every source says so
+        if not bits & WORD:  # a source that lists no word (a place-name element) has no say
+            proper = old_bits & PROPER
         roles = ((old_bits | bits) & ~PROPER) | proper
         new_zipf = old_zipf if old_zipf else zipf  # wordfreq's figure over a default
-        entries[key] = round(new_zipf * 100) << 4 | roles
+        entries[key] = round(new_zipf * 100) << _SHIFT | roles
 
 
 def _store(path: Path, data: object) -> None:
