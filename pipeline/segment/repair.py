@@ -69,8 +69,9 @@ def _correct(doc: Document, entry: Entry, position: int, after: str, kind: str,
     on_line = [c for c in doc.corrections if c.applied and c.page == entry.ref.page
                and c.line == entry.ref.line]
     raw = _raw_index(len(line.words), on_line, position)
-    if raw is None:
-        return False
+    if raw is None or any(c.word == raw and c.origin == "review" for c in doc.corrections
+                          if c.page == entry.ref.page and c.line == entry.ref.line):
+        return False  # an archivist's decision stands
     doc.corrections = [c for c in doc.corrections if not (
         c.page == entry.ref.page and c.line == entry.ref.line and c.word == raw)]
     doc.corrections.append(Correction(
