@@ -6,6 +6,7 @@ import hashlib
 import json
 import os
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 from typing import Literal
 
 from pipeline.exceptions import UsageError
@@ -33,10 +34,14 @@ class OcrOptions:
 class RestoreOptions:
     enabled: bool = True
     threshold: float = 0.5  # corrections scored below this are kept as suggestions only
+    learned: str | None = None  # the learned lexicon file (archivists' review decisions)
 
     def __post_init__(self) -> None:
         if not 0.0 <= self.threshold <= 1.0:
             raise UsageError(f"invalid threshold {self.threshold}", fix="Use a value from 0 to 1.")
+        if self.learned is not None and not Path(self.learned).is_file():
+            raise UsageError("no such learned lexicon", path=self.learned,
+                             fix="Check the --learned path (`protokoll review` creates it).")
 
 
 @dataclass(frozen=True)
@@ -67,7 +72,11 @@ class Options:
         page timeout counts as scheduling: a page it cut short is flagged and retried with
         --retry-failed)."""
         ocr = {k: v for k, v in asdict(self.ocr).items() if k != "timeout"}
-        return {"ocr": ocr, "restore": asdict(self.restore)}
+        restore = asdict(self.restore)
+        if self.restore.learned:  # by content: a new decision redoes the documents
+            restore["learned"] = hashlib.sha256(Path(self.restore.learned).read_bytes()
+                                                ).hexdigest()
+        return {"ocr": ocr, "restore": restore}
 
     def fingerprint(self, environment: dict[str, str] | None = None) -> str:
         """Settings and the versions of program and data (`versions.environment`)."""

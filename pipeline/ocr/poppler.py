@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pdf2image
 import pdf2image.exceptions as pdf_errors
+from PIL import Image
 
 from pipeline.exceptions import MissingDependencyError, UnreadableSourceError
 from pipeline.model import BBox, Line, Word
@@ -66,6 +67,19 @@ def rasterize(path: Path, page: int, *, dpi: int, folder: Path) -> Path:
     except (pdf_errors.PDFPageCountError, pdf_errors.PDFSyntaxError, ValueError) as exc:
         raise _unreadable(path, str(exc)) from exc
     return Path(image_path)
+
+
+def page_image(path: Path, page: int, *, dpi: int) -> Image.Image:
+    """One page rendered in memory as a grayscale image (for showing, not for OCR)."""
+    try:
+        (image,) = pdf2image.convert_from_path(str(path), dpi=dpi, first_page=page,
+                                               last_page=page, grayscale=True)
+    except (pdf_errors.PDFInfoNotInstalledError, pdf_errors.PopplerNotInstalledError) as exc:
+        raise MissingDependencyError("poppler (pdftoppm) is not installed", path=path,
+                                     fix=INSTALL_HINT) from exc
+    except (pdf_errors.PDFPageCountError, pdf_errors.PDFSyntaxError, ValueError) as exc:
+        raise _unreadable(path, str(exc)) from exc
+    return image
 
 
 def text_layer(path: Path, page: int) -> tuple[list[Line], float, float] | None:

@@ -13,11 +13,12 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 
 from pipeline import __version__
 from pipeline.model import Correction, Document, Page, ProcessingStep
 from pipeline.options import RestoreOptions
-from pipeline.restore import candidates, channel, context, decide, lexicon, symbols, tokens
+from pipeline.restore import candidates, channel, context, decide, learned, lexicon, symbols, tokens
 from pipeline.restore.decide import Hypothesis
 
 _FOLD = str.maketrans("åäöÅÄÖéÉ", "aaoAAOeE")
@@ -31,13 +32,6 @@ class _Occurrence:
     token: tokens.Token
     segments: list[str]  # the core split at hyphens
     around: context.Neighbours
-
-
-def preload() -> None:
-    """Read the lexicon and the channel now (a batch does this while the first pages are
-    still being OCR'd)."""
-    lexicon.load()
-    channel.load()
 
 
 Found = dict[str, list[Hypothesis]]  # word (or hyphen-separated part) -> its readings
@@ -76,11 +70,14 @@ def restore(doc: Document, options: RestoreOptions, *, found: Found | None = Non
         c for o in occurrences if (o.page, o.line, o.word) not in done
         and (c := _correct(o, found, doc_channel, lex, options)) is not None],
         key=lambda c: (c.page, c.line, c.word))
+    data = {**lex.checksums, channel.CONFUSIONS: table.checksum}
+    if options.learned:  # the archivists' earlier calls, after the machine's
+        learned.apply(doc, learned.read(Path(options.learned)))
+        data[Path(options.learned).name] = learned.checksum(Path(options.learned))
     doc.steps.append(ProcessingStep(
         stage="restore", tool="protokoll", version=__version__,
         settings={"threshold": options.threshold, "english_share": round(english, 4)},
-        data={**lex.checksums, channel.CONFUSIONS: table.checksum}, started=started,
-        seconds=round(time.perf_counter() - clock, 3)))
+        data=data, started=started, seconds=round(time.perf_counter() - clock, 3)))
     return doc
 
 
@@ -185,7 +182,8 @@ def _choose(hyps: list[Hypothesis], doc_channel: decide.DocumentChannel,
 def _cased(seg: str, text: str, lex: lexicon.Lexicon, around: context.Neighbours) -> str:
     pattern = candidates.case_pattern(seg)
     if (pattern == "title" and seg[0] in "OA" and text[0] in "öåä"
-            and context.mid_sentence(around) and not lex.is_proper(text)):
+            and context.mid_sentence(around) and not lex.is_proper(text)
+            and not candidates.is_place_name(text, lex)):
         pattern = "lower"  # a lower-case ö, å or ä that OCR read as a capital O or A
     return candidates.apply_case(text, pattern)
 

@@ -1,0 +1,109 @@
+"""XML schemas: serialise a tree, find schemas by namespace, validate a file.
+
+Schemas are known by their target namespace, not by file name, so a folder of schemas
+can hold `mets.xsd` or `mets-1.12.1.xsd` alike. A schema's local imports (`xsd:import`
+with a relative `schemaLocation`, such as METS → xlink.xsd) come along with it.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from lxml import etree
+
+log = logging.getLogger(__name__)
+
+XSD = "http://www.w3.org/2001/XMLSchema"
+XSI = "http://www.w3.org/2001/XMLSchema-instance"
+
+
+def serialize(root: etree._Element) -> str:
+    """UTF-8 XML text, pretty printed, with a declaration."""
+    etree.indent(root, space="  ")
+    text = etree.tostring(root, encoding="UTF-8", xml_declaration=True, pretty_print=True)
+    return text.decode("utf-8")
+
+
+def target_namespace(path: Path) -> str | None:
+    """The targetNamespace of a schema file (None when it is not a readable schema)."""
+    try:
+        for _, element in etree.iterparse(str(path), events=("start",)):
+            if element.tag != f"{{{XSD}}}schema":
+                return None
+            return element.get("targetNamespace")
+    except (etree.XMLSyntaxError, OSError):
+        return None
+    return None
+
+
+def local_imports(path: Path) -> list[Path]:
+    """Schema files that `path` imports or includes by a relative location."""
+    try:
+        tree = etree.parse(str(path))
+    except (etree.XMLSyntaxError, OSError):
+        return []
+    found = []
+    for element in tree.iter(f"{{{XSD}}}import", f"{{{XSD}}}include"):
+        location = element.get("schemaLocation", "")
+        if location and "://" not in location:
+            found.append((path.parent / location).resolve())
+    return found
+
+
+@dataclass
+class SchemaFolder:
+    """The schemas found in some folders, by target namespace (first folder wins)."""
+
+    by_namespace: dict[str, Path] = field(default_factory=dict)
+
+    @classmethod
+    def scan(cls, folders: list[Path]) -> SchemaFolder:
+        found = cls()
+        for folder in folders:
+            if not folder.is_dir():
+                continue
+            for path in sorted(folder.glob("*.xsd")):
+                namespace = target_namespace(path)
+                if namespace and namespace not in found.by_namespace:
+                    found.by_namespace[namespace] = path
+        return found
+
+    def with_imports(self, namespaces: list[str]) -> list[Path]:
+        """The schema files for these namespaces and everything they import, in order."""
+        out: list[Path] = []
+        todo = [self.by_namespace[ns] for ns in namespaces if ns in self.by_namespace]
+        while todo:
+            path = todo.pop(0).resolve()
+            if path in out:
+                continue
+            out.append(path)
+            todo.extend(p for p in local_imports(path) if p.is_file())
+        return out
+
+
+def load_schema(path: Path) -> etree.XMLSchema:
+    """Compile a schema; raises ValueError with the parser's reason when it cannot."""
+    try:
+        return etree.XMLSchema(etree.parse(str(path)))
+    except (etree.XMLSchemaParseError, etree.XMLSyntaxError, OSError) as exc:
+        raise ValueError(str(exc).splitlines()[0] if str(exc) else type(exc).__name__) from exc
+
+
+def root_namespace(path: Path) -> str | None:
+    """The namespace of a document's root element (raises etree.XMLSyntaxError)."""
+    for _, element in etree.iterparse(str(path), events=("start",)):
+        return etree.QName(element).namespace
+    return None
+
+
+def schema_errors(schema: etree.XMLSchema, path: Path, *, limit: int = 3) -> list[str]:
+    """Validation errors of one file (empty when valid), at most `limit` of them."""
+    try:
+        document = etree.parse(str(path))
+    except etree.XMLSyntaxError as exc:
+        return [f"not well-formed XML ({exc})"]
+    if schema.validate(document):
+        return []
+    return [f"line {e.line}: {e.message}" for e in list(schema.error_log)[:limit]]

@@ -1,0 +1,1 @@
+"""Review: diffs, the review web app, decisions and the static report (see README, Review)."""

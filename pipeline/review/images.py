@@ -1,0 +1,101 @@
+"""The page image around a corrected word, cut from the source by the word boxes.
+
+Pages are rendered from the source on demand (PDF pages one at a time through poppler)
+and the last few are kept in memory. Legacy text has no image.
+"""
+
+from __future__ import annotations
+
+import functools
+import io
+import logging
+from pathlib import Path
+
+from PIL import Image, ImageDraw
+
+from pipeline.exceptions import ProtokollError
+from pipeline.model import BBox, Document, Page
+from pipeline.ocr import images, poppler
+
+log = logging.getLogger(__name__)
+
+_TEXT_LAYER_DPI = 150  # text-layer boxes are in PDF points (72 dpi); render sharper
+_CROP_HEIGHTS = (1.5, 12.0)  # margin around the word in word heights: vertical, horizontal
+
+
+def missing_reason(doc: Document, page: Page) -> str | None:
+    """Why this page has no image to show, or None when it has one."""
+    if page.method == "legacy-text" or doc.source.media_type == "text/plain":
+        return "Ingen sidbild: källan är OCR-text utan bild."
+    if not Path(doc.source.path).is_file():
+        return f"Ingen sidbild: källfilen {doc.source.path} finns inte här."
+    return None
+
+
+def word_box(page: Page, line: int, word: int, words: int = 1) -> BBox | None:
+    boxes = [w.bbox for w in page.lines[line].words[word:word + words] if w.bbox]
+    if not boxes:
+        return None
+    return BBox(min(b.x0 for b in boxes), min(b.y0 for b in boxes),
+                max(b.x1 for b in boxes), max(b.y1 for b in boxes))
+
+
+def crop_png(doc: Document, page_number: int, line: int, word: int, words: int = 1
+             ) -> bytes | None:
+    """A PNG of the page around the word(s), the word framed; None when there is no image."""
+    page = next((p for p in doc.pages if p.number == page_number), None)
+    if page is None or missing_reason(doc, page) or not 0 <= line < len(page.lines):
+        return None
+    box = word_box(page, line, word, words)
+    if box is None:
+        return None
+    try:
+        image, scale = _page(doc, page)
+    except ProtokollError as exc:
+        log.warning("no page image for %s page %d: %s", doc.id, page_number, exc)
+        return None
+    return _png(_cut(image, _scaled(box, scale)))
+
+
+def _page(doc: Document, page: Page) -> tuple[Image.Image, float]:
+    """The page image and the factor from box coordinates to its pixels."""
+    path = Path(doc.source.path)
+    if doc.source.media_type == "application/pdf":
+        box_dpi = page.dpi or 72
+        dpi = max(box_dpi, _TEXT_LAYER_DPI)
+        return _rendered(str(path.resolve()), page.number, dpi), dpi / box_dpi
+    return _frame(str(path.resolve()), page.number), 1.0
+
+
+@functools.lru_cache(maxsize=4)
+def _rendered(path: str, number: int, dpi: int) -> Image.Image:
+    return poppler.page_image(Path(path), number, dpi=dpi).convert("RGB")
+
+
+@functools.lru_cache(maxsize=4)
+def _frame(path: str, number: int) -> Image.Image:
+    return images.load_frame(Path(path), number)[0].convert("RGB")
+
+
+def _scaled(box: BBox, scale: float) -> BBox:
+    return BBox(*(round(v * scale) for v in (box.x0, box.y0, box.x1, box.y1)))
+
+
+def _cut(image: Image.Image, box: BBox) -> Image.Image:
+    height = max(box.y1 - box.y0, 8)
+    dy, dx = (round(height * k) for k in _CROP_HEIGHTS)
+    left, top = max(box.x0 - dx, 0), max(box.y0 - dy, 0)
+    right, bottom = min(box.x1 + dx, image.width), min(box.y1 + dy, image.height)
+    crop = image.crop((left, top, right, bottom))
+    ImageDraw.Draw(crop).rectangle(
+        (box.x0 - left - 3, box.y0 - top - 3, box.x1 - left + 3, box.y1 - top + 3),
+        outline=(200, 30, 30), width=max(2, height // 12))
+    if crop.width > 1200:  # a crop is for reading one word in its line, not for archiving
+        crop = crop.resize((1200, round(crop.height * 1200 / crop.width)))
+    return crop
+
+
+def _png(image: Image.Image) -> bytes:
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG", optimize=True)
+    return buffer.getvalue()
