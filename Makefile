@@ -5,7 +5,7 @@
 VENV      := .venv
 PY        := $(VENV)/bin/python
 SYSTEM    := tesseract-ocr tesseract-ocr-swe tesseract-ocr-eng poppler-utils hunspell hunspell-sv \
-             python3-venv
+             python3-venv chromium
 SUDO      := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 JOBS      ?= $(shell nproc)
 
@@ -39,6 +39,7 @@ check: install
 	$(VENV)/bin/ruff check .
 
 bench: install
+	$(PY) -m pip install -q -e '.[bench]'
 	$(PY) bench/bench.py
 
 dictionaries: install

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import threading
+import threading
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pipeline import batch
 from pipeline.batch import Outcome, Progress, RunSummary
@@ -13,6 +15,12 @@ from pipeline.model import Document
 from pipeline.options import Options
 from pipeline.run import process
 from pipeline.schedule import Pool
+from pipeline.schedule import Pool
+
+if TYPE_CHECKING:
+    from pipeline.export.archive_config import PackageOptions
+    from pipeline.export.package import PackageResult
+    from pipeline.export.verify import Report
 
 
 def process_file(path: Path, options: Options | None = None) -> Document:
@@ -38,3 +46,28 @@ def run(paths: list[Path], out: Path, options: Options | None = None, *,
 def manifest(out: Path) -> Manifest:
     """The manifest of an output folder, to read (`protokoll status`)."""
     return Manifest(out / batch.MANIFEST)
+
+
+def export(out: Path, packages: Path, options: PackageOptions, *,
+           names: list[str] | None = None,
+           on_package: Callable[[PackageResult], None] | None = None) -> list[PackageResult]:
+    """One E-ARK SIP per document of OUT (a run's --out folder, or one document's folder)
+    into PACKAGES/<name>/; `names` limits it to those document folders."""
+    from pipeline.export import package, remove_leftovers
+
+    folders = package.document_folders(out, names)
+    packages.mkdir(parents=True, exist_ok=True)
+    remove_leftovers(packages)
+    results = []
+    for folder in folders:
+        results.append(package.build(folder, packages, options))
+        if on_package:
+            on_package(results[-1])
+    return results
+
+
+def verify(package: Path) -> Report:
+    """Re-check a package: schemas, checksums, every referenced file present, none extra."""
+    from pipeline.export import verify as check
+
+    return check.verify(package)

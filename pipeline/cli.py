@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import getpass
 import logging
 import os
 import sys
 from pathlib import Path
 
-from pipeline import __version__, api, cli_batch
+from pipeline import __version__, api, cli_batch, cli_package
 from pipeline.exceptions import ProtokollError, UsageError
 from pipeline.options import BatchOptions, OcrOptions, Options, RestoreOptions
 
@@ -54,8 +55,11 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--threshold", type=float, default=0.5,
                      help="apply corrections scored at least this (0-1); keep the rest as "
                           "suggestions (default 0.5)")
+    run.add_argument("--learned", type=Path, metavar="FILE",
+                     help="learned lexicon: make the archivists' review decisions kept there")
     run.add_argument("-v", "--verbose", action="store_true", default=argparse.SUPPRESS,
                      help="debug output")
+    cli_package.add_run_options(run)
     cli_batch.add_run_options(run)
     run.set_defaults(command=_run)
 
@@ -66,11 +70,104 @@ def _parser() -> argparse.ArgumentParser:
                     help="skip the symspell and hunspell baselines")
     ev.set_defaults(command=_eval)
     cli_batch.add_commands(sub)
+    _review_commands(sub)
+    cli_package.add_commands(sub)
     return parser
 
 
+def _review_commands(sub: argparse._SubParsersAction) -> None:
+    diff = sub.add_parser("diff", help="the raw OCR against the corrected text, word by word")
+    diff.add_argument("folder", type=Path, metavar="OUT/DOCUMENT", help="a document's folder")
+    diff.add_argument("--format", choices=["words", "unified"], default="words",
+                      help="words: changed lines with [-old-]{+new+} (default); unified: "
+                           "raw.txt against text.txt for patch and other tools")
+    diff.add_argument("--color", choices=["auto", "always", "never"], default="auto",
+                      help="colour the word diff (default: in a terminal)")
+    diff.set_defaults(command=_diff)
+
+    review = sub.add_parser("review", help="review the changes in a local web app")
+    review.add_argument("out", type=Path, metavar="OUT", help="the --out folder of a run")
+    review.add_argument("--port", type=int, default=8765, help="port on 127.0.0.1 (default 8765)")
+    review.add_argument("--who", help="the reviewer's name, stored with each decision "
+                                      "(default: the login name)")
+    review.add_argument("--learned", type=Path, metavar="FILE",
+                        help="learned lexicon to add rejections and edits to (created if new)")
+    review.add_argument("--apply", action="store_true",
+                        help="no app: rewrite the folders of reviewed documents with the "
+                             "decisions applied (text.txt, protokoll.xml, ...) and exit")
+    review.set_defaults(command=_review)
+
+    report = sub.add_parser("report", help="the review view as one self-contained HTML file")
+    report.add_argument("folder", type=Path, metavar="OUT/DOCUMENT", help="a document's folder")
+    report.add_argument("-o", "--output", type=Path,
+                        help="where to write it (default: OUT/DOCUMENT.report.html)")
+    report.set_defaults(command=_report_html)
+
+
+def _document_folder(folder: Path) -> Path:
+    if not (folder / "document.json").is_file():
+        raise UsageError("not a document's output folder (no document.json)", path=folder,
+                         fix="Name a folder inside the --out folder of `protokoll run`.")
+    return folder
+
+
+def _diff(args: argparse.Namespace) -> int:
+    from pipeline.export import load_document
+    from pipeline.review import diff
+
+    doc = load_document(_document_folder(args.folder))
+    if args.format == "unified":
+        sys.stdout.write(diff.unified_diff(doc))
+        return 0
+    color = args.color == "always" or (args.color == "auto" and sys.stdout.isatty()
+                                       and not os.environ.get("NO_COLOR"))
+    sys.stdout.write(diff.word_diff(doc, color=color))
+    return 0
+
+
+def _review(args: argparse.Namespace) -> int:
+    from pipeline.restore import learned
+    from pipeline.review import app
+    from pipeline.review.folders import rewrite_decided
+
+    if not args.out.is_dir():
+        raise UsageError("no such folder", path=args.out, fix="Pass the --out folder of a run.")
+    if args.apply:
+        for folder in rewrite_decided(args.out):
+            print(folder)
+        return 0
+    if args.learned and args.learned.exists():
+        learned.read(args.learned)  # a damaged file is reported now, not at the first decision
+    elif args.learned and not args.learned.parent.is_dir():
+        raise UsageError("the learned lexicon's folder does not exist", path=args.learned,
+                         fix="Create the folder or choose another --learned path.")
+    who = args.who or _login()
+    server = app.make_server(app.create_app(args.out, who=who, learned_path=args.learned),
+                             port=args.port)
+    print(f"protokoll: review {args.out} at http://{app.HOST}:{server.effective_port}/ "
+          "(Ctrl+C stops)", file=sys.stderr)
+    server.run()
+    return 0
+
+
+def _login() -> str:
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):  # no login name in this environment
+        return "okänd"
+
+
+def _report_html(args: argparse.Namespace) -> int:
+    from pipeline.review import report
+
+    folder = _document_folder(args.folder)
+    dest = args.output or folder.parent / f"{folder.name}.report.html"
+    print(report.write(folder, dest))
+    return 0
+
+
 def _eval(args: argparse.Namespace) -> int:
-    from pipeline import evaluate
+    from pipeline import evaluate, evaluate_structure
 
     for folder in (args.gold, args.out):
         if not folder.is_dir():
@@ -80,6 +177,10 @@ def _eval(args: argparse.Namespace) -> int:
         raise UsageError("no output folder has a truth file", path=args.out,
                          fix="Name truth files NAME.gold.txt after the inputs (NAME.*).")
     print(evaluate.table(rows))
+    structures = evaluate_structure.evaluate(args.gold, args.out)
+    if structures:
+        print()
+        print(evaluate_structure.table(structures))
     return 0
 
 
@@ -87,13 +188,17 @@ def _run(args: argparse.Namespace) -> int:
     options = Options(
         ocr=OcrOptions(lang=args.lang, dpi=args.dpi, force_ocr=args.force_ocr,
                        timeout=args.timeout),
-        restore=RestoreOptions(enabled=not args.no_restore, threshold=args.threshold),
+        restore=RestoreOptions(enabled=not args.no_restore, threshold=args.threshold,
+                               learned=str(args.learned) if args.learned else None),
         batch=BatchOptions(jobs=args.jobs, on_error=args.on_error,
                            retry_failed=args.retry_failed, scheduler=args.scheduler))
+    packaging = cli_package.options_for_run(args)
     display = cli_batch.Display()
     with display.running():
         summary = api.run(args.paths, args.out, options, on_outcome=display.outcome,
                           on_progress=display.progress, stop=display.stop)
-    return cli_batch.report(summary, args.out, display)
+    code = cli_batch.report(summary, args.out, display)
+    cli_package.package_run(args, summary, packaging)
+    return code
 
 

@@ -28,4 +28,4 @@ def finish(doc: Document, options: Options, *, found: Found | None = None) -> Do
     """The stages after OCR; `found` may hold readings the workers made page by page."""
     if options.restore.enabled:
         doc = restore(doc, options.restore, found=found)
-    return segment(doc)
+    return segment(doc, repair=options.restore.enabled)
