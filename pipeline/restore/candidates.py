@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import heapq
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from pipeline.restore.channel import Channel
 from pipeline.restore.lexicon import BEGIN, END, PLACE, PROPER, WORD, Lexicon
@@ -33,8 +34,7 @@ class Candidate:
     proper: bool = False  # a name: known only with a capital letter
 
 
-@dataclass(frozen=True)
-class _State:
+class _State(NamedTuple):  # a tuple, not a dataclass: hundreds of thousands per document
     pos: int  # OCR characters consumed
     text: str
     part_start: int
@@ -68,6 +68,11 @@ def _search(token: str, lexicon: Lexicon, channel: Channel) -> list[Candidate]:
     buckets: list[dict[tuple[str, int, bool], _State]] = [{} for _ in range(len(token) + 1)]
     buckets[0][("", 0, False)] = _State(0, "", 0, (0.0, 0.0), 0, (), ())
     found: dict[str, Candidate] = {}
+    # What each OCR position may be read as does not depend on the reading so far: listed
+    # once per position, with and without the deletions (one per reading at most).
+    options = [_options(token, pos, channel) for pos in range(len(token))]
+    deletions = [_option(source, "") for source in channel.deletions]
+    with_deletions = [here + deletions for here in options]
     for pos in range(len(token) + 1):
         bucket = buckets[pos]
         states = heapq.nsmallest(BEAM, bucket.values(), key=lambda s: min(s.cost))
@@ -77,7 +82,8 @@ def _search(token: str, lexicon: Lexicon, channel: Channel) -> list[Candidate]:
             if pos == len(token):
                 _finish(state, lexicon, pattern, found)
                 continue
-            for nxt in _expand(state, token, pattern, lexicon, channel):
+            here = with_deletions[pos] if state.deleted == 0 else options[pos]
+            for nxt in _expand(state, here, pattern, lexicon):
                 key = (nxt.text, nxt.part_start, nxt.linked)
                 target = buckets[nxt.pos]
                 old = target.get(key)
@@ -98,7 +104,18 @@ def _merge(old: _State | None, new: _State) -> _State:
                   best.path, best.linked)
 
 
-def _expand(state: _State, token: str, pattern: str, lexicon: Lexicon, channel: Channel):
+def _options(token: str, pos: int, channel: Channel) -> list[tuple]:
+    """The truth strings the next one or two OCR characters may have been read from."""
+    return [_option(source, token[pos:pos + width]) for width in (1, 2)
+            if pos + width <= len(token) for source in channel.sources_of(token[pos:pos + width])]
+
+
+def _option(source, ocr: str) -> tuple:
+    return (len(ocr), source.logp[0], source.logp[1], source.cases, source.lower,
+            (source.truth, ocr))
+
+
+def _expand(state: _State, options: list[tuple], pattern: str, lexicon: Lexicon):
     text, start, pos = state.text, state.part_start, state.pos
     joins = len(text) - start >= MIN_PART and bool(lexicon.roles(text[start:]) & BEGIN)
     if joins:
@@ -106,23 +123,24 @@ def _expand(state: _State, token: str, pattern: str, lexicon: Lexicon, channel: 
                      (*state.bounds, len(text)), state.path, state.linked)
     # the linking -s- is tried where a place name may follow: in a capitalised token
     link = joins and pattern != "lower" and not text.endswith(LINK)  # no "gräns-s-"
-    options = [(source, token[pos:pos + width]) for width in (1, 2) if pos + width <= len(token)
-               for source in channel.sources_of(token[pos:pos + width])]
-    if state.deleted == 0:
-        options += [(source, "") for source in channel.deletions]
     case = pattern if pattern == "upper" or (pattern == "title" and not text) else "lower"
     c0, c1 = state.cost
-    for source, ocr in options:
-        n0, n1 = c0 - source.logp[0], c1 - source.logp[1]
-        if (n0 > MAX_COST and n1 > MAX_COST) or case not in source.cases:
+    has_prefix = lexicon.has_prefix
+    for step, lp0, lp1, cases, lower, segment in options:
+        n0, n1 = c0 - lp0, c1 - lp1
+        if (n0 > MAX_COST and n1 > MAX_COST) or case not in cases:
             continue
-        new = text + source.lower
-        path = (*state.path, (source.truth, ocr))
-        if lexicon.has_prefix(new[start:]):
-            yield _State(pos + len(ocr), new, start, (n0, n1), state.deleted + (not ocr),
+        new = text + lower
+        prefix = has_prefix(new[start:])
+        linking = link and lower == LINK
+        if not (prefix or linking):
+            continue
+        path = (*state.path, segment)
+        if prefix:
+            yield _State(pos + step, new, start, (n0, n1), state.deleted + (not step),
                          state.bounds, path, state.linked)
-        if link and source.lower == LINK:  # the next part starts after the -s-
-            yield _State(pos + len(ocr), new, len(new), (n0, n1), state.deleted + (not ocr),
+        if linking:  # the next part starts after the -s-
+            yield _State(pos + step, new, len(new), (n0, n1), state.deleted + (not step),
                          (*state.bounds, len(new)), path, True)
 
 
