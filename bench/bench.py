@@ -1,100 +1,231 @@
-"""Benchmark: pages per second of `protokoll run` and of bare `tesseract`, in the same run.
+"""Benchmark: wall time of protokoll, OCRmyPDF and bare Tesseract on the same inputs, in one run.
 
-Both work on the multi-page sample PDF, rasterized at 300 dpi: first the sample as it is
-(2 pages: start-up costs show), then a longer PDF of its pages repeated (--pages, made
-with pdfunite: the steady state of a batch). Bare Tesseract gets the already rasterized
-pages (one Tesseract thread per process, as protokoll runs it), once one page at a time
-and once with as many pages at a time as protokoll has workers; the difference to
-protokoll is its overhead (rasterizing, loading the lexicon, restoring, writing).
+Two inputs, made from the scanned pages of the development corpus (../shared/dev) and of
+the samples, so no page repeats within a document:
 
-    python bench/bench.py [--pdf samples/minutes_2024_scanned.pdf] [--pages 12]
-                          [--repeat 3] [--jobs N]
+- a 12-page scanned PDF (one JPEG per page, 300 dpi, like a scanner's);
+- a folder of 20 mixed documents (scanned PDFs, multi-page TIFFs, PNG and JPEG pages; 29
+  pages), every one in need of OCR.
+
+Each is processed by
+- protokoll: `protokoll run --jobs N` (OCR, restoration, segmentation, protokoll XML),
+- OCRmyPDF: `ocrmypdf -l swe --jobs N --output-type pdf --optimize 0 --sidecar`, one
+  file after another,
+- bare Tesseract: `tesseract PAGE - -l swe --dpi 300`, N pages at a time, over the same
+  pages already rasterized at 300 dpi (rasterizing is not timed for it),
+protokoll and bare Tesseract with one Tesseract thread per process (OMP_THREAD_LIMIT=1);
+OCRmyPDF sets Tesseract's threads itself, as its users run it. Each time is the best of
+--repeat runs (other work on the machine only ever adds time). Peak memory is the
+largest sum of the resident memory of protokoll's processes, sampled every 50 ms.
+
+    python bench/bench.py [--jobs N] [--repeat N] [--long-pdf PAGES]
+
+--long-pdf also runs protokoll alone on a scanned PDF of that many pages (the 12 pages
+repeated) and reports its peak memory: pages are rasterized one at a time, in the workers.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import math
 import os
-import resource
 import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import psutil
+from PIL import Image
+
 ROOT = Path(__file__).resolve().parents[1]
+DEV = ROOT.parent / "shared" / "dev"
+SAMPLES = ROOT / "samples"
+BIN = Path(sys.executable).parent
 ENV = {**os.environ, "OMP_THREAD_LIMIT": "1"}
+OCRMYPDF_ENV = {k: v for k, v in os.environ.items() if k != "OMP_THREAD_LIMIT"}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--pdf", type=Path, default=ROOT / "samples/minutes_2024_scanned.pdf")
-    parser.add_argument("--pages", type=int, default=12)
-    parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--repeat", type=int, default=1)
+    parser.add_argument("--long-pdf", type=int, default=0, metavar="PAGES")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
+    if not DEV.is_dir():
+        sys.exit(f"bench: {DEV} (the development corpus) is needed for the inputs")
+    with tempfile.TemporaryDirectory(prefix="protokoll-bench-") as tmp:
         work = Path(tmp)
-        longer = repeat_pages(args.pdf, args.pages, work / f"{args.pdf.stem}_x{args.pages}.pdf")
-        for pdf, repeat in ((args.pdf, args.repeat), (longer, 1)):
-            measure(pdf, work, args.jobs, repeat)
-        rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-        print(f"peak memory of one child process (protokoll or tesseract): {rss:.0f} MiB")
+        pages = _pages(work / "pages")
+        pdf = work / "scanned_12p.pdf"
+        _pdf(pages[:12], pdf)
+        folder = _mixed(pages, work / "mixed")
+        print(f"machine: {os.cpu_count()} cores, load average before: "
+              f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}; jobs={args.jobs}\n")
+        rows = [_measure("12-page scanned PDF", [pdf], work, args.jobs, args.repeat),
+                _measure("20 mixed documents", sorted(folder.iterdir()), work, args.jobs,
+                         args.repeat)]
+        _table(rows)
+        if args.long_pdf:
+            _long(pages[:12], args.long_pdf, work, args.jobs)
+        print(f"\nload average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
 
-def measure(pdf: Path, work: Path, jobs: int, repeat: int) -> None:
-    pages = rasterize(pdf, work / f"pages-{pdf.stem}")
-    print(f"\n{pdf.name}: {len(pages)} pages, best of {repeat} run(s), jobs={jobs}")
-    seconds = best_of(repeat, lambda: protokoll(pdf, work / "out", jobs))
-    report("protokoll run (whole pipeline)", len(pages), seconds)
-    seconds = best_of(repeat, lambda: bare_tesseract(pages, 1))
-    report("bare tesseract, 1 page at a time", len(pages), seconds)
-    seconds = best_of(repeat, lambda: bare_tesseract(pages, jobs))
-    report(f"bare tesseract, {jobs} pages at a time", len(pages), seconds)
+# -- inputs
+
+def _pages(folder: Path) -> list[Image.Image]:
+    """Every distinct scanned page at hand: the corpus's, then the samples'."""
+    folder.mkdir()
+    found = [Image.open(p) for p in sorted(DEV.glob("*/pages/page-*.png"))]
+    subprocess.run(["pdftoppm", "-r", "300", "-gray", str(SAMPLES / "minutes_2024_scanned.pdf"),
+                    str(folder / "minutes")], check=True)
+    found += [Image.open(p) for p in sorted(folder.glob("minutes*"))]
+    found.append(Image.open(SAMPLES / "minutes_2024_p1_degraded.png"))
+    return [page.convert("L") for page in found]
 
 
-def repeat_pages(pdf: Path, pages: int, out: Path) -> Path:
-    count = int(subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True,
-                               check=True).stdout.split("Pages:")[1].split()[0])
-    copies = -(-pages // count)
-    subprocess.run(["pdfunite", *[str(pdf)] * copies, str(out)], check=True)
+def _pdf(pages: list[Image.Image], path: Path) -> None:
+    first, *rest = [page.copy() for page in pages]  # Pillow keeps save settings on images
+    first.save(path, save_all=True, append_images=rest, resolution=300, quality=80)
+
+
+def _tiff(pages: list[Image.Image], path: Path) -> None:
+    first, *rest = [page.copy() for page in pages]
+    first.save(path, save_all=True, append_images=rest, dpi=(300, 300),
+               compression="tiff_lzw")
+
+
+def _mixed(pages: list[Image.Image], folder: Path) -> Path:
+    """20 documents of 1 to 2 pages in four formats."""
+    folder.mkdir()
+    p = pages
+    pdfs = [p[1:3], p[3:5], p[5:7], p[7:9], p[9:11], p[0:1]]
+    tiffs = [p[1:3], p[3:5], p[5:7], p[9:11]]
+    pngs = [p[0], p[3], p[6], p[7], p[9], p[11]]
+    jpegs = [p[11], p[1], p[4], p[8]]
+    for i, group in enumerate(pdfs):
+        _pdf(group, folder / f"pdf{i}.pdf")
+    for i, group in enumerate(tiffs):
+        _tiff(group, folder / f"tiff{i}.tif")
+    for i, page in enumerate(pngs):
+        page.copy().save(folder / f"png{i}.png", dpi=(300, 300))
+    for i, page in enumerate(jpegs):
+        page.copy().save(folder / f"jpeg{i}.jpg", dpi=(300, 300), quality=80)
+    return folder
+
+
+def _rasterized(inputs: list[Path], folder: Path) -> list[Path]:
+    """Every page of the inputs as an image file, as Tesseract gets them bare."""
+    folder.mkdir()
+    out = []
+    for n, path in enumerate(inputs):
+        if path.suffix == ".pdf":
+            subprocess.run(["pdftoppm", "-r", "300", "-gray", str(path), str(folder / f"{n}")],
+                           check=True)
+            out += sorted(folder.glob(f"{n}-*.pgm"))
+        elif path.suffix == ".tif":
+            with Image.open(path) as image:
+                for frame in range(image.n_frames):
+                    image.seek(frame)
+                    out.append(folder / f"{n}-{frame}.png")
+                    image.save(out[-1], dpi=(300, 300))
+        else:
+            out.append(path)
     return out
 
 
-def rasterize(pdf: Path, folder: Path) -> list[Path]:
-    folder.mkdir()
-    subprocess.run(["pdftoppm", "-r", "300", "-gray", str(pdf), str(folder / "p")], check=True)
-    return sorted(folder.iterdir())
+# -- measuring
 
-
-def protokoll(pdf: Path, out: Path, jobs: int) -> None:
-    shutil.rmtree(out, ignore_errors=True)
-    subprocess.run([sys.executable, "-m", "pipeline", "run", str(pdf), "--out", str(out),
-                    "--jobs", str(jobs)], check=True, env=ENV, cwd=ROOT, capture_output=True)
-
-
-def bare_tesseract(pages: list[Path], jobs: int) -> None:
-    def one(page: Path) -> None:
-        subprocess.run(["tesseract", str(page), "-", "-l", "swe", "--dpi", "300"], check=True,
-                       env=ENV, capture_output=True)
-
-    with ThreadPoolExecutor(max_workers=jobs) as pool:
-        list(pool.map(one, pages))
-
-
-def best_of(repeat: int, work) -> float:
-    times = []
+def _measure(label: str, inputs: list[Path], work: Path, jobs: int, repeat: int) -> dict:
+    pages = _rasterized(inputs, work / f"raster-{len(inputs)}")
+    row = {"label": label, "documents": len(inputs), "pages": len(pages),
+           "protokoll": math.inf, "ocrmypdf": math.inf, "tesseract": math.inf, "memory": 0.0}
     for _ in range(repeat):
-        start = time.perf_counter()
-        work()
-        times.append(time.perf_counter() - start)
-    return min(times)
+        seconds, memory = _timed(
+            [str(BIN / "protokoll"), "run", *map(str, inputs), "--out", str(work / "out"),
+             "--jobs", str(jobs)], watch=True)
+        shutil.rmtree(work / "out")
+        row["protokoll"] = min(row["protokoll"], seconds)
+        row["memory"] = max(row["memory"], memory)
+        row["ocrmypdf"] = min(row["ocrmypdf"], _timed_each(inputs, work, jobs))
+        clock = time.perf_counter()
+        with ThreadPoolExecutor(jobs) as pool:
+            list(pool.map(_tesseract, pages))
+        row["tesseract"] = min(row["tesseract"], time.perf_counter() - clock)
+    print(f"{label}: protokoll {row['protokoll']:.1f} s, OCRmyPDF {row['ocrmypdf']:.1f} s, "
+          f"bare Tesseract {row['tesseract']:.1f} s", flush=True)
+    return row
 
 
-def report(label: str, pages: int, seconds: float) -> None:
-    print(f"{label:40s} {pages / seconds:6.3f} pages/s  ({seconds:.2f} s for {pages} pages)")
+def _timed(command: list[str], *, watch: bool = False, env: dict | None = None
+           ) -> tuple[float, float]:
+    """Wall seconds of a command and the peak of its processes' summed memory (MiB)."""
+    clock = time.perf_counter()
+    proc = subprocess.Popen(command, env=env or ENV, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE)
+    peak = [0]
+    if watch:
+        threading.Thread(target=_watch, args=(proc.pid, peak), daemon=True).start()
+    _, err = proc.communicate()
+    seconds = time.perf_counter() - clock
+    if proc.returncode:
+        sys.exit(f"bench: {command[0]} failed:\n{err.decode()[-2000:]}")
+    return seconds, peak[0] / 2**20
+
+
+def _watch(pid: int, peak: list[int]) -> None:
+    try:
+        root = psutil.Process(pid)
+        while root.is_running() and root.status() != psutil.STATUS_ZOMBIE:
+            total = 0
+            for proc in [root, *root.children(recursive=True)]:
+                with contextlib.suppress(psutil.Error):  # it may have ended meanwhile
+                    total += proc.memory_info().rss
+            peak[0] = max(peak[0], total)
+            time.sleep(0.05)
+    except psutil.Error:
+        return
+
+
+def _timed_each(inputs: list[Path], work: Path, jobs: int) -> float:
+    total = 0.0
+    for path in inputs:
+        out = work / "ocrmypdf.pdf"
+        seconds, _ = _timed([str(BIN / "ocrmypdf"), "-l", "swe", "--jobs", str(jobs),
+                             "--output-type", "pdf", "--optimize", "0", "--sidecar",
+                             str(work / "sidecar.txt"), str(path), str(out)], env=OCRMYPDF_ENV)
+        total += seconds
+    return total
+
+
+def _tesseract(page: Path) -> None:
+    subprocess.run(["tesseract", str(page), "-", "-l", "swe", "--dpi", "300"], check=True,
+                   env=ENV, capture_output=True)
+
+
+def _table(rows: list[dict]) -> None:
+    print("\n| input | documents | pages | protokoll | OCRmyPDF | bare Tesseract | "
+          "protokoll / OCRmyPDF | protokoll / Tesseract | protokoll peak memory |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    for r in rows:
+        print(f"| {r['label']} | {r['documents']} | {r['pages']} | {r['protokoll']:.1f} s | "
+              f"{r['ocrmypdf']:.1f} s | {r['tesseract']:.1f} s | "
+              f"{r['protokoll'] / r['ocrmypdf']:.2f} (target ≤ 0.9) | "
+              f"{r['protokoll'] / r['tesseract']:.2f} (target ≤ 1.1) | {r['memory']:.0f} MiB |")
+
+
+def _long(pages: list[Image.Image], count: int, work: Path, jobs: int) -> None:
+    pdf = work / f"scanned_{count}p.pdf"
+    _pdf([pages[i % len(pages)] for i in range(count)], pdf)
+    seconds, memory = _timed([str(BIN / "protokoll"), "run", str(pdf), "--out",
+                              str(work / "long"), "--jobs", str(jobs)], watch=True)
+    print(f"\n{count}-page scanned PDF, protokoll alone: {seconds:.0f} s "
+          f"({60 * count / seconds:.1f} pages/min), peak memory of all its processes "
+          f"{memory:.0f} MiB")
 
 
 if __name__ == "__main__":

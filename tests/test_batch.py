@@ -174,3 +174,29 @@ def test_on_error_abort_stops_after_the_first_failure(tmp_path):
     summary = api.run([folder], tmp_path / "out", opts)
     assert summary.count("failed") == 1 and summary.count("done") <= 1
     assert not summary.interrupted and summary.left >= 1
+
+
+def test_a_long_pdf_never_has_more_pages_in_flight_than_workers_plus_one(tmp_path,
+                                                                          monkeypatch):
+    """What bounds memory: a 500-page PDF is never 500 page images, only those in flight."""
+    import subprocess
+
+    from pipeline.schedule import Scheduler
+
+    long_pdf = tmp_path / "long.pdf"
+    subprocess.run(["pdfunite", *[str(SAMPLES / "minutes_2024_textlayer.pdf")] * 20,
+                    str(long_pdf)], check=True)
+    most = [0]
+    real = Scheduler._hand_out
+
+    def hand_out(self, job, task):
+        real(self, job, task)
+        most[0] = max(most[0], len(self.inflight))
+
+    monkeypatch.setattr(Scheduler, "_hand_out", hand_out)
+    opts = Options(restore=RestoreOptions(enabled=False), batch=BatchOptions(jobs=2))
+    summary = api.run([long_pdf], tmp_path / "out", opts)
+    assert summary.count("done") == 1 and summary.pages == 40
+    assert most[0] <= 3
+    text = (tmp_path / "out" / "long" / "raw.txt").read_text()
+    assert text.count("\f") == 39 and text.count("Lövsjö kommun") == 20

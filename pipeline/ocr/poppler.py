@@ -56,17 +56,17 @@ def _unreadable(path: Path, detail: str) -> UnreadableSourceError:
 
 
 def rasterize(path: Path, page: int, *, dpi: int, folder: Path) -> Path:
-    """Render one page to a grayscale image file in `folder`; returns its path."""
-    try:
-        (image_path,) = pdf2image.convert_from_path(
-            str(path), dpi=dpi, first_page=page, last_page=page, grayscale=True,
-            output_folder=str(folder), fmt="ppm", paths_only=True)
-    except (pdf_errors.PDFInfoNotInstalledError, pdf_errors.PopplerNotInstalledError) as exc:
-        raise MissingDependencyError("poppler (pdftoppm) is not installed", path=path,
-                                     fix=INSTALL_HINT) from exc
-    except (pdf_errors.PDFPageCountError, pdf_errors.PDFSyntaxError, ValueError) as exc:
-        raise _unreadable(path, str(exc)) from exc
-    return Path(image_path)
+    """Render one page to a grayscale image file (PGM) in `folder`; returns its path.
+
+    pdftoppm is run directly: through pdf2image every page would start pdfinfo and
+    `pdftoppm -v` as well."""
+    target = folder / f"page-{page}"
+    proc = run_tool(["pdftoppm", "-r", str(dpi), "-gray", "-f", str(page), "-l", str(page),
+                     "-singlefile", str(path), str(target)], path=path)
+    image = folder / f"page-{page}.pgm"
+    if proc.returncode != 0 or not image.is_file():
+        raise _unreadable(path, proc.stderr.decode(errors="replace"))
+    return image
 
 
 def page_image(path: Path, page: int, *, dpi: int) -> Image.Image:
