@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -14,7 +13,6 @@ from pipeline.manifest import Manifest
 from pipeline.model import Document
 from pipeline.options import Options
 from pipeline.run import process
-from pipeline.schedule import Pool
 from pipeline.schedule import Pool
 
 if TYPE_CHECKING:
