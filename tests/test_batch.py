@@ -200,3 +200,18 @@ def test_a_long_pdf_never_has_more_pages_in_flight_than_workers_plus_one(tmp_pat
     assert most[0] <= 3
     text = (tmp_path / "out" / "long" / "raw.txt").read_text()
     assert text.count("\f") == 39 and text.count("Lövsjö kommun") == 20
+
+
+def test_a_manifest_of_the_first_version_is_carried_over(tmp_path, options):
+    with closing(sqlite3.connect(tmp_path / "manifest.sqlite")) as db, db:
+        db.execute("CREATE TABLE documents (path TEXT PRIMARY KEY, name TEXT NOT NULL, "
+                   "sha256 TEXT, fingerprint TEXT NOT NULL, state TEXT NOT NULL CHECK (state "
+                   "IN ('done', 'failed')), error TEXT, started TEXT, seconds REAL, "
+                   "outputs TEXT)")
+        db.execute("INSERT INTO documents VALUES ('/old/a.txt', 'a', 'x', 'f', 'done', NULL, "
+                   "NULL, 1.5, '[\"a\"]')")
+    api.run([LEGACY], tmp_path, options)
+    with api.manifest(tmp_path) as manifest:
+        old = manifest.get("/old/a.txt")
+        assert (old.name, old.state, old.outputs, old.timings) == ("a", "done", ["a"], {})
+        assert manifest.counts()["done"] == 2
