@@ -16,7 +16,8 @@ Each is processed by
 protokoll and bare Tesseract with one Tesseract thread per process (OMP_THREAD_LIMIT=1);
 OCRmyPDF sets Tesseract's threads itself, as its users run it. Each time is the best of
 --repeat runs (other work on the machine only ever adds time). Peak memory is the
-largest sum of the resident memory of protokoll's processes, sampled every 50 ms.
+largest sum of the resident memory of protokoll's processes, sampled every 50 ms in a
+run of its own (sampling takes time too).
 
     python bench/bench.py [--jobs N] [--repeat N] [--long-pdf PAGES]
 
@@ -144,18 +145,19 @@ def _measure(label: str, inputs: list[Path], work: Path, jobs: int, repeat: int)
     pages = _rasterized(inputs, work / f"raster-{len(inputs)}")
     row = {"label": label, "documents": len(inputs), "pages": len(pages),
            "protokoll": math.inf, "ocrmypdf": math.inf, "tesseract": math.inf, "memory": 0.0}
+    command = [str(BIN / "protokoll"), "run", *map(str, inputs), "--out", str(work / "out"),
+               "--jobs", str(jobs)]
     for _ in range(repeat):
-        seconds, memory = _timed(
-            [str(BIN / "protokoll"), "run", *map(str, inputs), "--out", str(work / "out"),
-             "--jobs", str(jobs)], watch=True)
+        seconds, _ = _timed(command)
         shutil.rmtree(work / "out")
         row["protokoll"] = min(row["protokoll"], seconds)
-        row["memory"] = max(row["memory"], memory)
         row["ocrmypdf"] = min(row["ocrmypdf"], _timed_each(inputs, work, jobs))
         clock = time.perf_counter()
         with ThreadPoolExecutor(jobs) as pool:
             list(pool.map(_tesseract, pages))
         row["tesseract"] = min(row["tesseract"], time.perf_counter() - clock)
+    _, row["memory"] = _timed(command, watch=True)  # apart: watching costs time
+    shutil.rmtree(work / "out")
     print(f"{label}: protokoll {row['protokoll']:.1f} s, OCRmyPDF {row['ocrmypdf']:.1f} s, "
           f"bare Tesseract {row['tesseract']:.1f} s", flush=True)
     return row

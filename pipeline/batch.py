@@ -24,7 +24,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from pipeline import versions
-from pipeline.exceptions import ProtokollError, UsageError
+from pipeline.exceptions import OutputError, ProtokollError, UsageError
 from pipeline.export import remove_leftovers, write_files
 from pipeline.manifest import Entry, Manifest
 from pipeline.model import Document
@@ -212,14 +212,17 @@ class _Batch:
         self.aborted = False
         self.run_id: int | None = None
         self.queue: Iterator[Input] = iter(())
+        self.current: dict[str, str | None] = {}  # path -> sha256 of every input now
 
     # -- deciding what to do
 
     def plan(self, inputs: list[Input]) -> list[Input]:
         """The inputs to process; the others become outcomes now (skipped, held, copies)."""
-        todo: dict[str, Input] = {}
         for item in inputs:
             item.sha256 = _sha256(item.path)  # read once: to compare now, to record later
+        self.current = {item.key: item.sha256 for item in inputs}
+        todo: dict[str, Input] = {}
+        for item in inputs:
             entry = self.manifest.get(item.key)
             if entry and entry.sha256 == item.sha256 and entry.fingerprint == self.fingerprint:
                 state = self._unchanged(entry)
@@ -237,6 +240,11 @@ class _Batch:
     def _unchanged(self, entry: Entry) -> str | None:
         """skipped or held for an unchanged input, None if it is to be processed."""
         retry = self.options.batch.retry_failed
+        if entry.duplicate_of:  # a copy is done while its original is, with this content
+            original = self.manifest.get(entry.duplicate_of)
+            if not (original and self._still_done(original)
+                    and original.sha256 == entry.sha256):
+                return None
         if entry.state == "done" and all((self.out / n).is_dir() for n in entry.outputs or []):
             cut_short = any(TIMEOUT_WARNING in w for w in entry.warnings)
             return None if retry and cut_short else "skipped"
@@ -244,10 +252,16 @@ class _Batch:
             return "held"
         return None
 
+    def _still_done(self, entry: Entry) -> bool:
+        """Done with these settings, and its source (if still an input) as it was then."""
+        return (entry.state == "done" and entry.fingerprint == self.fingerprint
+                and self.current.get(entry.path, entry.sha256) == entry.sha256)
+
     def _copy_of_done(self, item: Input) -> bool:
         """Record an input whose content was done before under another name as its copy."""
         earlier = self.manifest.done_with(item.sha256, self.fingerprint)
-        if earlier is None or earlier.path == item.key or not (self.out / earlier.name).is_dir():
+        if (earlier is None or earlier.path == item.key or not self._still_done(earlier)
+                or not (self.out / earlier.name).is_dir()):
             return False
         self.manifest.record(Entry(
             item.key, item.name, item.sha256, self.fingerprint, "done", outputs=[earlier.name],
@@ -312,7 +326,11 @@ class _Batch:
             self._record(item, "failed", error=error, job=job)
             return
         clock = time.perf_counter()
-        write_files(finished.files, self.out / item.name)  # a full disk stops the run
+        try:
+            write_files(finished.files, self.out / item.name)
+        except OutputError as exc:  # a full disk stops the run; the next one goes on
+            raise OutputError(exc.message, path=exc.path, fix=f"{exc.fix} Then run the same "
+                              "command again to continue.") from exc
         job.timings["export"] = job.timings.get("export", 0.0) + time.perf_counter() - clock
         if not job.pages:  # legacy text: its pages were read in the worker
             self.progress.pages_done += finished.pages

@@ -124,6 +124,12 @@ def test_the_same_file_twice_under_different_names_is_processed_once(tmp_path, o
         entry = manifest.get(str(folder / "tredje.txt"))
     assert entry.duplicate_of == str(folder / "kopia av original.txt")
     assert entry.outputs == ["kopia av original"]
+    # The original changes: its copies are no longer copies of what is in its folder.
+    (folder / "kopia av original.txt").write_text("Nytt innehåll", encoding="utf-8")
+    changed = api.run([folder], out, options)
+    assert changed.count("done") == 3 and changed.count("skipped") == 0
+    assert (out / "kopia av original" / "raw.txt").read_text() == "Nytt innehåll"
+    assert (out / "original" / "raw.txt").read_text() == LEGACY.read_text()
 
 
 def test_path_with_spaces_and_swedish_letters(tmp_path, options):
