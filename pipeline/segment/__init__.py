@@ -25,9 +25,14 @@ from pipeline.segment.repair import repair_headings, repair_item_signs
 log = logging.getLogger(__name__)
 
 
-def segment(doc: Document, *, repair: bool = True) -> Document:
+def segment(doc: Document, *, repair: bool | None = None) -> Document:
     """Fill `doc.structure`. With `repair`, § signs and headings OCR garbled are corrected
-    first (corrections of origin context); without, the text is read as it stands."""
+    first (corrections of origin context); without, the text is read as it stands. When
+    not given, a document segmented before (and now again, after review) keeps its
+    earlier choice."""
+    if repair is None:
+        earlier = [s.settings.get("repair", True) for s in doc.steps if s.stage == "segment"]
+        repair = bool(earlier[-1]) if earlier else True
     started, clock = datetime.now(UTC).isoformat(timespec="seconds"), time.perf_counter()
     lines = entries(doc)
     if repair and repair_item_signs(doc, lines) + repair_headings(doc, lines):
