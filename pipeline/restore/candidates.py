@@ -19,6 +19,9 @@ from pipeline.restore.channel import Channel
 from pipeline.restore.lexicon import BEGIN, END, PLACE, PROPER, WORD, Lexicon
 
 BEAM = 40  # partial candidates kept per OCR position
+# A common word as read needs no wide search: its rivals (a real-word error, "ar" for
+# "år") are a letter or two away and stay within a narrow beam.
+KNOWN_BEAM, KNOWN_ZIPF = 12, 3.0
 MAX_COST = 6.0  # -log10 P(ocr | candidate) beyond which a candidate is not worth it
 MIN_PART = 2  # shortest compound part
 MIN_BEFORE_LETTER = 3  # shortest first part before a one-letter place element (-å, -ö)
@@ -73,9 +76,10 @@ def _search(token: str, lexicon: Lexicon, channel: Channel) -> list[Candidate]:
     options = [_options(token, pos, channel) for pos in range(len(token))]
     deletions = [_option(source, "") for source in channel.deletions]
     with_deletions = [here + deletions for here in options]
+    beam = KNOWN_BEAM if lexicon.zipf(token.lower()) >= KNOWN_ZIPF else BEAM
     for pos in range(len(token) + 1):
         bucket = buckets[pos]
-        states = heapq.nsmallest(BEAM, bucket.values(), key=lambda s: min(s.cost))
+        states = heapq.nsmallest(beam, bucket.values(), key=lambda s: min(s.cost))
         queue = list(states)
         while queue:
             state = queue.pop()
