@@ -186,7 +186,7 @@ def run(paths: list[Path], out: Path, options: Options, *,
         if cut:
             log.warning("%d document(s) were cut off by an earlier run: processing them", cut)
         inputs, ignored = collect(paths, out=out, names=manifest.names())
-        environment = versions.environment(options.ocr.lang)
+        environment = versions.environment(options.ocr.lang, options.ocr.engine)
         batch = _Batch(manifest, out, options, environment, stop or threading.Event(),
                        on_outcome, on_progress)
         batch.summary.ignored = ignored

@@ -46,6 +46,9 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--dpi", type=int, default=300, help="rasterization of PDF pages")
     run.add_argument("--force-ocr", action="store_true",
                      help="OCR PDF pages even when they have a text layer")
+    run.add_argument("--engine", choices=["library", "cli"], default="library",
+                     help="Tesseract as a library in the workers (default; its model is read "
+                          "once per worker) or the installed tesseract program")
     run.add_argument("--no-restore", action="store_true",
                      help="skip diacritic restoration and OCR correction")
     run.add_argument("--jobs", type=int, default=os.cpu_count() or 1,
@@ -187,7 +190,7 @@ def _eval(args: argparse.Namespace) -> int:
 def _run(args: argparse.Namespace) -> int:
     options = Options(
         ocr=OcrOptions(lang=args.lang, dpi=args.dpi, force_ocr=args.force_ocr,
-                       timeout=args.timeout),
+                       timeout=args.timeout, engine=args.engine),
         restore=RestoreOptions(enabled=not args.no_restore, threshold=args.threshold,
                                learned=str(args.learned) if args.learned else None),
         batch=BatchOptions(jobs=args.jobs, on_error=args.on_error,

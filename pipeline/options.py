@@ -20,12 +20,15 @@ class OcrOptions:
     dpi: int = 300  # rasterization of PDF pages; assumed for images that carry none
     force_ocr: bool = False  # OCR PDF pages even when they have a text layer
     timeout: float = 600.0  # seconds per page before Tesseract is stopped
+    engine: str = "library"  # Tesseract in this process ("library") or its program ("cli")
 
     def __post_init__(self) -> None:
         if not self.timeout > 0:
             raise UsageError(f"invalid --timeout {self.timeout}", fix="Use seconds above 0.")
         if not self.lang or any(not part.isidentifier() for part in self.lang.split("+")):
             raise UsageError(f"invalid --lang {self.lang!r}", fix="Use e.g. swe or swe+eng.")
+        if self.engine not in ("library", "cli"):
+            raise UsageError(f"invalid --engine {self.engine!r}", fix="Use library or cli.")
         if not 70 <= self.dpi <= 1200:
             raise UsageError(f"invalid --dpi {self.dpi}", fix="Use a value from 70 to 1200.")
 

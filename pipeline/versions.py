@@ -14,7 +14,7 @@ from pipeline.restore import channel, lexicon
 
 
 @functools.cache
-def environment(lang: str) -> dict[str, str]:
+def environment(lang: str, engine: str = "library") -> dict[str, str]:
     """Name -> version or sha256, for a run OCR'ing with Tesseract languages `lang`."""
     found = {"protokoll": __version__}
     try:
@@ -24,7 +24,7 @@ def environment(lang: str) -> dict[str, str]:
     except OSError:
         found["dictionaries"] = "missing"
     try:
-        probe = tesseract.probe()
+        probe = tesseract.probe(engine)
         found["tesseract"] = probe.version
         found.update(probe.traineddata(lang))
     except MissingDependencyError:

@@ -72,7 +72,8 @@ def finish(job: FinishJob) -> Finished:
     warnings = [f"page {p.number}: {w}" for p in doc.pages for w in p.warnings]
     return Finished(files, len(doc.pages), warnings, timings={
         "ocr": middle - clock, "restore": restored - middle,
-        "export": time.perf_counter() - restored}, environment=environment(options.ocr.lang))
+        "export": time.perf_counter() - restored},
+        environment=environment(options.ocr.lang, options.ocr.engine))
 
 
 def init(coordinator: int) -> None:

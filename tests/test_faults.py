@@ -22,8 +22,9 @@ from conftest import SAMPLES
 from test_batch import legacy_documents
 
 from pipeline import api, batch
-from pipeline.exceptions import OutputError
-from pipeline.options import BatchOptions, Options, RestoreOptions
+from pipeline.exceptions import OcrError, OutputError
+from pipeline.ocr import tesseract
+from pipeline.options import BatchOptions, OcrOptions, Options, RestoreOptions
 
 ROOT = Path(__file__).resolve().parents[1]
 SCANNED = SAMPLES / "minutes_2024_scanned.pdf"  # 2 pages, OCR'd
@@ -79,26 +80,35 @@ def test_corrupt_and_zero_byte_files_are_recorded_and_the_run_goes_on(tmp_path, 
         "hel", "manifest.sqlite"]
 
 
-# -- Tesseract crashing or hanging on one page (injected into the wrapper)
+# -- Tesseract crashing or hanging on one page (injected where the engine is called)
 
-def _on_page_two(monkeypatch, action):
-    """Run `action(real, image, kwargs)` instead of Tesseract for page 2 of the PDF."""
-    real = pytesseract.image_to_data
+def _with(options: Options, engine: str) -> Options:
+    return Options(ocr=OcrOptions(engine=engine), restore=options.restore, batch=options.batch)
+
+
+def _on_page_two(monkeypatch, engine: str, action):
+    """Run `action(real, image, kwargs)` instead of Tesseract when it reads page 2 of the
+    two-page PDF (one process: the pages are read in order, a page tried again after)."""
+    name = "_library" if engine == "library" else "_program"
+    real = getattr(tesseract, name)
+    calls = []
 
     def fake(image, **kwargs):
-        if str(image).endswith("-2.pgm"):  # pdftoppm names the page it rendered
+        calls.append(image)
+        if len(calls) >= 2:
             return action(real, image, kwargs)
         return real(image, **kwargs)
 
-    monkeypatch.setattr(pytesseract, "image_to_data", fake)
+    monkeypatch.setattr(tesseract, name, fake)
 
 
-def test_tesseract_crash_on_one_page_fails_the_document_and_names_the_page(
+def test_tesseract_program_crash_on_one_page_fails_the_document_and_names_the_page(
         tmp_path, options, monkeypatch):
     def crash(real, image, kwargs):
-        raise pytesseract.TesseractError(-11, "Segmentation fault (core dumped)")
+        raise OcrError("Tesseract failed: Segmentation fault (core dumped)")
 
-    _on_page_two(monkeypatch, crash)
+    options = _with(options, "cli")
+    _on_page_two(monkeypatch, "cli", crash)
     shutil.copy(SAMPLES / "minutes_2024_textlayer.pdf", tmp_path / "other.pdf")
     summary = api.run([SCANNED, tmp_path / "other.pdf"], tmp_path / "out", options)
     (failure,) = summary.failures
@@ -110,33 +120,48 @@ def test_tesseract_crash_on_one_page_fails_the_document_and_names_the_page(
     again = api.run([SCANNED], tmp_path / "out", options)
     assert again.count("held") == 1  # not retried unless asked
     retried = api.run([SCANNED], tmp_path / "out", Options(
-        restore=options.restore, batch=BatchOptions(jobs=1, retry_failed=True)))
+        ocr=options.ocr, restore=options.restore, batch=BatchOptions(jobs=1,
+                                                                     retry_failed=True)))
     assert retried.count("done") == 1
     assert states(tmp_path / "out")["minutes_2024_scanned"] == "done"
 
 
-def test_tesseract_crashing_once_is_tried_again(tmp_path, options, monkeypatch):
+def test_the_real_program_failing_is_reported_as_tesseract_failed(tmp_path, options,
+                                                                    monkeypatch):
+    def broken(real, image, kwargs):
+        raise pytesseract.TesseractError(-11, "Segmentation fault (core dumped)")
+
+    monkeypatch.setattr(pytesseract, "image_to_data",
+                        lambda *a, **k: broken(None, None, None))
+    summary = api.run([SCANNED], tmp_path, _with(options, "cli"))
+    (failure,) = summary.failures
+    assert "page 1: Tesseract failed: Segmentation fault" in str(failure.error)
+
+
+def test_tesseract_program_crashing_once_is_tried_again(tmp_path, options, monkeypatch):
     crashes = []
 
     def crash_once(real, image, kwargs):
         if not crashes:
             crashes.append(image)
-            raise pytesseract.TesseractError(-9, "Killed")
+            raise OcrError("Tesseract failed: Killed")
         return real(image, **kwargs)
 
-    _on_page_two(monkeypatch, crash_once)
-    summary = api.run([SCANNED], tmp_path, options)
+    _on_page_two(monkeypatch, "cli", crash_once)
+    summary = api.run([SCANNED], tmp_path, _with(options, "cli"))
     assert summary.count("done") == 1 and crashes
     page_two = (tmp_path / "minutes_2024_scanned" / "raw.txt").read_text().split("\f")[1]
     assert "Dnr MBN" in page_two
 
 
+@pytest.mark.parametrize("engine", ["library", "cli"])
 def test_a_page_timeout_leaves_the_page_empty_flagged_and_retried_on_request(
-        tmp_path, options, monkeypatch):
+        tmp_path, options, monkeypatch, engine):
     def hang(real, image, kwargs):
-        return real(image, **{**kwargs, "timeout": 0.05})  # a real timeout: Tesseract killed
+        return real(image, **{**kwargs, "timeout": 0.05})  # a real timeout: Tesseract stopped
 
-    _on_page_two(monkeypatch, hang)
+    options = _with(options, engine)
+    _on_page_two(monkeypatch, engine, hang)
     summary = api.run([SCANNED], tmp_path, options)
     (outcome,) = summary.outcomes
     assert outcome.state == "done" and "page 2: the page is left empty" in outcome.warnings[0]
@@ -146,7 +171,8 @@ def test_a_page_timeout_leaves_the_page_empty_flagged_and_retried_on_request(
     monkeypatch.undo()
     assert api.run([SCANNED], tmp_path, options).count("skipped") == 1
     retried = api.run([SCANNED], tmp_path, Options(
-        restore=options.restore, batch=BatchOptions(jobs=1, retry_failed=True)))
+        ocr=options.ocr, restore=options.restore, batch=BatchOptions(jobs=1,
+                                                                     retry_failed=True)))
     assert retried.count("done") == 1 and not retried.outcomes[0].warnings
     page_two = (tmp_path / "minutes_2024_scanned" / "raw.txt").read_text().split("\f")[1]
     assert "Dnr MBN" in page_two
@@ -335,27 +361,52 @@ def test_ctrl_c_stops_after_the_documents_in_flight_and_says_how_to_resume(tmp_p
     assert set(states(out).values()) == {"done"}
 
 
-def test_a_worker_process_that_dies_is_replaced_and_its_page_done_again(tmp_path):
-    """A stand-in for tesseract kills the worker process that started it, once."""
+# Python started with this folder on PYTHONPATH runs it first: in the worker processes it
+# makes the Tesseract library crash the process (SIGSEGV, as a fault in native code does)
+# the first time any of them reads a page.
+_SEGFAULT_ONCE = """
+import os, signal
+from pipeline.ocr import tesseract
+_real = tesseract._library
+def _crashing(image, **kwargs):
+    try:
+        os.mkdir(os.environ["PROTOKOLL_TEST_KILLED"])
+    except FileExistsError:
+        return _real(image, **kwargs)
+    os.kill(os.getpid(), signal.SIGSEGV)
+tesseract._library = _crashing
+"""
+
+
+@pytest.mark.parametrize("engine", ["library", "cli"])
+def test_a_worker_process_that_dies_is_replaced_and_its_page_done_again(tmp_path, engine):
+    """The library crashes in the worker process, or a stand-in for the tesseract program
+    kills the worker process that started it; once either way."""
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir()
-    real = shutil.which("tesseract")
-    fake = bin_dir / "tesseract"
-    fake.write_text(f"""#!/bin/sh
+    killed = tmp_path / "killed"
+    env = {**os.environ, "PROTOKOLL_TEST_KILLED": str(killed)}
+    if engine == "library":
+        (bin_dir / "sitecustomize.py").write_text(_SEGFAULT_ONCE)
+        env["PYTHONPATH"] = os.pathsep.join([str(bin_dir), str(ROOT)])
+    else:
+        real = shutil.which("tesseract")
+        fake = bin_dir / "tesseract"
+        fake.write_text(f"""#!/bin/sh
 case "$*" in *--version*|*--list-langs*) exec {real} "$@";; esac
-if mkdir "{tmp_path}/killed" 2>/dev/null; then kill -9 $PPID; sleep 2; exit 1; fi
+if mkdir "{killed}" 2>/dev/null; then kill -9 $PPID; sleep 2; exit 1; fi
 exec {real} "$@"
 """)
-    fake.chmod(0o755)
+        fake.chmod(0o755)
+        env["PATH"] = f"{bin_dir}:{os.environ['PATH']}"
     folder = tmp_path / "in"
     folder.mkdir()
     shutil.copy(SAMPLES / "minutes_2024_p1_clean.png", folder / "scan.png")
     legacy_documents(folder, 2)
-    env = {**os.environ, "PATH": f"{bin_dir}:{os.environ['PATH']}"}
     proc = _cli("run", str(folder), "--out", str(tmp_path / "out"), "--jobs", "2",
-                "--no-restore", env=env)
+                "--no-restore", "--engine", engine, env=env)
     assert proc.wait(timeout=300) == 0, proc.stderr.read()
-    assert (tmp_path / "killed").is_dir()  # the worker was killed once
+    assert killed.is_dir()  # the worker died once
     assert set(states(tmp_path / "out").values()) == {"done"}
     assert "Sammanträdesdatum" in (tmp_path / "out" / "scan" / "raw.txt").read_text()
 

@@ -1,25 +1,26 @@
 """The ocr stage: every page of a source to lines of words, by the best means available.
 
-PDF pages use their own text layer when it is usable (unless forced to OCR) and are
-otherwise rasterized one page at a time; images go to Tesseract; `.txt` files are taken
-as legacy OCR text. Pages are independent tasks, so a caller can run them in parallel
-worker processes by passing its own `pages` mapper.
+PDF pages use their own text layer when it is usable (unless forced to OCR); otherwise
+the page's image is taken or rendered in memory, one page at a time; images go to
+Tesseract; `.txt` files are taken as legacy OCR text. Pages are independent tasks, so a
+caller can run them in parallel worker processes by passing its own `pages` mapper.
 """
 
 from __future__ import annotations
 
 import logging
 import os
-import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from PIL import Image
+
 from pipeline.exceptions import OcrError, OcrTimeoutError
 from pipeline.model import Document, Page, ProcessingStep
-from pipeline.ocr import images, legacy, poppler, tesseract
+from pipeline.ocr import images, legacy, pdfium, poppler, tesseract
 from pipeline.options import OcrOptions
 
 log = logging.getLogger(__name__)
@@ -65,37 +66,32 @@ def gather(doc: Document, options: OcrOptions, pages: list[Page], *, started: st
 def read_page(task: PageTask) -> Page:
     """One page to lines. Runs in a worker process: one Tesseract thread per process."""
     os.environ["OMP_THREAD_LIMIT"] = "1"
-    if task.media_type == "application/pdf":
-        return _pdf_page(task)
-    with tempfile.TemporaryDirectory(prefix="protokoll-") as folder:
-        image, dpi, width, height = images.page_file(task.path, task.number, Path(folder))
-        return _recognize(task, image, dpi or task.options.dpi, width, height)
-
-
-def _pdf_page(task: PageTask) -> Page:
-    if not task.options.force_ocr:
-        found = poppler.text_layer(task.path, task.number)
-        if found:
-            lines, width, height = found
-            return Page(number=task.number, method="text-layer", lines=lines,
-                        width=round(width), height=round(height), dpi=72)
-    with tempfile.TemporaryDirectory(prefix="protokoll-") as folder:
-        image_path = poppler.rasterize(task.path, task.number, dpi=task.options.dpi,
-                                       folder=Path(folder))
-        width, height = images.size(image_path)
-        return _recognize(task, image_path, task.options.dpi, width, height)
-
-
-def _recognize(task: PageTask, image: Path, dpi: int, width: int, height: int) -> Page:
-    """Tesseract on one page image. A crash is tried once more (it may have been the
-    machine, not the page); a page that takes too long is kept empty and flagged."""
     opts = task.options
-    tesseract.check_languages(opts.lang, path=task.path)
-    page = Page(number=task.number, method="ocr", width=width, height=height, dpi=dpi)
+    if task.media_type == "application/pdf":
+        if not opts.force_ocr:
+            found = poppler.text_layer(task.path, task.number)
+            if found:
+                lines, width, height = found
+                return Page(number=task.number, method="text-layer", lines=lines,
+                            width=round(width), height=round(height), dpi=72)
+        image, dpi = pdfium.page_image(task.path, task.number, dpi=opts.dpi)
+    else:
+        image, found_dpi = images.load_frame(task.path, task.number)
+        dpi = found_dpi or opts.dpi
+    return _recognize(task, image, dpi)
+
+
+def _recognize(task: PageTask, image: Image.Image, dpi: int) -> Page:
+    """Tesseract on one page image. A crash of the program is tried once more (it may have
+    been the machine, not the page); a page that takes too long is kept empty and flagged."""
+    opts = task.options
+    page = Page(number=task.number, method="ocr", width=image.width, height=image.height,
+                dpi=dpi)
     for attempt in (1, 2):
         try:
             page.lines = tesseract.recognize(image, lang=opts.lang, dpi=dpi,
-                                             timeout=opts.timeout, path=task.path)
+                                             timeout=opts.timeout, path=task.path,
+                                             engine=opts.engine)
             break
         except OcrTimeoutError:
             page.warnings.append(f"{TIMEOUT_WARNING} {opts.timeout:g} s (rerun with a larger "
@@ -117,9 +113,10 @@ def _step(doc: Document, options: OcrOptions, started: str, seconds: float) -> P
     settings = {"lang": options.lang, "dpi": options.dpi, "force_ocr": options.force_ocr,
                 "page_methods": {str(p.number): p.method for p in doc.pages}}
     if "ocr" in methods:
-        probe = tesseract.probe()
+        probe = tesseract.probe(options.engine)
         return ProcessingStep(stage="ocr", tool="tesseract", version=probe.version,
-                              settings={**settings, "psm": 3, "oem": 1},
+                              settings={**settings, "engine": options.engine, "psm": 3,
+                                        "oem": 1},
                               data=probe.traineddata(options.lang), started=started,
                               seconds=round(seconds, 3))
     if "text-layer" in methods:

@@ -28,26 +28,6 @@ def load_frame(path: Path, number: int) -> tuple[Image.Image, int | None]:
     return frame, _dpi(dpi)
 
 
-def page_file(path: Path, number: int, folder: Path) -> tuple[Path, int | None, int, int]:
-    """Page `number` as a file Tesseract reads: the file itself when it is a one-page PNG or
-    JPEG in a plain mode, else the frame written to `folder` as PNM (no compression to pay
-    for). Returns the file, its dpi if the source says, width and height."""
-    try:
-        header = Image.open(path)  # the header only: open_document has decoded the data
-    except (UnidentifiedImageError, OSError, ValueError, SyntaxError) as exc:
-        raise _damaged(path) from exc
-    with header as image:
-        plain = (image.format in ("PNG", "JPEG") and getattr(image, "n_frames", 1) == 1
-                 and image.mode in ("1", "L", "RGB"))
-        if plain:
-            dpi = image.info.get("dpi")
-            return path, _dpi(dpi), image.width, image.height
-    frame, dpi = load_frame(path, number)
-    target = folder / f"page-{number}.{'ppm' if frame.mode == 'RGB' else 'pgm'}"
-    frame.save(target, format="PPM")
-    return target, dpi, frame.width, frame.height
-
-
 def _dpi(dpi: tuple[float, float] | None) -> int | None:
     return round(dpi[0]) if dpi and dpi[0] and dpi[0] > 1 else None
 
@@ -65,8 +45,3 @@ def _open(path: Path) -> Image.Image:
 def _damaged(path: Path) -> UnreadableSourceError:
     return UnreadableSourceError("the image is damaged or truncated and cannot be read",
                                  path=path, fix="Re-scan it or export it again.")
-
-
-def size(path: Path) -> tuple[int, int]:
-    with Image.open(path) as image:  # reads the header only
-        return image.size

@@ -1,7 +1,5 @@
-"""PDF pages through poppler: page count, text layer, rasterization one page at a time.
-
-Only this module imports pdf2image.
-"""
+"""PDF pages through poppler: page count and text layer. Only this module imports
+pdf2image. (Page images come from `pdfium.py`.)"""
 
 from __future__ import annotations
 
@@ -12,7 +10,6 @@ from pathlib import Path
 
 import pdf2image
 import pdf2image.exceptions as pdf_errors
-from PIL import Image
 
 from pipeline.exceptions import MissingDependencyError, UnreadableSourceError
 from pipeline.model import BBox, Line, Word
@@ -37,7 +34,7 @@ def page_count(path: Path) -> int:
         raise MissingDependencyError("poppler (pdfinfo) is not installed", path=path,
                                      fix=INSTALL_HINT) from exc
     except pdf_errors.PDFPageCountError as exc:
-        raise _unreadable(path, str(exc)) from exc
+        raise unreadable(path, str(exc)) from exc
     pages = int(info.get("Pages", 0))
     if pages < 1:
         raise UnreadableSourceError("the PDF has no pages", path=path,
@@ -45,7 +42,7 @@ def page_count(path: Path) -> int:
     return pages
 
 
-def _unreadable(path: Path, detail: str) -> UnreadableSourceError:
+def unreadable(path: Path, detail: str) -> UnreadableSourceError:
     if "password" in detail.lower() or "encrypt" in detail.lower():
         return UnreadableSourceError(
             "the PDF is encrypted and needs a password", path=path,
@@ -53,33 +50,6 @@ def _unreadable(path: Path, detail: str) -> UnreadableSourceError:
     return UnreadableSourceError(
         "the PDF is damaged and cannot be read", path=path,
         fix="Re-export or re-scan it, or try repairing it with `qpdf in.pdf out.pdf`.")
-
-
-def rasterize(path: Path, page: int, *, dpi: int, folder: Path) -> Path:
-    """Render one page to a grayscale image file (PGM) in `folder`; returns its path.
-
-    pdftoppm is run directly: through pdf2image every page would start pdfinfo and
-    `pdftoppm -v` as well."""
-    target = folder / f"page-{page}"
-    proc = run_tool(["pdftoppm", "-r", str(dpi), "-gray", "-f", str(page), "-l", str(page),
-                     "-singlefile", str(path), str(target)], path=path)
-    image = folder / f"page-{page}.pgm"
-    if proc.returncode != 0 or not image.is_file():
-        raise _unreadable(path, proc.stderr.decode(errors="replace"))
-    return image
-
-
-def page_image(path: Path, page: int, *, dpi: int) -> Image.Image:
-    """One page rendered in memory as a grayscale image (for showing, not for OCR)."""
-    try:
-        (image,) = pdf2image.convert_from_path(str(path), dpi=dpi, first_page=page,
-                                               last_page=page, grayscale=True)
-    except (pdf_errors.PDFInfoNotInstalledError, pdf_errors.PopplerNotInstalledError) as exc:
-        raise MissingDependencyError("poppler (pdftoppm) is not installed", path=path,
-                                     fix=INSTALL_HINT) from exc
-    except (pdf_errors.PDFPageCountError, pdf_errors.PDFSyntaxError, ValueError) as exc:
-        raise _unreadable(path, str(exc)) from exc
-    return image
 
 
 def text_layer(path: Path, page: int) -> tuple[list[Line], float, float] | None:
@@ -91,7 +61,7 @@ def text_layer(path: Path, page: int) -> tuple[list[Line], float, float] | None:
     proc = run_tool(["pdftotext", "-bbox", "-f", str(page), "-l", str(page), str(path), "-"],
                     path=path)
     if proc.returncode != 0:
-        raise _unreadable(path, proc.stderr.decode(errors="replace"))
+        raise unreadable(path, proc.stderr.decode(errors="replace"))
     page_el = ET.fromstring(proc.stdout).find(f".//{_XHTML}page")
     if page_el is None:
         return None

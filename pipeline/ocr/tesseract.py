@@ -1,4 +1,10 @@
-"""Tesseract, through pytesseract's word-level data. Only this module imports pytesseract."""
+"""Tesseract: the library in this process (tesserocr), or the installed program (pytesseract).
+
+Only this module imports either. The library is the default: its model is loaded once per
+process, not once per page, and the page's pixels go to it without a file in between. The
+program (`--engine cli`) is the Tesseract of the operating system, for a site that must
+run that build. Both give Tesseract's word table (TSV), read here into lines of words.
+"""
 
 from __future__ import annotations
 
@@ -6,16 +12,25 @@ import functools
 import hashlib
 import logging
 import re
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytesseract
+from PIL import Image
 
 from pipeline.exceptions import MissingDependencyError, OcrError, OcrTimeoutError
 from pipeline.model import BBox, Line, Word
 from pipeline.runner import INSTALL_HINT, run_tool
 
+try:
+    import tesserocr
+except ImportError:  # the program is still there
+    tesserocr = None
+
 log = logging.getLogger(__name__)
+
+ENGINES = ("library", "cli")
 
 
 @dataclass(frozen=True)
@@ -33,25 +48,32 @@ class Probe:
 
 
 @functools.cache
-def probe() -> Probe:
-    """Ask Tesseract for its version and languages (once per process)."""
+def probe(engine: str = "library") -> Probe:
+    """Ask Tesseract for its version and languages (once per process). The language data
+    is the operating system's (found by the program, or TESSDATA_PREFIX) for both engines;
+    the version is that of the engine that reads the pages."""
     version_out = run_tool(["tesseract", "--version"]).stdout.decode(errors="replace")
-    langs_proc = run_tool(["tesseract", "--list-langs"])
+    langs_proc = run_tool(["tesseract", "--list-langs"])  # raises if it is not installed
     listing = (langs_proc.stdout + langs_proc.stderr).decode(errors="replace")
     match = re.search(r'"(.+?)"', listing)
-    version = version_out.split()[1] if version_out.split() else "unknown"
+    if engine == "library":
+        if tesserocr is None:
+            raise MissingDependencyError(
+                "the Tesseract library (tesserocr) is not installed",
+                fix="Run `make install`, or use the installed program: --engine cli.")
+        version_out = tesserocr.tesseract_version()
+    version = version_out.split()[1] if len(version_out.split()) > 1 else "unknown"
     langs = frozenset(line.strip() for line in listing.splitlines()[1:] if line.strip())
     return Probe(version=version, tessdata=Path(match.group(1)) if match else Path(),
                  langs=langs)
 
 
-def check_languages(lang: str, *, path: Path | str) -> Probe:
+def check_languages(lang: str, *, path: Path | str, engine: str = "library") -> Probe:
     """Fail early, naming the file, when Tesseract or one of the languages is missing."""
     try:
-        found = probe()
-    except MissingDependencyError as exc:
-        raise MissingDependencyError("Tesseract is not installed", path=path,
-                                     fix=INSTALL_HINT) from exc
+        found = probe(engine)
+    except MissingDependencyError as exc:  # the same error, naming the file
+        raise MissingDependencyError(exc.message, path=path, fix=exc.fix) from exc
     missing = [code for code in lang.split("+") if code not in found.langs]
     if missing:
         packages = " ".join(f"tesseract-ocr-{code}" for code in missing)
@@ -61,54 +83,90 @@ def check_languages(lang: str, *, path: Path | str) -> Probe:
     return found
 
 
-def recognize(image: Path, *, lang: str, dpi: int, timeout: float,
-              path: Path | str) -> list[Line]:
-    """OCR one page image file; lines in reading order, a blank line between paragraphs.
+def recognize(image: Image.Image, *, lang: str, dpi: int, timeout: float, path: Path | str,
+              engine: str = "library") -> list[Line]:
+    """OCR one page image (mode L or RGB); lines in reading order, a blank line between
+    paragraphs."""
+    tessdata = check_languages(lang, path=path, engine=engine).tessdata
+    reader = _library if engine == "library" else _program
+    return _lines(reader(image, lang=lang, dpi=dpi, timeout=timeout, path=path,
+                         tessdata=tessdata))
 
-    The file goes to Tesseract as it is (pytesseract re-encodes an in-memory image as PNG,
-    which costs as much as a fifth of the OCR time)."""
-    target = str(image)
-    try:
-        data = pytesseract.image_to_data(
-            target, lang=lang, config=f"--dpi {dpi}", timeout=timeout,
-            output_type=pytesseract.Output.DICT)
-    except pytesseract.TesseractNotFoundError as exc:
-        raise MissingDependencyError("Tesseract is not installed", path=path,
-                                     fix=INSTALL_HINT) from exc
-    except pytesseract.TesseractError as exc:
-        raise OcrError(f"Tesseract failed: {exc.message.strip() or exc.status}", path=path,
-                       fix="Check that the image opens in a viewer; rerun with -v.") from exc
-    except RuntimeError as exc:  # pytesseract's timeout
+
+def _library(image: Image.Image, *, lang: str, dpi: int, timeout: float, path: Path | str,
+             tessdata: Path) -> str:
+    api = _api(str(tessdata), lang)
+    pixels = image.tobytes()  # kept alive here: Tesseract reads the buffer, not a copy
+    api.SetImageBytes(pixels, image.width, image.height, len(image.getbands()),
+                      image.width * len(image.getbands()))
+    api.SetSourceResolution(dpi)
+    if not api.Recognize(timeout=max(1, round(timeout * 1000))):
+        api.Clear()
         raise OcrTimeoutError(f"Tesseract took more than {timeout:g} s on a page", path=path,
-                              fix="Raise --timeout or check the page image.") from exc
-    return _lines(data)
+                              fix="Raise --timeout or check the page image.")
+    text = api.GetTSVText(0)
+    api.Clear()
+    return text
 
 
-def _lines(data: dict[str, list]) -> list[Line]:
+@functools.cache
+def _api(tessdata: str, lang: str):
+    """One Tesseract instance per process and language: its model is read once."""
+    try:
+        return tesserocr.PyTessBaseAPI(path=tessdata, lang=lang)
+    except RuntimeError as exc:
+        raise OcrError(f"Tesseract cannot load its {lang} model from {tessdata} ({exc})",
+                       fix="Reinstall the language data: `make install`.") from exc
+
+
+def _program(image: Image.Image, *, lang: str, dpi: int, timeout: float, path: Path | str,
+             tessdata: Path) -> str:
+    """The installed program, given the page as a PNM file (no compression to pay for)."""
+    with tempfile.TemporaryDirectory(prefix="protokoll-") as folder:
+        target = Path(folder) / f"page.{'ppm' if image.mode == 'RGB' else 'pgm'}"
+        image.save(target, format="PPM")
+        try:
+            return pytesseract.image_to_data(str(target), lang=lang, config=f"--dpi {dpi}",
+                                             timeout=timeout)
+        except pytesseract.TesseractNotFoundError as exc:
+            raise MissingDependencyError("Tesseract is not installed", path=path,
+                                         fix=INSTALL_HINT) from exc
+        except pytesseract.TesseractError as exc:
+            raise OcrError(f"Tesseract failed: {exc.message.strip() or exc.status}",
+                           path=path, fix="Check that the image opens in a viewer; rerun "
+                           "with -v.") from exc
+        except RuntimeError as exc:  # pytesseract's timeout
+            raise OcrTimeoutError(f"Tesseract took more than {timeout:g} s on a page",
+                                  path=path, fix="Raise --timeout or check the page image."
+                                  ) from exc
+
+
+def _lines(tsv: str) -> list[Line]:
+    """Tesseract's word table (level 5 rows are words) to lines, a blank line between
+    paragraphs."""
     lines: list[Line] = []
     previous_par = None
     current: dict[tuple[int, int, int], list[Word]] = {}
     order: list[tuple[int, int, int]] = []
-    for i, text in enumerate(data["text"]):
-        text = text.strip()
-        if data["level"][i] != 5 or not text:
+    for row in tsv.splitlines():
+        cols = row.split("\t")
+        if len(cols) < 12 or cols[0] != "5" or not cols[11].strip():
             continue
-        key = (data["block_num"][i], data["par_num"][i], data["line_num"][i])
+        key = (int(cols[2]), int(cols[3]), int(cols[4]))
         if key not in current:
             current[key] = []
             order.append(key)
-        left, top = data["left"][i], data["top"][i]
-        box = BBox(left, top, left + data["width"][i], top + data["height"][i])
-        conf = float(data["conf"][i])
-        current[key].append(Word(text=text, start=0, bbox=box,
-                                 confidence=max(conf, 0.0) / 100 if conf >= 0 else None))
+        left, top, width, height = (int(c) for c in cols[6:10])
+        conf = float(cols[10])
+        current[key].append(Word(text=cols[11].strip(), start=0,
+                                 bbox=BBox(left, top, left + width, top + height),
+                                 confidence=conf / 100 if conf >= 0 else None))
     for key in order:
         if previous_par is not None and key[:2] != previous_par:
             lines.append(Line(text=""))
         previous_par = key[:2]
         lines.append(Line.of_words(current[key]))
     return lines
-
 
 
 @functools.cache

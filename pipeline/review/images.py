@@ -1,6 +1,6 @@
 """The page image around a corrected word, cut from the source by the word boxes.
 
-Pages are rendered from the source on demand (PDF pages one at a time through poppler)
+Pages are rendered from the source on demand (PDF pages one at a time, as OCR saw them)
 and the last few are kept in memory. Legacy text has no image.
 """
 
@@ -15,7 +15,7 @@ from PIL import Image, ImageDraw
 
 from pipeline.exceptions import ProtokollError
 from pipeline.model import BBox, Document, Page
-from pipeline.ocr import images, poppler
+from pipeline.ocr import images, pdfium
 
 log = logging.getLogger(__name__)
 
@@ -63,13 +63,16 @@ def _page(doc: Document, page: Page) -> tuple[Image.Image, float]:
     if doc.source.media_type == "application/pdf":
         box_dpi = page.dpi or 72
         dpi = max(box_dpi, _TEXT_LAYER_DPI)
-        return _rendered(str(path.resolve()), page.number, dpi), dpi / box_dpi
+        image, image_dpi = _rendered(str(path.resolve()), page.number, dpi)
+        return image, image_dpi / box_dpi
     return _frame(str(path.resolve()), page.number), 1.0
 
 
 @functools.lru_cache(maxsize=4)
-def _rendered(path: str, number: int, dpi: int) -> Image.Image:
-    return poppler.page_image(Path(path), number, dpi=dpi).convert("RGB")
+def _rendered(path: str, number: int, dpi: int) -> tuple[Image.Image, int]:
+    """The page as OCR saw it (the same image at the same resolution), in colour mode."""
+    image, image_dpi = pdfium.page_image(Path(path), number, dpi=dpi)
+    return image.convert("RGB"), image_dpi
 
 
 @functools.lru_cache(maxsize=4)

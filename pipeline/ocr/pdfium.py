@@ -1,0 +1,70 @@
+"""PDF pages as images, through PDFium (pypdfium2), in this process. Only this module
+imports pypdfium2.
+
+A scanned page is most often one image covering the page. That image is taken as the
+scanner stored it (no resampling, no file in between) when its resolution is within a
+tenth of the one asked for; any other page is rendered at the resolution asked for. A
+small rendering of the page checks that the image taken looks like the page (a mask
+or a clipping path could hide parts of it); where it does not,
+the page is rendered.
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import pypdfium2 as pdfium
+from PIL import Image, ImageChops, ImageStat
+
+from pipeline.ocr.poppler import unreadable
+
+_LOCK = threading.Lock()  # PDFium is not thread-safe; a Dask worker may run threads
+_NEAR = 0.1  # an image's resolution this close to the one asked for is taken as it is
+_CHECK_DPI = 24  # the small rendering that the taken image is checked against
+_MAX_DIFFERENCE = 8  # mean grey-level difference (0-255) allowed in that check; about 1
+# between a scanner's page and its rendering, about 200 for an inverted image
+
+
+def page_image(path: Path, number: int, *, dpi: int) -> tuple[Image.Image, int]:
+    """Page `number` (1-based) as a greyscale image, and its resolution in dpi."""
+    with _LOCK:
+        try:
+            pdf = pdfium.PdfDocument(str(path))
+        except pdfium.PdfiumError as exc:
+            raise unreadable(path, str(exc)) from exc
+        try:
+            page = pdf[number - 1]
+            taken = _scanned_image(page, dpi)
+            if taken is not None:
+                return taken
+            return page.render(scale=dpi / 72, grayscale=True).to_pil().convert("L"), dpi
+        except pdfium.PdfiumError as exc:
+            raise unreadable(path, str(exc)) from exc
+        finally:
+            pdf.close()
+
+
+def _scanned_image(page: pdfium.PdfPage, dpi: int) -> tuple[Image.Image, int] | None:
+    """The page's one image, upright and filling the page at about `dpi`, else None."""
+    if page.get_rotation() % 360:
+        return None
+    objects = list(page.get_objects(max_depth=1))
+    if len(objects) != 1 or objects[0].type != pdfium.raw.FPDF_PAGEOBJ_IMAGE:
+        return None
+    image = objects[0]
+    width, height = page.get_size()
+    a, b, c, d, e, f = image.get_matrix().get()
+    if b or c or a <= 0 or d <= 0 or abs(a - width) > 1 or abs(d - height) > 1 or abs(e) > 1 \
+            or abs(f) > 1:  # not placed upright over the whole page
+        return None
+    pixels_wide, pixels_high = image.get_px_size()
+    native = round(pixels_wide / (width / 72))
+    if abs(native - dpi) > _NEAR * dpi or abs(pixels_high / (height / 72) - native) > 1:
+        return None
+    taken = image.get_bitmap(render=False).to_pil().convert("L")
+    check = page.render(scale=_CHECK_DPI / 72, grayscale=True).to_pil().convert("L")
+    small = taken.resize(check.size, Image.Resampling.BOX)
+    if ImageStat.Stat(ImageChops.difference(small, check)).mean[0] > _MAX_DIFFERENCE:
+        return None
+    return taken, native

@@ -1,0 +1,109 @@
+"""PDF page images: the scanner's own image taken as stored where that is safe, the page
+rendered otherwise; and the two Tesseract engines reading a page alike."""
+
+from __future__ import annotations
+
+import zlib
+from pathlib import Path
+
+import pypdfium2 as pdfium
+from conftest import SAMPLES, word_errors, words
+from PIL import ImageStat
+from pypdf import PdfReader, PdfWriter
+
+from pipeline.ocr import images, tesseract
+from pipeline.ocr import pdfium as pdf_pages
+
+SCANNED = SAMPLES / "minutes_2024_scanned.pdf"
+
+
+def _embedded_size(path: Path) -> tuple[int, int]:
+    pdf = pdfium.PdfDocument(str(path))
+    (image,) = list(pdf[0].get_objects())
+    size = image.get_px_size()
+    pdf.close()
+    return size
+
+
+def test_a_scanned_page_gives_the_scanners_image_as_stored():
+    image, dpi = pdf_pages.page_image(SCANNED, 1, dpi=300)
+    assert image.size == _embedded_size(SCANNED) and dpi == 300 and image.mode == "L"
+
+
+def test_another_resolution_renders_the_page():
+    image, dpi = pdf_pages.page_image(SCANNED, 1, dpi=200)
+    assert dpi == 200 and abs(image.width - 595 * 200 / 72) < 3
+
+
+def test_a_rotated_page_is_rendered_upright(tmp_path):
+    writer = PdfWriter(clone_from=PdfReader(SCANNED))
+    writer.pages[0].rotate(90)
+    rotated = tmp_path / "rotated.pdf"
+    writer.write(rotated)
+    image, _ = pdf_pages.page_image(rotated, 1, dpi=300)
+    assert image.width > image.height  # as the page is shown, not as the image is stored
+
+
+def test_an_image_inverted_by_its_decode_array_is_rendered_as_shown(tmp_path):
+    """A white page with a black bar, stored inverted and drawn with /Decode [1 0]."""
+    width, height = 417, 589  # 100 x 141 points at 300 dpi
+    stored = bytes(255 if 200 <= y < 260 else 0 for y in range(height) for _ in range(width))
+    path = tmp_path / "decode.pdf"
+    _write_pdf(path, width, height, zlib.compress(stored), "/Decode [1 0]")
+    image, _ = pdf_pages.page_image(path, 1, dpi=300)
+    assert ImageStat.Stat(image).mean[0] > 200  # mostly white, as printed
+
+
+def test_an_image_partly_clipped_away_is_rendered_as_shown(tmp_path):
+    """The black bar lies in the half of the image that a clipping path hides."""
+    width, height = 417, 589
+    stored = bytes(0 if 200 <= y < 260 else 255 for y in range(height) for _ in range(width))
+    path = tmp_path / "clipped.pdf"
+    _write_pdf(path, width, height, zlib.compress(stored), "",
+               clip=b"0 0 100 70 re W n ")
+    image, _ = pdf_pages.page_image(path, 1, dpi=300)
+    assert image.getextrema()[0] > 200  # no black left: the bar is not shown
+
+
+def test_a_plain_image_page_written_by_hand_is_taken(tmp_path):
+    width, height = 417, 589
+    stored = bytes(0 if 200 <= y < 260 else 255 for y in range(height) for _ in range(width))
+    path = tmp_path / "plain.pdf"
+    _write_pdf(path, width, height, zlib.compress(stored), "")
+    image, dpi = pdf_pages.page_image(path, 1, dpi=300)
+    assert image.size == (width, height) and image.tobytes() == stored
+
+
+def _write_pdf(path: Path, width: int, height: int, data: bytes, extra: str, *,
+               clip: bytes = b"") -> None:
+    content = b"q " + clip + b"100 0 0 141.36 0 0 cm /Im0 Do Q"
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 100 141.36] "
+        b"/Resources << /XObject << /Im0 4 0 R >> >> /Contents 5 0 R >>",
+        (f"<< /Type /XObject /Subtype /Image /Width {width} /Height {height} "
+         f"/ColorSpace /DeviceGray /BitsPerComponent 8 /Filter /FlateDecode {extra} "
+         f"/Length {len(data)} >>\nstream\n").encode() + data + b"\nendstream",
+        f"<< /Length {len(content)} >>\nstream\n".encode() + content + b"\nendstream",
+    ]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += f"{number} 0 obj\n".encode() + body + b"\nendobj\n"
+    xref = len(out)
+    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
+    out += b"".join(f"{o:010d} 00000 n \n".encode() for o in offsets)
+    out += (f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\n"
+            f"startxref\n{xref}\n%%EOF\n").encode()
+    path.write_bytes(bytes(out))
+
+
+def test_the_library_and_the_program_read_a_page_alike():
+    image, dpi = images.load_frame(SAMPLES / "minutes_2024_p1_clean.png", 1)
+    read = {engine: " ".join(line.text for line in tesseract.recognize(
+        image, lang="swe", dpi=dpi or 300, timeout=60, path="page", engine=engine))
+        for engine in ("library", "cli")}
+    assert len(words(read["cli"])) > 150
+    assert word_errors(read["cli"], read["library"]) <= 0.02 * len(words(read["cli"]))
