@@ -53,6 +53,9 @@ class BatchOptions:
     on_error: OnError = "skip"
     retry_failed: bool = False  # process again what failed before, unchanged as it is
     scheduler: str | None = None  # a Dask scheduler address (tcp://host:port) to run on
+    # Tasks in this process, no worker started: for debugging and tests. A crash in native
+    # code (Tesseract, PDFium) then ends the run, so a command line run never does this.
+    in_process: bool = False
 
     def __post_init__(self) -> None:
         if self.scheduler is not None and "://" not in self.scheduler:

@@ -75,7 +75,7 @@ class Pool:
     def _start(self) -> tuple[Executor, int]:
         if self.batch.scheduler:
             return self._dask(self.batch.scheduler)
-        if self.batch.jobs == 1:
+        if self.batch.in_process:
             return _Inline(), 1
         context = multiprocessing.get_context("spawn")  # safe beside this process's threads
         return ProcessPoolExecutor(self.batch.jobs, mp_context=context,

@@ -31,7 +31,8 @@ def word_errors(truth: str, hypothesis: str) -> int:
 @pytest.fixture
 def options() -> Options:
     """One process, no restoration: what the ocr stage alone produces."""
-    return Options(restore=RestoreOptions(enabled=False), batch=BatchOptions(jobs=1))
+    return Options(restore=RestoreOptions(enabled=False),
+                   batch=BatchOptions(jobs=1, in_process=True))
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ def _totals(dev, kind: str) -> tuple[Score, Score]:
     raw_total = fixed_total = None
     for gold in sorted(dev.glob("*.gold.txt")):
         source = dev / gold.name.replace(".gold.txt", f".ocr_{kind}.txt")
-        doc = api.process_file(source, Options(batch=BatchOptions(jobs=1)))
+        doc = api.process_file(source, Options(batch=BatchOptions(jobs=1, in_process=True)))
         truth = gold.read_text(encoding="utf-8")
         raw = score(truth, doc.raw_text())
         fixed = score(truth, doc.text(), before=doc.raw_text())

@@ -36,7 +36,7 @@ def schema() -> etree.XMLSchema:
 def clean_page() -> Document:
     """The clean sample page, OCR'd and restored once for the module."""
     return api.process_file(SAMPLES / "minutes_2024_p1_clean.png",
-                            Options(batch=BatchOptions(jobs=1)))
+                            Options(batch=BatchOptions(jobs=1, in_process=True)))
 
 
 def _word(text: str, x: int, conf: float = 0.9) -> Word:
@@ -130,7 +130,7 @@ def test_ocr_page_matches_the_corrected_text(clean_page, schema):
 
 def test_text_layer_pages_are_measured_in_inch1200(schema):
     doc = api.process_file(SAMPLES / "minutes_2024_textlayer.pdf",
-                           Options(batch=BatchOptions(jobs=1)))
+                           Options(batch=BatchOptions(jobs=1, in_process=True)))
     files = alto.render(doc)
     assert sorted(files) == ["alto/page-0001.xml", "alto/page-0002.xml"]
     root = etree.fromstring(files["alto/page-0001.xml"].encode())
@@ -143,7 +143,7 @@ def test_text_layer_pages_are_measured_in_inch1200(schema):
 
 def test_legacy_text_has_no_alto_and_outputs_carry_alto(tmp_path, clean_page):
     legacy = api.process_file(SAMPLES / "boras_forskolenamnden_2021-03_p39.ocr.txt",
-                              Options(batch=BatchOptions(jobs=1)))
+                              Options(batch=BatchOptions(jobs=1, in_process=True)))
     assert alto.render(legacy) == {}
     assert not any(name.startswith("alto/") for name in render(legacy))
     written = write_outputs(clean_page, tmp_path / "doc")

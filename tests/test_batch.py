@@ -58,7 +58,7 @@ def test_rerun_skips_done_redoes_changed_and_retries_failed_only_when_asked(tmp_
     second = api.run([folder], out, options)
     assert (second.count("skipped"), second.count("held")) == (1, 1)
     retried = api.run([folder], out, Options(restore=options.restore, batch=BatchOptions(
-        jobs=1, retry_failed=True)))
+        jobs=1, in_process=True, retry_failed=True)))
     assert (retried.count("skipped"), retried.count("failed")) == (1, 1)
 
     (folder / "b.txt").write_text("Nämnden beslutar")  # changed: processed without asking
@@ -175,8 +175,8 @@ def test_on_error_abort_stops_after_the_first_failure(tmp_path):
     folder = tmp_path / "in"
     legacy_documents(folder, 3)
     (folder / "doc00.txt").write_bytes(b"")
-    opts = Options(restore=RestoreOptions(enabled=False), batch=BatchOptions(
-        jobs=1, on_error="abort"))
+    opts = Options(restore=RestoreOptions(enabled=False),
+                   batch=BatchOptions(jobs=1, in_process=True, on_error="abort"))
     summary = api.run([folder], tmp_path / "out", opts)
     assert summary.count("failed") == 1 and summary.count("done") <= 1
     assert not summary.interrupted and summary.left >= 1

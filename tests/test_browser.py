@@ -47,7 +47,7 @@ def out(tmp_path_factory) -> Path:
     shutil.copy(LEGACY, inputs / "kund.txt")  # a second copy for the keyboard path
     (inputs / "evil.txt").write_text(
         f"Nämnden {SCRIPT} beslutade i Boras Stad\n{IMG} och nimnden\n", encoding="utf-8")
-    options = Options(batch=BatchOptions(jobs=1))
+    options = Options(batch=BatchOptions(jobs=1, in_process=True))
     for source in sorted(inputs.iterdir()):  # each as a batch run writes it: OUT/<stem>/
         write_outputs(api.process_file(source, options), folder / "out" / source.stem)
     return folder / "out"

@@ -28,7 +28,8 @@ def test_a_folder_on_a_dask_cluster_equals_a_local_run(tmp_path, cluster):
     legacy_documents(folder, 3)
     shutil.copy(SAMPLES / "minutes_2024_textlayer.pdf", folder / "textlayer.pdf")
     shutil.copy(SAMPLES / "minutes_2024_p1_clean.png", folder / "scan.png")
-    local = api.run([folder], tmp_path / "local", Options(batch=BatchOptions(jobs=1)))
+    local = api.run([folder], tmp_path / "local", Options(
+        batch=BatchOptions(jobs=1, in_process=True)))
     on_dask = api.run([folder], tmp_path / "dask", Options(batch=BatchOptions(
         scheduler=cluster.scheduler_address)))
     assert local.count("done") == on_dask.count("done") == 5 and not on_dask.failures

@@ -120,7 +120,7 @@ def test_tesseract_program_crash_on_one_page_fails_the_document_and_names_the_pa
     again = api.run([SCANNED], tmp_path / "out", options)
     assert again.count("held") == 1  # not retried unless asked
     retried = api.run([SCANNED], tmp_path / "out", Options(
-        ocr=options.ocr, restore=options.restore, batch=BatchOptions(jobs=1,
+        ocr=options.ocr, restore=options.restore, batch=BatchOptions(jobs=1, in_process=True,
                                                                      retry_failed=True)))
     assert retried.count("done") == 1
     assert states(tmp_path / "out")["minutes_2024_scanned"] == "done"
@@ -171,7 +171,7 @@ def test_a_page_timeout_leaves_the_page_empty_flagged_and_retried_on_request(
     monkeypatch.undo()
     assert api.run([SCANNED], tmp_path, options).count("skipped") == 1
     retried = api.run([SCANNED], tmp_path, Options(
-        ocr=options.ocr, restore=options.restore, batch=BatchOptions(jobs=1,
+        ocr=options.ocr, restore=options.restore, batch=BatchOptions(jobs=1, in_process=True,
                                                                      retry_failed=True)))
     assert retried.count("done") == 1 and not retried.outcomes[0].warnings
     page_two = (tmp_path / "minutes_2024_scanned" / "raw.txt").read_text().split("\f")[1]
@@ -378,10 +378,12 @@ tesseract._library = _crashing
 """
 
 
-@pytest.mark.parametrize("engine", ["library", "cli"])
-def test_a_worker_process_that_dies_is_replaced_and_its_page_done_again(tmp_path, engine):
+@pytest.mark.parametrize(("engine", "jobs"), [("library", 2), ("library", 1), ("cli", 2)])
+def test_a_worker_process_that_dies_is_replaced_and_its_page_done_again(tmp_path, engine,
+                                                                         jobs):
     """The library crashes in the worker process, or a stand-in for the tesseract program
-    kills the worker process that started it; once either way."""
+    kills the worker process that started it; once either way. With --jobs 1 as well: the
+    work is in a worker process then too, so the run survives the crash."""
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir()
     killed = tmp_path / "killed"
@@ -403,7 +405,7 @@ exec {real} "$@"
     folder.mkdir()
     shutil.copy(SAMPLES / "minutes_2024_p1_clean.png", folder / "scan.png")
     legacy_documents(folder, 2)
-    proc = _cli("run", str(folder), "--out", str(tmp_path / "out"), "--jobs", "2",
+    proc = _cli("run", str(folder), "--out", str(tmp_path / "out"), "--jobs", str(jobs),
                 "--no-restore", "--engine", engine, env=env)
     assert proc.wait(timeout=300) == 0, proc.stderr.read()
     assert killed.is_dir()  # the worker died once
@@ -419,4 +421,4 @@ def test_the_run_keeps_its_output_folder_to_itself(tmp_path, options):
         fcntl.flock(held, fcntl.LOCK_EX | fcntl.LOCK_NB)
         with pytest.raises(Exception, match="another protokoll run"):
             api.run([SAMPLES / "minutes_2024_textlayer.pdf"], tmp_path, Options(
-                restore=RestoreOptions(enabled=False), batch=BatchOptions(jobs=1)))
+                restore=RestoreOptions(enabled=False), batch=BatchOptions(jobs=1, in_process=True)))

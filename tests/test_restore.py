@@ -94,7 +94,7 @@ def test_low_scores_are_suggestions_only():
 
 def test_run_writes_corrections_and_no_restore_skips(tmp_path):
     legacy = SAMPLES / "boras_forskolenamnden_2021-03_p39.ocr.txt"
-    api.run([legacy], tmp_path / "a", Options(batch=BatchOptions(jobs=1)))
+    api.run([legacy], tmp_path / "a", Options(batch=BatchOptions(jobs=1, in_process=True)))
     out = tmp_path / "a" / "boras_forskolenamnden_2021-03_p39.ocr"
     records = [json.loads(x) for x in (out / "corrections.jsonl").read_text().splitlines()]
     assert len(records) > 100
@@ -105,7 +105,7 @@ def test_run_writes_corrections_and_no_restore_skips(tmp_path):
     assert (out / "raw.txt").read_text() == legacy.read_text()
 
     api.run([legacy], tmp_path / "b", Options(restore=RestoreOptions(enabled=False),
-                                              batch=BatchOptions(jobs=1)))
+                                              batch=BatchOptions(jobs=1, in_process=True)))
     out = tmp_path / "b" / "boras_forskolenamnden_2021-03_p39.ocr"
     assert (out / "text.txt").read_text() == legacy.read_text()
     assert (out / "corrections.jsonl").read_text() == ""

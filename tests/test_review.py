@@ -33,7 +33,7 @@ NAME = LEGACY.stem
 
 def _options(learned_file: Path | None = None) -> Options:
     return Options(restore=RestoreOptions(learned=str(learned_file) if learned_file else None),
-                   batch=BatchOptions(jobs=1))
+                   batch=BatchOptions(jobs=1, in_process=True))
 
 
 def _run(source: Path, out: Path, options: Options | None = None) -> Path:

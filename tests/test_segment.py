@@ -90,7 +90,7 @@ Förvaringsplats för protokollet   Kommunkansliet
 Sida 3 av 3
 """
 
-PLAIN = Options(restore=RestoreOptions(enabled=False), batch=BatchOptions(jobs=1))
+PLAIN = Options(restore=RestoreOptions(enabled=False), batch=BatchOptions(jobs=1, in_process=True))
 
 
 @pytest.fixture(scope="module")
@@ -102,7 +102,7 @@ def full(tmp_path_factory) -> Document:
 
 @pytest.fixture(scope="module")
 def samples() -> dict[str, Document]:
-    options = Options(batch=BatchOptions(jobs=1))
+    options = Options(batch=BatchOptions(jobs=1, in_process=True))
     return {name: process(SAMPLES / name, options) for name in GOLDEN}
 
 
@@ -294,7 +294,7 @@ def test_dev_structure_targets(shared, tmp_path):
     from pipeline import evaluate_structure
     from pipeline.export import write_outputs
 
-    options = Options(batch=BatchOptions(jobs=1))
+    options = Options(batch=BatchOptions(jobs=1, in_process=True))
     dev = shared / "dev"
     for path in sorted(dev.glob("*.ocr_eng.txt")):
         write_outputs(process(path, options, doc_id=path.stem), tmp_path / path.stem)
