@@ -20,8 +20,9 @@ from pipeline.restore.lexicon import BEGIN, END, PLACE, PROPER, WORD, Lexicon
 
 BEAM = 40  # partial candidates kept per OCR position
 # A common word as read needs no wide search: its rivals (a real-word error, "ar" for
-# "år") are a letter or two away and stay within a narrow beam.
-KNOWN_BEAM, KNOWN_ZIPF = 12, 3.0
+# "år") are a letter or two away, so they stay within a narrow beam and differ from the
+# word in at most KNOWN_EDITS places (a place being one or two OCR characters).
+KNOWN_BEAM, KNOWN_ZIPF, KNOWN_EDITS = 12, 3.0, 2
 MAX_COST = 6.0  # -log10 P(ocr | candidate) beyond which a candidate is not worth it
 MIN_PART = 2  # shortest compound part
 MIN_BEFORE_LETTER = 3  # shortest first part before a one-letter place element (-å, -ö)
@@ -46,6 +47,7 @@ class _State(NamedTuple):  # a tuple, not a dataclass: hundreds of thousands per
     bounds: tuple[int, ...]
     path: tuple[tuple[str, str], ...]
     linked: bool = False  # a part ends in a linking -s- that hunspell does not list
+    edits: int = 0  # places where the reading differs from the OCR characters
 
 
 _CACHE: dict[tuple[str, int, int], list[Candidate]] = {}
@@ -76,7 +78,8 @@ def _search(token: str, lexicon: Lexicon, channel: Channel) -> list[Candidate]:
     options = [_options(token, pos, channel) for pos in range(len(token))]
     deletions = [_option(source, "") for source in channel.deletions]
     with_deletions = [here + deletions for here in options]
-    beam = KNOWN_BEAM if lexicon.zipf(token.lower()) >= KNOWN_ZIPF else BEAM
+    known = lexicon.zipf(token.lower()) >= KNOWN_ZIPF
+    beam, edits = (KNOWN_BEAM, KNOWN_EDITS) if known else (BEAM, len(token) + 1)
     for pos in range(len(token) + 1):
         bucket = buckets[pos]
         states = heapq.nsmallest(beam, bucket.values(), key=lambda s: min(s.cost))
@@ -87,7 +90,7 @@ def _search(token: str, lexicon: Lexicon, channel: Channel) -> list[Candidate]:
                 _finish(state, lexicon, pattern, found)
                 continue
             here = with_deletions[pos] if state.deleted == 0 else options[pos]
-            for nxt in _expand(state, here, pattern, lexicon):
+            for nxt in _expand(state, here, pattern, lexicon, edits):
                 key = (nxt.text, nxt.part_start, nxt.linked)
                 target = buckets[nxt.pos]
                 old = target.get(key)
@@ -105,7 +108,7 @@ def _merge(old: _State | None, new: _State) -> _State:
     cost = (min(old.cost[0], new.cost[0]), min(old.cost[1], new.cost[1]))
     best = new if sum(new.cost) < sum(old.cost) else old
     return _State(best.pos, best.text, best.part_start, cost, best.deleted, best.bounds,
-                  best.path, best.linked)
+                  best.path, best.linked, best.edits)
 
 
 def _options(token: str, pos: int, channel: Channel) -> list[tuple]:
@@ -116,36 +119,42 @@ def _options(token: str, pos: int, channel: Channel) -> list[tuple]:
 
 def _option(source, ocr: str) -> tuple:
     return (len(ocr), source.logp[0], source.logp[1], source.cases, source.lower,
-            (source.truth, ocr))
+            (source.truth, ocr), source.lower != ocr.lower())
 
 
-def _expand(state: _State, options: list[tuple], pattern: str, lexicon: Lexicon):
+def _expand(state: _State, options: list[tuple], pattern: str, lexicon: Lexicon,
+            max_edits: int):
     text, start, pos = state.text, state.part_start, state.pos
     joins = len(text) - start >= MIN_PART and bool(lexicon.roles(text[start:]) & BEGIN)
     if joins:
         yield _State(pos, text, len(text), state.cost, state.deleted,
-                     (*state.bounds, len(text)), state.path, state.linked)
+                     (*state.bounds, len(text)), state.path, state.linked, state.edits)
     # the linking -s- is tried where a place name may follow: in a capitalised token
     link = joins and pattern != "lower" and not text.endswith(LINK)  # no "gräns-s-"
     case = pattern if pattern == "upper" or (pattern == "title" and not text) else "lower"
     c0, c1 = state.cost
-    has_prefix = lexicon.has_prefix
-    for step, lp0, lp1, cases, lower, segment in options:
+    part = text[start:]
+    follows = lexicon.next_letters(part)
+    capped = state.edits >= max_edits
+    for step, lp0, lp1, cases, lower, segment, edit in options:
         n0, n1 = c0 - lp0, c1 - lp1
-        if (n0 > MAX_COST and n1 > MAX_COST) or case not in cases:
+        if (n0 > MAX_COST and n1 > MAX_COST) or case not in cases or (edit and capped):
             continue
-        new = text + lower
-        prefix = has_prefix(new[start:])
+        # the part read so far is a prefix of some form; is it with `lower` added?
+        prefix = not lower or (lower[0] in follows and (
+            len(lower) == 1 or lexicon.has_prefix(part + lower)))
         linking = link and lower == LINK
         if not (prefix or linking):
             continue
+        new = text + lower
         path = (*state.path, segment)
+        edits = state.edits + edit
         if prefix:
             yield _State(pos + step, new, start, (n0, n1), state.deleted + (not step),
-                         state.bounds, path, state.linked)
+                         state.bounds, path, state.linked, edits)
         if linking:  # the next part starts after the -s-
             yield _State(pos + step, new, len(new), (n0, n1), state.deleted + (not step),
-                         (*state.bounds, len(new)), path, True)
+                         (*state.bounds, len(new)), path, True, edits)
 
 
 def _finish(state: _State, lexicon: Lexicon, pattern: str, found: dict[str, Candidate]) -> None:

@@ -56,6 +56,7 @@ class Lexicon:
         self.municipalities = municipalities  # lower case
         self.checksums = checksums  # data file name -> sha256, for provenance
         self._prefixes: dict[str, bool] = {}
+        self._next: dict[str, frozenset[str]] = {}
 
     def roles(self, key: str) -> int:
         return self.entries.get(key, 0) & ROLES
@@ -76,6 +77,24 @@ class Lexicon:
                 self._prefixes.clear()
             self._prefixes[prefix] = known
         return known
+
+    def next_letters(self, prefix: str) -> frozenset[str]:
+        """The letters that follow `prefix` in some form: one bisection per letter."""
+        found = self._next.get(prefix)
+        if found is None:
+            letters, keys, at, n = [], self.keys, len(prefix), len(self.keys)
+            i = bisect.bisect_left(keys, prefix)
+            while i < n and keys[i].startswith(prefix):
+                if len(keys[i]) > at:
+                    letters.append(keys[i][at])
+                    i = bisect.bisect_left(keys, prefix + keys[i][at] + "\U0010ffff", i)
+                else:
+                    i += 1
+            found = frozenset(letters)
+            if len(self._next) > 1_000_000:
+                self._next.clear()
+            self._next[prefix] = found
+        return found
 
     def is_proper(self, key: str) -> bool:
         return bool(self.roles(key) & PROPER)
