@@ -10,6 +10,7 @@ changes scored below the threshold are kept as suggestions, not applied.
 from __future__ import annotations
 
 import time
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -60,7 +61,8 @@ def restore(doc: Document, options: RestoreOptions, *, found: Found | None = Non
     lex, table = lexicon.load(), channel.load()
     occurrences = list(_occurrences(doc.pages))
     found = hypotheses(doc.pages, dict(found or {}))
-    groups = [found[s] for o in occurrences for s in o.segments if s in found]
+    occurs = Counter(s for o in occurrences for s in o.segments if s in found)
+    groups = [(found[s], n) for s, n in occurs.items()]
     english = decide.fit_mixture(groups)
     doc_channel = decide.DocumentChannel(table, english, groups, lex)
     _resolve_neighbours(occurrences, found, doc_channel)

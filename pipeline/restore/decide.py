@@ -123,44 +123,48 @@ def mixture_posteriors(hyps: list[Hypothesis], english: float) -> list[float]:
     return posteriors([h.prior - h.penalty + mixture_logp(h.cost, english) for h in hyps])
 
 
-def fit_mixture(groups: list[list[Hypothesis]]) -> float:
+Groups = list[tuple[list[Hypothesis], int]]  # a word's readings, and how often it occurs
+
+
+def fit_mixture(groups: Groups) -> float:
     """The share of English-like OCR in a document (0-1), by EM over its tokens."""
-    informative = [g for g in groups if any(abs(h.cost[0] - h.cost[1]) > 1.0 for h in g)]
+    informative = [(g, n) for g, n in groups
+                   if any(abs(h.cost[0] - h.cost[1]) > 1.0 for h in g)]
     if not informative:
         return 0.5
+    tokens = sum(n for _, n in informative)
     english = 0.5
     for _ in range(EM_ROUNDS):
         total = 0.0
-        for hyps in informative:
+        for hyps, n in informative:
             for h, p in zip(hyps, mixture_posteriors(hyps, english), strict=True):
                 a = english * 10 ** -h.cost[0]
                 b = (1 - english) * 10 ** -h.cost[1]
-                total += p * (a / (a + b) if a + b else 0.5)
-        english = min(max(total / len(informative), 0.001), 0.999)
+                total += n * p * (a / (a + b) if a + b else 0.5)
+        english = min(max(total / tokens, 0.001), 0.999)
     return english
 
 
 class DocumentChannel:
     """The confusion table's mixture, re-estimated on one document's confident words."""
 
-    def __init__(self, table: Channel, english: float, groups: list[list[Hypothesis]],
-                 lexicon: Lexicon):
+    def __init__(self, table: Channel, english: float, groups: Groups, lexicon: Lexicon):
         self.table, self.english, self.lexicon = table, english, lexicon
         self.counts: dict[tuple[str, str], float] = defaultdict(float)
         self.totals: dict[str, float] = defaultdict(float)
         unknown = damaged = 0
-        for hyps in groups:
+        for hyps, n in groups:
             post = mixture_posteriors(hyps, english)
             best = max(range(len(hyps)), key=post.__getitem__)
             h = hyps[best]
             if any(x.unknown for x in hyps):
-                unknown += 1
-                damaged += not h.keep
+                unknown += n
+                damaged += n * (not h.keep)
             if post[best] < ADAPT_CONFIDENCE or h.unknown:
                 continue  # unsure, or an unknown word: no evidence of how it was read
             for truth, ocr in h.path:
-                self.counts[truth, ocr] += 1
-                self.totals[truth] += 1
+                self.counts[truth, ocr] += n
+                self.totals[truth] += n
         self._cache: dict[tuple[str, str], float] = {}
         rate = (damaged + 1) / (unknown + 2)  # share of unknown tokens that are damage
         self.keep_prior = KEEP_ZIPF + max(min(math.log10((1 - rate) / rate), 1.0), -1.5)
