@@ -13,6 +13,8 @@ import hashlib
 import logging
 import re
 import tempfile
+import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -95,23 +97,30 @@ def recognize(image: Image.Image, *, lang: str, dpi: int, timeout: float, path: 
 
 def _library(image: Image.Image, *, lang: str, dpi: int, timeout: float, path: Path | str,
              tessdata: Path) -> str:
-    api = _api(str(tessdata), lang)
+    api = _api(str(tessdata), lang, threading.get_ident())
+    if image.mode not in ("L", "RGB"):
+        image = image.convert("L")
     pixels = image.tobytes()  # kept alive here: Tesseract reads the buffer, not a copy
     api.SetImageBytes(pixels, image.width, image.height, len(image.getbands()),
                       image.width * len(image.getbands()))
     api.SetSourceResolution(dpi)
-    if not api.Recognize(timeout=max(1, round(timeout * 1000))):
+    clock = time.perf_counter()
+    try:
+        if not api.Recognize(timeout=max(1, round(timeout * 1000))):
+            if time.perf_counter() - clock >= timeout:
+                raise OcrTimeoutError(f"Tesseract took more than {timeout:g} s on a page",
+                                      path=path, fix="Raise --timeout or check the page image.")
+            raise OcrError("Tesseract could not read the page", path=path,
+                           fix="Check that the image opens in a viewer; rerun with -v.")
+        return api.GetTSVText(0)
+    finally:
         api.Clear()
-        raise OcrTimeoutError(f"Tesseract took more than {timeout:g} s on a page", path=path,
-                              fix="Raise --timeout or check the page image.")
-    text = api.GetTSVText(0)
-    api.Clear()
-    return text
 
 
 @functools.cache
-def _api(tessdata: str, lang: str):
-    """One Tesseract instance per process and language: its model is read once."""
+def _api(tessdata: str, lang: str, thread: int):
+    """One Tesseract instance per process, thread and language: its model is read once.
+    (An instance is not safe to share between threads.)"""
     try:
         return tesserocr.PyTessBaseAPI(path=tessdata, lang=lang)
     except RuntimeError as exc:
