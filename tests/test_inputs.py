@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 
 import pytest
+import tesserocr
 from conftest import SAMPLES, TRUTH, word_errors, words
 
 from pipeline import api
@@ -47,6 +48,9 @@ def test_scanned_pdf_is_rasterized_and_ocrd_in_parallel():
     step = next(s for s in doc.steps if s.stage == "ocr")
     assert step.tool == "tesseract" and step.settings["lang"] == "swe"
     assert len(step.data["swe.traineddata"]) == 64  # its sha256
+    # the engine that read the pages, with its own version (the library's build)
+    assert step.settings["engine"] == "library"
+    assert step.version == tesserocr.tesseract_version().split()[1]
 
 
 def test_pdf_text_layer_is_used_unless_forced(options):
