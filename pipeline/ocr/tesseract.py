@@ -54,15 +54,16 @@ def probe(engine: str = "library") -> Probe:
     """Ask Tesseract for its version and languages (once per process). The language data
     is the operating system's (found by the program, or TESSDATA_PREFIX) for both engines;
     the version is that of the engine that reads the pages."""
-    version_out = run_tool(["tesseract", "--version"]).stdout.decode(errors="replace")
     langs_proc = run_tool(["tesseract", "--list-langs"])  # raises if it is not installed
     listing = (langs_proc.stdout + langs_proc.stderr).decode(errors="replace")
     match = re.search(r'"(.+?)"', listing)
-    if engine == "library":
-        if tesserocr is None:
-            raise MissingDependencyError(
-                "the Tesseract library (tesserocr) is not installed",
-                fix="Run `make install`, or use the installed program: --engine cli.")
+    if engine == "cli":
+        version_out = run_tool(["tesseract", "--version"]).stdout.decode(errors="replace")
+    elif tesserocr is None:
+        raise MissingDependencyError(
+            "the Tesseract library (tesserocr) is not installed",
+            fix="Run `make install`, or use the installed program: --engine cli.")
+    else:
         version_out = tesserocr.tesseract_version()
     version = version_out.split()[1] if len(version_out.split()) > 1 else "unknown"
     langs = frozenset(line.strip() for line in listing.splitlines()[1:] if line.strip())
