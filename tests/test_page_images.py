@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pypdfium2 as pdfium
 from conftest import SAMPLES, word_errors, words
-from PIL import ImageStat
+from PIL import Image, ImageStat
 from pypdf import PdfReader, PdfWriter
 
 from pipeline.ocr import images, tesseract
@@ -28,6 +28,16 @@ def _embedded_size(path: Path) -> tuple[int, int]:
 def test_a_scanned_page_gives_the_scanners_image_as_stored():
     image, dpi = pdf_pages.page_image(SCANNED, 1, dpi=300)
     assert image.size == _embedded_size(SCANNED) and dpi == 300 and image.mode == "L"
+
+
+def test_a_fax_compressed_scan_is_taken_as_stored(tmp_path):
+    """1-bit pages (CCITT G4, as many archive scanners store them) come out as grey pixels
+    equal to the scan's."""
+    scan = Image.open(SAMPLES / "minutes_2024_p1_clean.png").convert("1")
+    scan.save(tmp_path / "fax.pdf", resolution=300)
+    image, dpi = pdf_pages.page_image(tmp_path / "fax.pdf", 1, dpi=300)
+    assert (image.size, dpi, image.mode) == (scan.size, 300, "L")
+    assert image.tobytes() == scan.convert("L").tobytes()
 
 
 def test_another_resolution_renders_the_page():
