@@ -7,13 +7,13 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from pipeline import batch
-from pipeline.batch import Outcome, Progress, RunSummary
-from pipeline.manifest import Manifest
+from pipeline.batch import coordinator as batch
+from pipeline.batch.coordinator import Outcome, Progress, RunSummary
+from pipeline.batch.manifest import Manifest
+from pipeline.batch.schedule import Pool
 from pipeline.model import Document
 from pipeline.options import Options
-from pipeline.run import process
-from pipeline.schedule import Pool
+from pipeline.stages import process
 
 if TYPE_CHECKING:
     from pipeline.export.archive_config import PackageOptions
@@ -52,13 +52,14 @@ def export(out: Path, packages: Path, options: PackageOptions, *,
     """One E-ARK SIP per document of OUT (a run's --out folder, or one document's folder)
     into PACKAGES/<name>/; `names` limits it to those document folders."""
     from pipeline.export import package, remove_leftovers
+    from pipeline.review.apply import load_document
 
     folders = package.document_folders(out, names)
     packages.mkdir(parents=True, exist_ok=True)
     remove_leftovers(packages)
     results = []
     for folder in folders:
-        results.append(package.build(folder, packages, options))
+        results.append(package.build(load_document(folder), packages, options))
         if on_package:
             on_package(results[-1])
     return results

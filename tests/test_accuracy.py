@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from pipeline import api
-from pipeline.evaluate import Score, score
+from pipeline.evaluate.text import Score, score
 from pipeline.options import BatchOptions, Options
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 from conftest import SAMPLES
 
 from pipeline import api
-from pipeline.batch import Progress, output_names
+from pipeline.batch.coordinator import Progress, output_names
 from pipeline.options import BatchOptions, Options, RestoreOptions
 
 LEGACY = SAMPLES / "boras_forskolenamnden_2021-03_p39.ocr.txt"
@@ -187,7 +187,7 @@ def test_a_long_pdf_never_has_more_pages_in_flight_than_workers_plus_one(tmp_pat
     """What bounds memory: a 500-page PDF is never 500 page images, only those in flight."""
     import subprocess
 
-    from pipeline.schedule import Scheduler
+    from pipeline.batch.schedule import Scheduler
 
     long_pdf = tmp_path / "long.pdf"
     subprocess.run(["pdfunite", *[str(SAMPLES / "minutes_2024_textlayer.pdf")] * 20,

@@ -15,10 +15,11 @@ import pytest
 from conftest import SAMPLES
 
 from pipeline import api
-from pipeline.export import load_document, write_outputs
+from pipeline.export import write_outputs
 from pipeline.model import Document
 from pipeline.options import BatchOptions, Options
 from pipeline.review import app as review_app
+from pipeline.review.apply import load_document
 from pipeline.review.store import Store, store_path
 
 CHROMIUM = Path("/usr/bin/chromium")

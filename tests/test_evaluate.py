@@ -5,8 +5,8 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from pipeline import baselines
-from pipeline.evaluate import gold_for, score
+from pipeline.evaluate import baselines
+from pipeline.evaluate.text import gold_for, score
 
 
 def test_score_counts_errors_and_damage():

@@ -21,7 +21,8 @@ import pytest
 from conftest import SAMPLES
 from test_batch import legacy_documents
 
-from pipeline import api, batch
+from pipeline import api
+from pipeline.batch import coordinator as batch
 from pipeline.exceptions import OcrError, OutputError
 from pipeline.ocr import tesseract
 from pipeline.options import BatchOptions, OcrOptions, Options, RestoreOptions
@@ -209,7 +210,7 @@ def test_no_space_left_while_writing_stops_the_run_and_leaves_nothing_half_writt
 
 
 def test_a_full_disk_under_the_manifest_stops_the_run_cleanly(tmp_path, options, monkeypatch):
-    from pipeline.manifest import Manifest
+    from pipeline.batch.manifest import Manifest
 
     class FullDisk:
         """The manifest's connection, on a disk that fills up once documents are done."""
@@ -287,7 +288,7 @@ def test_killed_at_a_moment_then_rerun_does_every_document_once(
 
         monkeypatch.setattr(batch, "write_files", write)
     else:
-        from pipeline.manifest import Manifest
+        from pipeline.batch.manifest import Manifest
 
         real_record = Manifest.record
 

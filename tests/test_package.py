@@ -17,9 +17,10 @@ from lxml import etree
 
 from pipeline import api, cli
 from pipeline.exceptions import MissingDependencyError, UnreadableSourceError, UsageError
-from pipeline.export import erms, load_document
+from pipeline.export import erms
 from pipeline.export.archive_config import Overrides, PackageOptions, load_config
 from pipeline.model import Item, Protocol
+from pipeline.review.apply import load_document
 
 SCANNED = SAMPLES / "minutes_2024_scanned.pdf"
 LEGACY = SAMPLES / "boras_forskolenamnden_2021-03_p39.ocr.txt"

@@ -17,15 +17,16 @@ from conftest import SAMPLES
 from PIL import Image
 
 from pipeline import api, cli
-from pipeline.export import load_document, write_outputs
+from pipeline.export import write_outputs
 from pipeline.model import BBox, Correction, Document, Line, Page, Source, Word
 from pipeline.ocr import ocr
+from pipeline.ocr.sources import open_document
 from pipeline.options import BatchOptions, OcrOptions, Options, RestoreOptions
 from pipeline.restore import learned
 from pipeline.review import app as review_app
 from pipeline.review import diff, images, report, view
+from pipeline.review.apply import load_document
 from pipeline.review.store import Decision, Store, store_path
-from pipeline.sources import open_document
 
 LEGACY = SAMPLES / "boras_forskolenamnden_2021-03_p39.ocr.txt"
 NAME = LEGACY.stem

@@ -14,8 +14,8 @@ from lxml import etree
 from pipeline.export import protokoll_xml
 from pipeline.model import Block, Document, Protocol, Section
 from pipeline.options import BatchOptions, Options, RestoreOptions
-from pipeline.run import process
 from pipeline.segment import patterns
+from pipeline.stages import process
 
 GOLDEN = json.loads((ROOT / "tests" / "golden" / "structure_samples.json").read_text())
 NS = {"p": protokoll_xml.NAMESPACE}
@@ -291,7 +291,7 @@ def _words(text: str) -> list[str]:
 
 def test_dev_structure_targets(shared, tmp_path):
     """Issue targets on the development corpus's English-model OCR, full pipeline."""
-    from pipeline import evaluate_structure
+    from pipeline.evaluate import structure as evaluate_structure
     from pipeline.export import write_outputs
 
     options = Options(batch=BatchOptions(jobs=1, in_process=True))

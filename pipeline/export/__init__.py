@@ -17,7 +17,6 @@ from pathlib import Path
 from pipeline.exceptions import OutputError
 from pipeline.export import alto, protokoll_xml
 from pipeline.model import Document
-from pipeline.review.apply import apply_review
 
 TMP_MARK = ".tmp-"
 OLD_MARK = ".old-"
@@ -37,12 +36,6 @@ def render(doc: Document) -> dict[str, str]:
         files["protokoll.xml"] = protokoll_xml.render(doc)
     files.update(alto.render(doc))
     return files
-
-
-def load_document(folder: Path) -> Document:
-    """A document as last written to its output folder, with the archivists' review
-    decisions (OUT/review.sqlite) applied as corrections of origin `review`."""
-    return apply_review(Document.load(folder / "document.json"), folder)
 
 
 def write_outputs(doc: Document, folder: Path) -> list[str]:

@@ -7,10 +7,10 @@
     <id>/representations/ocr/METS.xml, data/…       ALTO per page and the corrected text
     <id>/schemas/…                                  every schema the XML files use
 
-The document is loaded through `load_document`, so decisions made in review are in,
-and its files are rendered again from it. The package is verified (schemas, checksums,
-references) before it is renamed into place; with the same `created` time the same
-document gives a byte-identical package.
+The caller passes the document as reviewed (`pipeline.review.apply.load_document`), so
+decisions made in review are in, and its files are rendered again from it. The package is
+verified (schemas, checksums, references) before it is renamed into place; with the same
+`created` time the same document gives a byte-identical package.
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ from pipeline.exceptions import (
     UnreadableSourceError,
     UsageError,
 )
-from pipeline.export import erms, load_document, render, verify, xsd
+from pipeline.export import erms, render, verify, xsd
 from pipeline.export.alto import NS as ALTO_NS
 from pipeline.export.archive_config import PackageOptions
 from pipeline.export.mets import NS as METS_NS
@@ -68,10 +68,9 @@ class PackageResult:
     warnings: list[str] = field(default_factory=list)
 
 
-def build(folder: Path, packages: Path, options: PackageOptions) -> PackageResult:
-    """The package of the document in output folder `folder`, as packages/<id>/."""
+def build(doc: Document, packages: Path, options: PackageOptions) -> PackageResult:
+    """The package of `doc` (as reviewed), as packages/<id>/."""
     clock = time.perf_counter()
-    doc = load_document(folder)
     files, warnings = package_files(doc, options)
     target = packages / doc.id
     _install(files, target)

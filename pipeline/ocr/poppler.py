@@ -13,7 +13,7 @@ import pdf2image.exceptions as pdf_errors
 
 from pipeline.exceptions import MissingDependencyError, UnreadableSourceError
 from pipeline.model import BBox, Line, Word
-from pipeline.runner import INSTALL_HINT, run_tool
+from pipeline.programs import INSTALL_HINT, run_tool
 
 _XHTML = "{http://www.w3.org/1999/xhtml}"
 # A text layer with more than this share of unmapped glyphs is not worth using.

@@ -23,7 +23,7 @@ from PIL import Image
 
 from pipeline.exceptions import MissingDependencyError, OcrError, OcrTimeoutError
 from pipeline.model import BBox, Line, Word
-from pipeline.runner import INSTALL_HINT, run_tool
+from pipeline.programs import INSTALL_HINT, run_tool
 
 try:
     import tesserocr

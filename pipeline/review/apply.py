@@ -49,3 +49,9 @@ def apply_review(doc: Document, folder: Path) -> Document:
     if decisions and apply_decisions(doc, decisions):
         doc = segment(doc)
     return doc
+
+
+def load_document(folder: Path) -> Document:
+    """A document as last written to its output folder, with the archivists' review
+    decisions (OUT/review.sqlite) applied as corrections of origin `review`."""
+    return apply_review(Document.load(folder / "document.json"), folder)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pipeline.export import load_document, write_outputs
+from pipeline.export import write_outputs
+from pipeline.review.apply import load_document
 from pipeline.review.store import current_decisions
 
 

@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from pipeline import api
-from pipeline.batch import MANIFEST, Outcome, Progress, RunSummary
+from pipeline.batch.coordinator import MANIFEST, Outcome, Progress, RunSummary
 from pipeline.exceptions import UsageError
 
 

@@ -1,4 +1,4 @@
-"""The command line: a thin layer over `pipeline.api`."""
+"""The command line (`protokoll …`) over `pipeline.api`; it may import any module."""
 
 from __future__ import annotations
 
@@ -9,7 +9,9 @@ import os
 import sys
 from pathlib import Path
 
-from pipeline import __version__, api, cli_batch, cli_package
+from pipeline import __version__, api
+from pipeline.cli import batch as cli_batch
+from pipeline.cli import package as cli_package
 from pipeline.exceptions import ProtokollError, UsageError
 from pipeline.options import BatchOptions, OcrOptions, Options, RestoreOptions
 
@@ -115,8 +117,8 @@ def _document_folder(folder: Path) -> Path:
 
 
 def _diff(args: argparse.Namespace) -> int:
-    from pipeline.export import load_document
     from pipeline.review import diff
+    from pipeline.review.apply import load_document
 
     doc = load_document(_document_folder(args.folder))
     if args.format == "unified":
@@ -170,7 +172,8 @@ def _report_html(args: argparse.Namespace) -> int:
 
 
 def _eval(args: argparse.Namespace) -> int:
-    from pipeline import evaluate, evaluate_structure
+    from pipeline.evaluate import structure as evaluate_structure
+    from pipeline.evaluate import text as evaluate
 
     for folder in (args.gold, args.out):
         if not folder.is_dir():

@@ -2,7 +2,7 @@
 
 This process coordinates: it walks the folders, hashes each file, decides what needs
 doing, opens the documents, writes every output folder (atomically) and every manifest
-row. The work itself runs in workers (`pipeline/schedule.py`). An input whose content
+row. The work itself runs in workers (`pipeline/batch/schedule.py`). An input whose content
 (sha256) was already processed with the same settings, under another name, is recorded
 as a duplicate of it and not processed twice. One bad file is recorded and the run goes
 on (`--on-error skip`); a stop (Ctrl-C) lets the documents in flight finish first.
@@ -23,16 +23,16 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from pipeline import versions
+from pipeline.batch import versions
+from pipeline.batch.manifest import Entry, Manifest
+from pipeline.batch.schedule import Job, Pool, Scheduler
+from pipeline.batch.worker import Finished
 from pipeline.exceptions import OutputError, ProtokollError, UsageError
 from pipeline.export import remove_leftovers, write_files
-from pipeline.manifest import Entry, Manifest
 from pipeline.model import Document
 from pipeline.ocr import TIMEOUT_WARNING
+from pipeline.ocr.sources import SUFFIXES, open_document
 from pipeline.options import Options
-from pipeline.schedule import Job, Pool, Scheduler
-from pipeline.sources import SUFFIXES, open_document
-from pipeline.worker import Finished
 
 log = logging.getLogger(__name__)
 

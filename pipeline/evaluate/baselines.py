@@ -14,10 +14,10 @@ import re
 from collections.abc import Callable
 
 from pipeline.exceptions import MissingDependencyError
+from pipeline.programs import run_tool
 from pipeline.restore import lexicon as lexicon_module
 from pipeline.restore import tokens
 from pipeline.restore.candidates import apply_case, case_pattern
-from pipeline.runner import run_tool
 
 _WORD = re.compile(r"\S+")
 

@@ -2,7 +2,7 @@
 caller's.
 
 A batch runs the same stages split at the page: `ocr.read_page` for each page in the
-workers, then `finish` for the document (see `pipeline/worker.py`).
+workers, then `finish` for the document (see `pipeline/batch/worker.py`).
 """
 
 from __future__ import annotations
@@ -11,10 +11,10 @@ from pathlib import Path
 
 from pipeline.model import Document
 from pipeline.ocr import Mapper, ocr
+from pipeline.ocr.sources import open_document
 from pipeline.options import Options
 from pipeline.restore import Found, restore
 from pipeline.segment import segment
-from pipeline.sources import open_document
 
 
 def process(path: Path, options: Options, *, doc_id: str | None = None,

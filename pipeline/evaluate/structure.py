@@ -106,7 +106,7 @@ def _compare_item(want: dict, got: Item, tally: Tally, where: str) -> None:
 
 def evaluate(gold_dir: Path, out_dir: Path) -> dict[str, Tally]:
     """Tallies per input group (".ocr_eng", ...) over every output with a structure file."""
-    from pipeline.evaluate import gold_for
+    from pipeline.evaluate.text import gold_for
 
     groups: dict[str, Tally] = {}
     for folder in sorted(p for p in out_dir.iterdir() if (p / "document.json").is_file()):

@@ -15,12 +15,12 @@ import threading
 import time
 from dataclasses import dataclass, field
 
-from pipeline import export, run
+from pipeline import export, stages
+from pipeline.batch.versions import environment
 from pipeline.model import Document, Page
 from pipeline.ocr import PageTask, gather, read_page
 from pipeline.options import Options
 from pipeline.restore import Found, hypotheses
-from pipeline.versions import environment
 
 log = logging.getLogger(__name__)
 
@@ -66,7 +66,7 @@ def finish(job: FinishJob) -> Finished:
     doc = gather(job.doc, options.ocr, job.pages, started=job.ocr_started,
                  seconds=job.ocr_seconds)
     middle = time.perf_counter()
-    doc = run.finish(doc, options, found=job.found)
+    doc = stages.finish(doc, options, found=job.found)
     restored = time.perf_counter()
     files = export.render(doc)
     warnings = [f"page {p.number}: {w}" for p in doc.pages for w in p.warnings]

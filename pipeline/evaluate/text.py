@@ -85,7 +85,7 @@ class Row:
 
 def evaluate(gold_dir: Path, out_dir: Path, *, baselines: bool = True) -> list[Row]:
     """Score every output folder of OUT_DIR that has a truth file in GOLD_DIR."""
-    from pipeline import baselines as base
+    from pipeline.evaluate import baselines as base
 
     rows = []
     for folder in sorted(p for p in out_dir.iterdir() if (p / "text.txt").is_file()):

@@ -7,7 +7,7 @@ Earlier documents go first, so each is done as soon as it can be, and only the p
 flight are ever rasterized: memory stays bounded however long a PDF is.
 
 The workers are a pool of local processes, this process itself (`--jobs 1`), or a Dask
-cluster (`--scheduler`); all three take the same tasks (`pipeline/worker.py`).
+cluster (`--scheduler`); all three take the same tasks (`pipeline/batch/worker.py`).
 """
 
 from __future__ import annotations
@@ -23,12 +23,12 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from pipeline import worker
+from pipeline.batch import worker
+from pipeline.batch.worker import Finished, FinishJob, PageDone
 from pipeline.exceptions import MissingDependencyError, ProtokollError, UsageError
 from pipeline.model import Document, Page
 from pipeline.ocr import PageTask, page_tasks
 from pipeline.options import BatchOptions, Options
-from pipeline.worker import Finished, FinishJob, PageDone
 
 log = logging.getLogger(__name__)
 

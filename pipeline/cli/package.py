@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from pipeline import api
-from pipeline.batch import RunSummary
+from pipeline.batch.coordinator import RunSummary
 from pipeline.exceptions import UsageError
 from pipeline.export.archive_config import (
     Overrides,

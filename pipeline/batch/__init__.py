@@ -1,0 +1,1 @@
+"""Batch runs (coordinator, scheduler, workers, manifest); may import the stages and the core."""

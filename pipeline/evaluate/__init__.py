@@ -1,0 +1,1 @@
+"""`protokoll eval`: text and structure against the truth; may import the stages and the core."""
