@@ -173,8 +173,8 @@ def _struct_top(root: etree._Element, prefix: str, label: str,
                 contents: Contents) -> etree._Element:
     """The CSIP structMap's division with its Metadata, Documentation and Schemas."""
     name = prefix.rstrip("-")  # "" for the package, the representation's name otherwise
-    struct = etree.SubElement(root, _q("structMap"), ID="-".join(("structmap", name)).strip("-"),
-                              TYPE="PHYSICAL", LABEL="CSIP")
+    struct = etree.SubElement(root, _q("structMap"), ID=f"structmap-{name}" if name
+                              else "structmap", TYPE="PHYSICAL", LABEL="CSIP")
     top = etree.SubElement(struct, _q("div"), ID=f"div-{name or 'package'}", LABEL=label)
     meta = etree.SubElement(top, _q("div"), ID=f"div-{prefix}metadata", LABEL="Metadata")
     if contents.descriptive:

@@ -104,9 +104,9 @@ def package_files(doc: Document, options: PackageOptions, *,
     descriptive = _metadata(doc, rendered, options)
     source = _source(doc)
     reps = {"source": [source], "ocr": _ocr(rendered)}
-    provenance = Metadata("digiprov-premis", _file(_PREMIS, premis.package_premis(
-        doc, _in_rep("source", source), options, list(reviews))), "PREMIS")
-    rep_premis = {name: Metadata(f"digiprov-{name}-premis", _file(_PREMIS, text), "PREMIS")
+    provenance = _preservation("digiprov-premis", premis.package_premis(
+        doc, _in_rep("source", source), options, list(reviews)))
+    rep_premis = {name: _preservation(f"digiprov-{name}-premis", text)
                   for name, text in _representation_premis(reps).items()}
     xml = [m.file for m in [*descriptive, provenance, *rep_premis.values()]] + \
         [f for files in reps.values() for f in files if f.path.endswith(".xml")]
@@ -115,24 +115,16 @@ def package_files(doc: Document, options: PackageOptions, *,
     readme = _file(documentation.PATH, documentation.render(
         doc, options, label=_label(doc), paths=[f.path for f in xml], missing=missing,
         sessions=len(reviews)))
-    schema_list = [PackageFile(f"schemas/{name}", data, "text/xml")
-                   for name, data in sorted(schemas.files.items())]
-    out: list[PackageFile] = [*schema_list, readme, provenance.file,
-                              *(m.file for m in descriptive)]
+    out = [*_schema_files(schemas, schemas.files), readme, provenance.file,
+           *(m.file for m in descriptive)]
     representations = []
     for name, data in reps.items():
-        used = [METS_NS["mets"], METS_NS["csip"], premis.NS["premis"],
-                *_namespaces(f for f in data if f.path.endswith(".xml"))]
-        contents = Contents([], [rep_premis[name]], [Listed(readme, f"../../{readme.path}")],
-                            [Listed(f, f"../../{f.path}") for f in schema_list
-                             if f.path.removeprefix("schemas/") in schemas.closure(used)])
-        text = representation_mets(name=name, kind=kind, options=options, contents=contents,
-                                   files=data, schema_paths=_mets_schemas(schemas, "../../"))
-        mets = PackageFile(f"representations/{name}/METS.xml", text.encode(), "text/xml")
-        representations.append(Representation(name, mets))
-        out += [mets, *(_in_rep(name, f) for f in [rep_premis[name].file, *data])]
+        files = _representation(name, data, rep_premis[name], kind=kind, options=options,
+                                readme=readme, schemas=schemas)
+        representations.append(Representation(name, files[0]))
+        out += files
     contents = Contents(descriptive, [provenance], [Listed(readme, readme.path)],
-                        [Listed(f, f.path) for f in schema_list])
+                        [Listed(f, f.path) for f in _schema_files(schemas, schemas.files)])
     root = package_mets(package_id=doc.id, label=_label(doc), kind=kind, options=options,
                         contents=contents, representations=representations,
                         schema_paths=_mets_schemas(schemas, ""))
@@ -140,6 +132,22 @@ def package_files(doc: Document, options: PackageOptions, *,
     notes = [f"no {name} schema (give one with --schemas DIR); the packages go without it"
              for name in missing]
     return sorted(out, key=lambda f: f.path), notes
+
+
+def _representation(name: str, data: list[PackageFile], preservation: Metadata, *, kind: Kind,
+                    options: PackageOptions, readme: PackageFile,
+                    schemas: schema_files.Schemas) -> list[PackageFile]:
+    """representations/<name>/: its METS (first), its PREMIS and its data files. The
+    METS lists the package's documentation and the schemas its XML files need."""
+    used = [METS_NS["mets"], METS_NS["csip"], premis.NS["premis"],
+            *_namespaces(f for f in data if f.path.endswith(".xml"))]
+    needed = _schema_files(schemas, schemas.closure(used))
+    contents = Contents([], [preservation], [Listed(readme, f"../../{readme.path}")],
+                        [Listed(f, f"../../{f.path}") for f in needed])
+    text = representation_mets(name=name, kind=kind, options=options, contents=contents,
+                               files=data, schema_paths=_mets_schemas(schemas, "../../"))
+    mets = PackageFile(f"representations/{name}/METS.xml", text.encode(), "text/xml")
+    return [mets, *(_in_rep(name, f) for f in [preservation.file, *data])]
 
 
 def _kind(doc: Document, options: PackageOptions) -> Kind:
@@ -196,6 +204,10 @@ def _file(path: str, text: str) -> PackageFile:
     return PackageFile(path, text.encode("utf-8"), _TYPES[PurePosixPath(path).suffix.lower()])
 
 
+def _preservation(identifier: str, text: str) -> Metadata:
+    return Metadata(identifier, _file(_PREMIS, text), "PREMIS")
+
+
 def _representation_premis(reps: dict[str, list[PackageFile]]) -> dict[str, str]:
     source = _in_rep("source", reps["source"][0]).path
     return {name: premis.representation_premis(
@@ -215,6 +227,11 @@ def _schemas(xml: list[PackageFile], options: PackageOptions) -> schema_files.Sc
     for namespace in schemas.missing:
         log.info("no schema for %s; the package goes without it", namespace)
     return schemas
+
+
+def _schema_files(schemas: schema_files.Schemas, names) -> list[PackageFile]:
+    return [PackageFile(f"schemas/{name}", schemas.files[name], "text/xml")
+            for name in sorted(names)]
 
 
 def _namespaces(files) -> list[str]:
