@@ -25,7 +25,7 @@ import os
 import shutil
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
@@ -229,12 +229,12 @@ def _schemas(xml: list[PackageFile], options: PackageOptions) -> schema_files.Sc
     return schemas
 
 
-def _schema_files(schemas: schema_files.Schemas, names) -> list[PackageFile]:
+def _schema_files(schemas: schema_files.Schemas, names: Iterable[str]) -> list[PackageFile]:
     return [PackageFile(f"schemas/{name}", schemas.files[name], "text/xml")
             for name in sorted(names)]
 
 
-def _namespaces(files) -> list[str]:
+def _namespaces(files: Iterable[PackageFile]) -> list[str]:
     return list(dict.fromkeys(ns for f in files if (ns := _root_namespace(f))))
 
 

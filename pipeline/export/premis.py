@@ -78,25 +78,34 @@ def package_premis(doc: Document, source: PackageFile, options: PackageOptions,
         _step_event(root, doc, step, identifier, source=source.path, created=options.created,
                     agents=agents)
     for n, review in enumerate(reviews, 1):
-        _event(root, f"event-review-{n}", "modification", review.started,
-               details=[f"review in {SOFTWARE}: {review.decisions} decisions from "
-                        f"{review.started} to {review.ended}"],
-               notes=[f"{review.accepted} accepted, {review.rejected} rejected, "
-                      f"{review.edited} edited"],
-               agents=[_Link(agents.person(review.who), "implementer")],
-               objects=[_Link(OCR_REP, "outcome")])
-    _event(root, "event-package", "information package creation", options.created,
-           details=[f"E-ARK SIP (CSIP 2.1, FGS Paketstruktur 2.0) made by {SOFTWARE} "
-                    f"{__version__}"],
-           notes=[], agents=[_Link(agents.software(SOFTWARE, __version__), "executing program"),
-                             _Link(agents.organisation("submitter", options.config.submitter,
-                                                       "submitting organisation"),
-                                   "authorizer")],
-           objects=[_Link(SOURCE_REP, "source"), _Link(OCR_REP, "source")])
+        _review_event(root, f"event-review-{n}", review, agents)
+    _package_event(root, options, agents)
     agents.organisation("creator", options.config.creator,
                         "archival creator (arkivbildare) of the records")
     agents.write(root)
     return serialize(root)
+
+
+def _review_event(root: etree._Element, identifier: str, review: ReviewSession,
+                  agents: _Agents) -> None:
+    _event(root, identifier, "modification", review.started,
+           details=[f"review in {SOFTWARE}: {review.decisions} decisions from "
+                    f"{review.started} to {review.ended}"],
+           notes=[f"{review.accepted} accepted, {review.rejected} rejected, "
+                  f"{review.edited} edited"],
+           agents=[_Link(agents.person(review.who), "implementer")],
+           objects=[_Link(OCR_REP, "outcome")])
+
+
+def _package_event(root: etree._Element, options: PackageOptions, agents: _Agents) -> None:
+    program = agents.software(SOFTWARE, __version__)
+    submitter = agents.organisation("submitter", options.config.submitter,
+                                    "submitting organisation")
+    _event(root, "event-package", "information package creation", options.created,
+           details=[f"E-ARK SIP (CSIP 2.1, FGS Paketstruktur 2.0) made by {SOFTWARE} "
+                    f"{__version__}"], notes=[],
+           agents=[_Link(program, "executing program"), _Link(submitter, "authorizer")],
+           objects=[_Link(SOURCE_REP, "source"), _Link(OCR_REP, "source")])
 
 
 def representation_premis(name: str, files: list[PackageFile], *,
