@@ -22,7 +22,8 @@ WIDTH = 88
 
 def render(doc: Document, options: PackageOptions, *, label: str, paths: list[str],
            missing: list[str], sessions: int) -> str:
-    """The text; `paths` are the package's other files, `missing` the schemas it lacks."""
+    """The text; `paths` are the package's XML files (paths from the package root or
+    from their representation), `missing` the names of the schemas it lacks."""
     counts = (*change_counts(doc), sessions)
     has = {"alto": any("/alto/" in p for p in paths),
            "protokoll": "metadata/descriptive/protokoll.xml" in paths,
