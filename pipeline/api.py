@@ -50,16 +50,18 @@ def export(out: Path, packages: Path, options: PackageOptions, *,
            names: list[str] | None = None,
            on_package: Callable[[PackageResult], None] | None = None) -> list[PackageResult]:
     """One E-ARK SIP per document of OUT (a run's --out folder, or one document's folder)
-    into PACKAGES/<name>/; `names` limits it to those document folders."""
+    into PACKAGES/<name>/, each read with its review decisions and sessions
+    (OUT/review.sqlite); `names` limits it to those document folders."""
     from pipeline.export import package, remove_leftovers
-    from pipeline.review.apply import load_document
+    from pipeline.review.apply import load_document, review_sessions
 
     folders = package.document_folders(out, names)
     packages.mkdir(parents=True, exist_ok=True)
     remove_leftovers(packages)
     results = []
     for folder in folders:
-        results.append(package.build(load_document(folder), packages, options))
+        results.append(package.build(load_document(folder), packages, options,
+                                     reviews=review_sessions(folder)))
         if on_package:
             on_package(results[-1])
     return results

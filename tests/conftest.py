@@ -1,16 +1,23 @@
 from __future__ import annotations
 
+import dataclasses
 import unicodedata
 from pathlib import Path
 
 import pytest
 
+from pipeline import api, cli
+from pipeline.export.archive_config import Overrides, PackageOptions, load_config
 from pipeline.options import BatchOptions, Options, RestoreOptions
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "samples"
 SHARED = ROOT.parent / "shared"
 TRUTH = SAMPLES / "minutes_2024_truth.txt"
+SCANNED = SAMPLES / "minutes_2024_scanned.pdf"
+LEGACY = SAMPLES / "boras_forskolenamnden_2021-03_p39.ocr.txt"
+CONFIG = SAMPLES / "arkiv.toml"
+CREATED = "2024-05-16T07:30:00+00:00"
 
 
 def words(text: str) -> list[str]:
@@ -40,3 +47,29 @@ def shared() -> Path:
     if not (SHARED / "dev").is_dir():
         pytest.skip("../shared/dev (the development corpus) is not present in this checkout")
     return SHARED
+
+
+@dataclasses.dataclass
+class PackageRun:
+    out: Path
+    packages: Path
+    schemas: Path | None  # the --schemas folder, when ../shared/schemas is there
+
+    def options(self, **kwargs) -> PackageOptions:
+        config = load_config(CONFIG, Overrides(schemas=self.schemas))
+        return PackageOptions(config=config, created=CREATED, **kwargs)
+
+
+@pytest.fixture(scope="session")
+def package_run(tmp_path_factory) -> PackageRun:
+    """The two-page scanned PDF and a legacy text through `protokoll run --package`, with
+    ../shared/schemas as --schemas when it is there (ALTO, CITS ERMS)."""
+    schemas = SHARED / "schemas"
+    schemas = schemas if (schemas / "alto-4-4.xsd").is_file() else None
+    base = tmp_path_factory.mktemp("package")
+    out, packages = base / "out", base / "packages"
+    args = ["run", str(SCANNED), str(LEGACY), "--out", str(out), "--jobs", "1",
+            "--package", str(packages), "--config", str(CONFIG), "--created", CREATED]
+    code = cli.main(args + (["--schemas", str(schemas)] if schemas else []))
+    assert code == 0 and api.verify(packages / SCANNED.stem).ok
+    return PackageRun(out, packages, schemas)

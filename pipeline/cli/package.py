@@ -50,8 +50,9 @@ def add_package_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--creator-id", help="its identification code")
     group.add_argument("--submission-agreement", help="submission agreement reference")
     group.add_argument("--schemas", type=Path, metavar="DIR",
-                       help="folder with the METS, XLink and ALTO schemas (and optionally the "
-                            "E-ARK CSIP extension and CITS ERMS ones)")
+                       help="folder with more schemas for the packages: ALTO 4.4, CITS ERMS, "
+                            "PREMIS 3 (METS, XLink and the E-ARK CSIP extension come with "
+                            "protokoll; a package without a schema notes it)")
     group.add_argument("--created", metavar="TIME",
                        help="creation time for the packages, ISO 8601 (default: now); the "
                             "same input and time give byte-identical packages")

@@ -29,7 +29,7 @@ class ArchiveConfig:
     submitter: Agent  # the organisation that submits (levererande organisation)
     creator: Agent  # the archival creator (arkivbildare)
     submission_agreement: str | None = None  # leveransöverenskommelse, when there is one
-    schemas: Path | None = None  # folder with the METS, XLink and ALTO schemas (and more)
+    schemas: Path | None = None  # folder with more schemas (ALTO, ERMS, PREMIS); optional
 
 
 @dataclass(frozen=True)

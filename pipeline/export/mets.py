@@ -1,11 +1,13 @@
-"""METS 1.12.1 for E-ARK CSIP/SIP packages (FGS Paketstruktur 2.0).
+"""METS 1.12 for E-ARK CSIP/SIP packages (FGS Paketstruktur 2.0).
 
 The package METS (`METS.xml`) names the package, its creating software and the
-submitting and archival-creator organisations, points at the descriptive metadata, the
-schemas and each representation's own METS; a representation's METS lists its data
-files. Every file carries SHA-256 CHECKSUM, SIZE, MIMETYPE and CREATED. The CSIP and SIP
-extension attributes (csip:…) are in their own namespaces, which plain METS 1.12.1
-accepts, so every METS file also validates against the plain METS schema.
+submitting and archival-creator organisations, points at the descriptive metadata
+(dmdSec), the preservation metadata (amdSec/digiprovMD, PREMIS), the documentation, the
+schemas and each representation's own METS. A representation's METS lists its
+documentation and schemas (those of the package root, by relative path), its PREMIS
+file and its data files. Every file carries SHA-256 CHECKSUM, SIZE, MIMETYPE and
+CREATED. The CSIP extension attributes (csip:…) are in their own namespace, which plain
+METS accepts, so every METS file also validates against the plain METS schema.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ NS = {
 }
 PROFILE = "https://earksip.dilcis.eu/profile/E-ARK-SIP.xml"
 SOFTWARE = "protokoll"
+_MDTYPES = {"PREMIS", "PREMIS:OBJECT", "PREMIS:EVENT", "PREMIS:AGENT", "PREMIS:RIGHTS"}
 
 
 @dataclass(frozen=True)
@@ -45,11 +48,30 @@ class PackageFile:
 
 @dataclass(frozen=True)
 class Metadata:
-    """A descriptive metadata file for a dmdSec (MDTYPE OTHER, named by OTHERMDTYPE)."""
+    """A metadata file for a dmdSec or digiprovMD: MDTYPE `kind` when METS knows it
+    (PREMIS), else MDTYPE OTHER with OTHERMDTYPE `kind`."""
 
     id: str
     file: PackageFile
     kind: str
+
+
+@dataclass(frozen=True)
+class Listed:
+    """A file as a METS lists it: the file and its href from that METS file."""
+
+    file: PackageFile
+    href: str
+
+
+@dataclass(frozen=True)
+class Contents:
+    """What a METS file lists besides its data: metadata, documentation, schemas."""
+
+    descriptive: list[Metadata]
+    preservation: list[Metadata]
+    documentation: list[Listed]
+    schemas: list[Listed]
 
 
 @dataclass(frozen=True)
@@ -68,34 +90,19 @@ class Kind:
 
 
 def package_mets(*, package_id: str, label: str, kind: Kind, options: PackageOptions,
-                 metadata: list[Metadata], schemas: list[PackageFile],
-                 representations: list[Representation], schema_paths: dict[str, str]) -> str:
+                 contents: Contents, representations: list[Representation],
+                 schema_paths: dict[str, str]) -> str:
     """The package METS.xml. `schema_paths`: namespace -> schema path from the root."""
     root = _root(package_id, label, kind, schema_paths)
     root.append(_header(options, organisations=True))
-    created = options.created
-    for md in metadata:
-        dmd = etree.SubElement(root, _q("dmdSec"), ID=md.id, CREATED=created, STATUS="CURRENT")
-        ref = etree.SubElement(dmd, _q("mdRef"), LOCTYPE="URL", MDTYPE="OTHER",
-                               OTHERMDTYPE=md.kind)
-        _link(ref, md.file.path)
-        _describe_file(ref, md.file, created)
+    _metadata_sections(root, contents, options.created)
     file_sec = etree.SubElement(root, _q("fileSec"), ID="filesec")
-    schema_grp = _group(file_sec, "grp-schemas", "Schemas")
-    for n, schema in enumerate(schemas, 1):
-        _file(schema_grp, f"file-schema-{n}", schema, schema.path, created)
+    _listed_groups(file_sec, "", contents, options.created)
     for rep in representations:
         grp = _group(file_sec, f"grp-rep-{rep.name}", f"Representations/{rep.name}")
         _set_kind(grp, kind)
-        _file(grp, f"file-rep-{rep.name}-mets", rep.mets, rep.mets.path, created)
-    struct = etree.SubElement(root, _q("structMap"), ID="structmap", TYPE="PHYSICAL",
-                              LABEL="CSIP")
-    top = etree.SubElement(struct, _q("div"), ID="div-package", LABEL=package_id)
-    meta = etree.SubElement(top, _q("div"), ID="div-metadata", LABEL="Metadata")
-    if metadata:
-        meta.set("DMDID", " ".join(md.id for md in metadata))
-    schema_div = etree.SubElement(top, _q("div"), ID="div-schemas", LABEL="Schemas")
-    etree.SubElement(schema_div, _q("fptr"), FILEID="grp-schemas")
+        _file(grp, f"file-rep-{rep.name}-mets", rep.mets, rep.mets.path, options.created)
+    top = _struct_top(root, "", package_id, contents)
     for rep in representations:
         div = etree.SubElement(top, _q("div"), ID=f"div-rep-{rep.name}",
                                LABEL=f"Representations/{rep.name}")
@@ -105,23 +112,82 @@ def package_mets(*, package_id: str, label: str, kind: Kind, options: PackageOpt
 
 
 def representation_mets(*, name: str, kind: Kind, options: PackageOptions,
-                        files: list[PackageFile], schema_paths: dict[str, str]) -> str:
+                        contents: Contents, files: list[PackageFile],
+                        schema_paths: dict[str, str]) -> str:
     """representations/<name>/METS.xml; file paths are relative to the representation."""
     root = _root(name, name, kind, schema_paths)
     root.append(_header(options, organisations=False))
+    _metadata_sections(root, contents, options.created, prefix=f"{name}-")
     file_sec = etree.SubElement(root, _q("fileSec"), ID=f"filesec-{name}")
+    _listed_groups(file_sec, f"{name}-", contents, options.created)
     grp = _group(file_sec, f"grp-{name}-data", "Data")
     ids = []
     for n, file in enumerate(files, 1):
         ids.append(f"file-{name}-{n}")
         _file(grp, ids[-1], file, file.path, options.created)
-    struct = etree.SubElement(root, _q("structMap"), ID=f"structmap-{name}", TYPE="PHYSICAL",
-                              LABEL="CSIP")
-    top = etree.SubElement(struct, _q("div"), ID=f"div-{name}", LABEL=name)
+    top = _struct_top(root, f"{name}-", name, contents)
     data = etree.SubElement(top, _q("div"), ID=f"div-{name}-data", LABEL="Data")
     for file_id in ids:
         etree.SubElement(data, _q("fptr"), FILEID=file_id)
     return serialize(root)
+
+
+def _metadata_sections(root: etree._Element, contents: Contents, created: str, *,
+                       prefix: str = "") -> None:
+    """A dmdSec per descriptive file, and one amdSec with a digiprovMD per PREMIS file."""
+    for md in contents.descriptive:
+        dmd = etree.SubElement(root, _q("dmdSec"), ID=md.id, CREATED=created, STATUS="CURRENT")
+        _md_ref(dmd, md, created)
+    if contents.preservation:
+        amd = etree.SubElement(root, _q("amdSec"), ID=f"{prefix}amdsec")
+        for md in contents.preservation:
+            digiprov = etree.SubElement(amd, _q("digiprovMD"), ID=md.id, CREATED=created,
+                                        STATUS="CURRENT")
+            _md_ref(digiprov, md, created)
+
+
+def _md_ref(section: etree._Element, md: Metadata, created: str) -> None:
+    ref = etree.SubElement(section, _q("mdRef"), LOCTYPE="URL")
+    if md.kind in _MDTYPES:
+        ref.set("MDTYPE", md.kind)
+    else:
+        ref.set("MDTYPE", "OTHER")
+        ref.set("OTHERMDTYPE", md.kind)
+    _link(ref, md.file.path)
+    _describe_file(ref, md.file, created)
+
+
+def _listed_groups(file_sec: etree._Element, prefix: str, contents: Contents,
+                   created: str) -> None:
+    for use, listed in (("Documentation", contents.documentation),
+                        ("Schemas", contents.schemas)):
+        if not listed:
+            continue
+        key = use.lower()
+        grp = _group(file_sec, f"grp-{prefix}{key}", use)
+        for n, item in enumerate(listed, 1):
+            _file(grp, f"file-{prefix}{key}-{n}", item.file, item.href, created)
+
+
+def _struct_top(root: etree._Element, prefix: str, label: str,
+                contents: Contents) -> etree._Element:
+    """The CSIP structMap's division with its Metadata, Documentation and Schemas."""
+    name = prefix.rstrip("-")  # "" for the package, the representation's name otherwise
+    struct = etree.SubElement(root, _q("structMap"), ID=f"structmap-{name}" if name
+                              else "structmap", TYPE="PHYSICAL", LABEL="CSIP")
+    top = etree.SubElement(struct, _q("div"), ID=f"div-{name or 'package'}", LABEL=label)
+    meta = etree.SubElement(top, _q("div"), ID=f"div-{prefix}metadata", LABEL="Metadata")
+    if contents.descriptive:
+        meta.set("DMDID", " ".join(md.id for md in contents.descriptive))
+    if contents.preservation:
+        meta.set("ADMID", " ".join(md.id for md in contents.preservation))
+    for use, listed in (("Documentation", contents.documentation),
+                        ("Schemas", contents.schemas)):
+        if listed:
+            key = use.lower()
+            div = etree.SubElement(top, _q("div"), ID=f"div-{prefix}{key}", LABEL=use)
+            etree.SubElement(div, _q("fptr"), FILEID=f"grp-{prefix}{key}")
+    return top
 
 
 def _root(objid: str, label: str, kind: Kind, schema_paths: dict[str, str]) -> etree._Element:
@@ -145,7 +211,8 @@ def _set_kind(element: etree._Element, kind: Kind) -> None:
 
 
 def _header(options: PackageOptions, *, organisations: bool) -> etree._Element:
-    header = etree.Element(_q("metsHdr"), CREATEDATE=options.created, RECORDSTATUS="NEW")
+    header = etree.Element(_q("metsHdr"), CREATEDATE=options.created,
+                           LASTMODDATE=options.created, RECORDSTATUS="NEW")
     header.set(f"{{{NS['csip']}}}OAISPACKAGETYPE", "SIP")
     software = etree.SubElement(header, _q("agent"), ROLE="CREATOR", TYPE="OTHER",
                                 OTHERTYPE="SOFTWARE")

@@ -3,14 +3,18 @@
     <id>/METS.xml                                   package METS
     <id>/metadata/descriptive/protokoll.xml         the project's own XML (dmdSec)
     <id>/metadata/descriptive/erms.xml              CITS ERMS, with --erms (dmdSec)
+    <id>/metadata/preservation/premis.xml           PREMIS 3 provenance (amdSec/digiprovMD)
+    <id>/documentation/README.txt                   what the package holds (sv, en)
     <id>/representations/source/METS.xml, data/…    the scan or text as received
     <id>/representations/ocr/METS.xml, data/…       ALTO per page and the corrected text
+    <id>/representations/*/metadata/preservation/premis.xml   the representation's files
     <id>/schemas/…                                  every schema the XML files use
 
-The caller passes the document as reviewed (`pipeline.review.apply.load_document`), so
-decisions made in review are in, and its files are rendered again from it. The package is
-verified (schemas, checksums, references) before it is renamed into place; with the same
-`created` time the same document gives a byte-identical package.
+The caller passes the document as reviewed (`pipeline.review.apply.load_document`) and
+its review sessions, so decisions made in review are in, and its files are rendered
+again from it. The package is verified (schemas, checksums, references, PREMIS) before
+it is renamed into place; with the same `created` time the same document gives a
+byte-identical package.
 """
 
 from __future__ import annotations
@@ -21,42 +25,41 @@ import os
 import shutil
 import threading
 import time
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from lxml import etree
 
-from pipeline.exceptions import (
-    MissingDependencyError,
-    OutputError,
-    UnreadableSourceError,
-    UsageError,
-)
-from pipeline.export import erms, render, verify, xsd
+from pipeline.exceptions import OutputError, UnreadableSourceError, UsageError
+from pipeline.export import documentation, erms, premis, render, schema_files, verify, xsd
 from pipeline.export.alto import NS as ALTO_NS
 from pipeline.export.archive_config import PackageOptions
 from pipeline.export.mets import NS as METS_NS
 from pipeline.export.mets import (
+    Contents,
     Kind,
+    Listed,
     Metadata,
     PackageFile,
     Representation,
     package_mets,
     representation_mets,
 )
+from pipeline.export.premis import ReviewSession
+from pipeline.export.protokoll_xml import NAMESPACE as PROTOKOLL_NS
 from pipeline.model import Document
 
 log = logging.getLogger(__name__)
 
-PROJECT_SCHEMAS = Path(__file__).parent / "schemas"  # the project's own XSD
-SCHEMA_HELP = ("Put the schemas in one folder (METS 1.12.1 mets.xsd with xlink.xsd from "
-               "the Library of Congress, ALTO 4.4 alto-4-4.xsd from github.com/altoxml/schema; "
-               "optionally the E-ARK DILCISExtensionMETS.xsd and the CITS ERMS.xsd) and pass "
-               "--schemas DIR or set schemas in [package] of the config file.")
 _TYPES = {".xml": "text/xml", ".xsd": "text/xml", ".txt": "text/plain", ".pdf": "application/pdf",
           ".tif": "image/tiff", ".tiff": "image/tiff", ".png": "image/png", ".jpg": "image/jpeg",
           ".jpeg": "image/jpeg"}
-_OPTIONAL = {METS_NS["csip"]: "E-ARK CSIP extension", erms.NS["erms"]: "CITS ERMS"}
+_SCHEMA_NAMES = {METS_NS["mets"]: "METS", METS_NS["xlink"]: "XLink",
+                 METS_NS["csip"]: "the E-ARK CSIP extension", ALTO_NS["alto"]: "ALTO 4.4",
+                 premis.NS["premis"]: "PREMIS 3", erms.NS["erms"]: "CITS ERMS",
+                 PROTOKOLL_NS: "protokoll.xml"}
+_PREMIS = "metadata/preservation/premis.xml"
 
 
 @dataclass
@@ -68,10 +71,11 @@ class PackageResult:
     warnings: list[str] = field(default_factory=list)
 
 
-def build(doc: Document, packages: Path, options: PackageOptions) -> PackageResult:
-    """The package of `doc` (as reviewed), as packages/<id>/."""
+def build(doc: Document, packages: Path, options: PackageOptions, *,
+          reviews: Sequence[ReviewSession] = ()) -> PackageResult:
+    """The package of `doc` (as reviewed, with its review sessions) as packages/<id>/."""
     clock = time.perf_counter()
-    files, warnings = package_files(doc, options)
+    files, warnings = package_files(doc, options, reviews=reviews)
     target = packages / doc.id
     _install(files, target)
     size = sum(len(f.data) for f in files)
@@ -92,30 +96,58 @@ def document_folders(out: Path, names: list[str] | None = None) -> list[Path]:
     return folders
 
 
-def package_files(doc: Document, options: PackageOptions) -> tuple[list[PackageFile], list[str]]:
-    """Every file of the package (paths from its root) and warnings about missing schemas."""
+def package_files(doc: Document, options: PackageOptions, *,
+                  reviews: Sequence[ReviewSession] = ()) -> tuple[list[PackageFile], list[str]]:
+    """Every file of the package (paths from its root) and notes about missing schemas."""
     rendered = render(doc)
     kind = _kind(doc, options)
-    metadata = _metadata(doc, rendered, options)
-    reps = {"source": [_source(doc)], "ocr": _ocr(rendered)}
-    xml = [m.file for m in metadata] + [f for f in reps["ocr"] if f.path.endswith(".xml")]
-    schemas, by_ns, warnings = _schemas(xml, options)
-    by_ns = {ns: path for ns, path in by_ns.items() if ns in METS_NS.values()}
-    out: list[PackageFile] = [*schemas, *(m.file for m in metadata)]
+    descriptive = _metadata(doc, rendered, options)
+    source = _source(doc)
+    reps = {"source": [source], "ocr": _ocr(rendered)}
+    provenance = _preservation("digiprov-premis", premis.package_premis(
+        doc, _in_rep("source", source), options, list(reviews)))
+    rep_premis = {name: _preservation(f"digiprov-{name}-premis", text)
+                  for name, text in _representation_premis(reps).items()}
+    xml = [m.file for m in [*descriptive, provenance, *rep_premis.values()]] + \
+        [f for files in reps.values() for f in files if f.path.endswith(".xml")]
+    schemas = _schemas(xml, options)
+    missing = [_SCHEMA_NAMES.get(ns, ns) for ns in schemas.missing]
+    readme = _file(documentation.PATH, documentation.render(
+        doc, options, label=_label(doc), paths=[f.path for f in xml], missing=missing,
+        sessions=len(reviews)))
+    out = [*_schema_files(schemas, schemas.files), readme, provenance.file,
+           *(m.file for m in descriptive)]
     representations = []
     for name, data in reps.items():
-        rel = {ns: f"../../{path}" for ns, path in by_ns.items()}
-        text = representation_mets(name=name, kind=kind, options=options, files=data,
-                                   schema_paths=rel)
-        mets = PackageFile(f"representations/{name}/METS.xml", text.encode(), "text/xml")
-        representations.append(Representation(name, mets))
-        out += [mets, *(PackageFile(f"representations/{name}/{f.path}", f.data, f.mimetype)
-                        for f in data)]
+        files = _representation(name, data, rep_premis[name], kind=kind, options=options,
+                                readme=readme, schemas=schemas)
+        representations.append(Representation(name, files[0]))
+        out += files
+    contents = Contents(descriptive, [provenance], [Listed(readme, readme.path)],
+                        [Listed(f, f.path) for f in _schema_files(schemas, schemas.files)])
     root = package_mets(package_id=doc.id, label=_label(doc), kind=kind, options=options,
-                        metadata=metadata, schemas=schemas, representations=representations,
-                        schema_paths=by_ns)
+                        contents=contents, representations=representations,
+                        schema_paths=_mets_schemas(schemas, ""))
     out.append(PackageFile("METS.xml", root.encode(), "text/xml"))
-    return sorted(out, key=lambda f: f.path), warnings
+    notes = [f"no {name} schema (give one with --schemas DIR); the packages go without it"
+             for name in missing]
+    return sorted(out, key=lambda f: f.path), notes
+
+
+def _representation(name: str, data: list[PackageFile], preservation: Metadata, *, kind: Kind,
+                    options: PackageOptions, readme: PackageFile,
+                    schemas: schema_files.Schemas) -> list[PackageFile]:
+    """representations/<name>/: its METS (first), its PREMIS and its data files. The
+    METS lists the package's documentation and the schemas its XML files need."""
+    used = [METS_NS["mets"], METS_NS["csip"], premis.NS["premis"],
+            *_namespaces(f for f in data if f.path.endswith(".xml"))]
+    needed = _schema_files(schemas, schemas.closure(used))
+    contents = Contents([], [preservation], [Listed(readme, f"../../{readme.path}")],
+                        [Listed(f, f"../../{f.path}") for f in needed])
+    text = representation_mets(name=name, kind=kind, options=options, contents=contents,
+                               files=data, schema_paths=_mets_schemas(schemas, "../../"))
+    mets = PackageFile(f"representations/{name}/METS.xml", text.encode(), "text/xml")
+    return [mets, *(_in_rep(name, f) for f in [preservation.file, *data])]
 
 
 def _kind(doc: Document, options: PackageOptions) -> Kind:
@@ -172,42 +204,48 @@ def _file(path: str, text: str) -> PackageFile:
     return PackageFile(path, text.encode("utf-8"), _TYPES[PurePosixPath(path).suffix.lower()])
 
 
-def _schemas(xml: list[PackageFile], options: PackageOptions
-             ) -> tuple[list[PackageFile], dict[str, str], list[str]]:
-    """The schema files for the package; namespace -> path for METS schemaLocation."""
-    folders = [f for f in (options.config.schemas, PROJECT_SCHEMAS) if f is not None]
-    found = xsd.SchemaFolder.scan(folders)
-    used = [METS_NS["mets"], *dict.fromkeys(_root_namespace(f) for f in xml)]
-    required = [ns for ns in used if ns not in _OPTIONAL]
-    missing = [ns for ns in required if ns not in found.by_namespace]
-    if missing or METS_NS["xlink"] not in found.by_namespace:
-        where = options.config.schemas or "no schemas folder given"
-        names = ", ".join(_schema_name(ns) for ns in missing) or "XLink"
-        raise MissingDependencyError(f"no schema found for {names}", path=where,
-                                     fix=SCHEMA_HELP)
-    wanted = [*used, METS_NS["csip"]]
-    warnings = [f"no {_OPTIONAL[ns]} schema in the schemas folder; the package goes without it"
-                for ns in wanted if ns in _OPTIONAL and ns not in found.by_namespace]
-    for warning in warnings:
-        log.info(warning)
-    files = found.with_imports([ns for ns in wanted if ns in found.by_namespace])
-    names = [p.name for p in files]
-    if len(set(names)) != len(names):
-        raise MissingDependencyError("two schema files have the same name", path=", ".join(
-            str(p) for p in files), fix="Keep one schema per name in the schemas folder.")
-    out = [PackageFile(f"schemas/{p.name}", p.read_bytes(), "text/xml") for p in files]
-    by_ns = {ns: f"schemas/{p.name}" for ns, p in found.by_namespace.items()
-             if p.resolve() in files}
-    return out, by_ns, warnings
+def _preservation(identifier: str, text: str) -> Metadata:
+    return Metadata(identifier, _file(_PREMIS, text), "PREMIS")
+
+
+def _representation_premis(reps: dict[str, list[PackageFile]]) -> dict[str, str]:
+    source = _in_rep("source", reps["source"][0]).path
+    return {name: premis.representation_premis(
+        name, files, derived_from=source if name != "source" else None)
+        for name, files in reps.items()}
+
+
+def _in_rep(name: str, file: PackageFile) -> PackageFile:
+    return PackageFile(f"representations/{name}/{file.path}", file.data, file.mimetype)
+
+
+def _schemas(xml: list[PackageFile], options: PackageOptions) -> schema_files.Schemas:
+    """The schemas for the METS files and every XML file; what cannot be had is noted."""
+    found = xsd.SchemaFolder.scan(schema_files.folders(options.config.schemas))
+    used = [METS_NS["mets"], METS_NS["csip"], *_namespaces(xml)]
+    schemas = schema_files.collect(list(dict.fromkeys(used)), found)
+    for namespace in schemas.missing:
+        log.info("no schema for %s; the package goes without it", namespace)
+    return schemas
+
+
+def _schema_files(schemas: schema_files.Schemas, names: Iterable[str]) -> list[PackageFile]:
+    return [PackageFile(f"schemas/{name}", schemas.files[name], "text/xml")
+            for name in sorted(names)]
+
+
+def _namespaces(files: Iterable[PackageFile]) -> list[str]:
+    return list(dict.fromkeys(ns for f in files if (ns := _root_namespace(f))))
+
+
+def _mets_schemas(schemas: schema_files.Schemas, prefix: str) -> dict[str, str]:
+    """namespace -> schema path for a METS file's xsi:schemaLocation."""
+    return {ns: f"{prefix}schemas/{name}" for ns, name in schemas.by_namespace.items()
+            if ns in (METS_NS["mets"], METS_NS["xlink"], METS_NS["csip"])}
 
 
 def _root_namespace(file: PackageFile) -> str | None:
     return etree.QName(etree.fromstring(file.data)).namespace
-
-
-def _schema_name(namespace: str) -> str:
-    names = {METS_NS["mets"]: "METS", ALTO_NS["alto"]: "ALTO 4.4"}
-    return names.get(namespace, namespace)
 
 
 def _install(files: list[PackageFile], target: Path) -> None:

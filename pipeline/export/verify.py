@@ -3,7 +3,9 @@
 Starting from the package METS.xml it follows every file, metadata and METS pointer
 (representation METS files are followed in turn), so a missing, changed or extra file is
 named with what is wrong. Every XML file is validated against the schema for its root
-namespace found in the package's own `schemas/` folder.
+namespace found in the package's own `schemas/` folder (a file without one is a
+warning: a package may go without a schema that could not be had). Every PREMIS file is
+checked against the package (`premis_check`); a package without one gets a warning.
 """
 
 from __future__ import annotations
@@ -15,8 +17,9 @@ from urllib.parse import unquote
 
 from lxml import etree
 
-from pipeline.export import xsd
+from pipeline.export import premis_check, xsd
 from pipeline.export.mets import NS
+from pipeline.export.premis import NS as PREMIS_NS
 
 _ALGORITHMS = {"SHA-256": "sha256", "SHA-512": "sha512", "SHA-384": "sha384",
                "SHA-1": "sha1", "MD5": "md5"}
@@ -152,6 +155,7 @@ def _check_file(package: Path, element: etree._Element, target: Path, report: Re
 def _validate(package: Path, files: list[Path], report: Report) -> None:
     schemas = xsd.SchemaFolder.scan([package / "schemas"])
     compiled: dict[str, object] = {}
+    preservation = 0
     for path in files:
         if path.suffix.lower() != ".xml":
             continue
@@ -161,18 +165,22 @@ def _validate(package: Path, files: list[Path], report: Report) -> None:
         except etree.XMLSyntaxError as exc:
             report.problems.append(Problem(where, f"not well-formed XML ({exc})"))
             continue
+        if namespace == PREMIS_NS["premis"]:
+            preservation += 1
+            report.problems.extend(Problem(where, p) for p in premis_check.problems(package, path))
         schema = _schema(schemas, namespace, compiled, package, report)
         if schema is None:
-            severity = "error" if namespace == NS["mets"] else "warning"
             report.problems.append(Problem(
                 where, f"no schema in schemas/ for namespace {namespace!r}; not validated",
-                severity))
+                "warning"))
             continue
         errors = xsd.schema_errors(schema, path)
         if errors:
             report.problems.extend(Problem(where, f"invalid: {e}") for e in errors)
         else:
             report.valid_xml += 1
+    if not preservation:
+        report.problems.append(Problem("METS.xml", "no PREMIS preservation metadata", "warning"))
 
 
 def _schema(schemas: xsd.SchemaFolder, namespace: str | None, compiled: dict,

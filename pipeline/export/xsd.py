@@ -1,8 +1,8 @@
 """XML schemas: serialise a tree, find schemas by namespace, validate a file.
 
 Schemas are known by their target namespace, not by file name, so a folder of schemas
-can hold `mets.xsd` or `mets-1.12.1.xsd` alike. A schema's local imports (`xsd:import`
-with a relative `schemaLocation`, such as METS → xlink.xsd) come along with it.
+can hold `mets.xsd` or `mets-1.12.1.xsd` alike; `schema_files` gathers those a package
+carries, with their imports (`xsd:import`, such as METS → XLink).
 """
 
 from __future__ import annotations
@@ -38,18 +38,23 @@ def target_namespace(path: Path) -> str | None:
     return None
 
 
-def local_imports(path: Path) -> list[Path]:
-    """Schema files that `path` imports or includes by a relative location."""
+@dataclass(frozen=True)
+class Reference:
+    """An `xsd:import` (with the namespace it imports) or `xsd:include` of a schema."""
+
+    namespace: str | None  # None for an include
+    location: str  # the schemaLocation as written ("" when there is none)
+
+
+def references(path: Path) -> list[Reference]:
+    """The imports and includes of a schema file, in document order."""
     try:
         tree = etree.parse(str(path))
     except (etree.XMLSyntaxError, OSError):
         return []
-    found = []
-    for element in tree.iter(f"{{{XSD}}}import", f"{{{XSD}}}include"):
-        location = element.get("schemaLocation", "")
-        if location and "://" not in location:
-            found.append((path.parent / location).resolve())
-    return found
+    return [Reference(e.get("namespace") if e.tag == f"{{{XSD}}}import" else None,
+                      e.get("schemaLocation", ""))
+            for e in tree.iter(f"{{{XSD}}}import", f"{{{XSD}}}include")]
 
 
 @dataclass
@@ -69,18 +74,6 @@ class SchemaFolder:
                 if namespace and namespace not in found.by_namespace:
                     found.by_namespace[namespace] = path
         return found
-
-    def with_imports(self, namespaces: list[str]) -> list[Path]:
-        """The schema files for these namespaces and everything they import, in order."""
-        out: list[Path] = []
-        todo = [self.by_namespace[ns] for ns in namespaces if ns in self.by_namespace]
-        while todo:
-            path = todo.pop(0).resolve()
-            if path in out:
-                continue
-            out.append(path)
-            todo.extend(p for p in local_imports(path) if p.is_file())
-        return out
 
 
 def load_schema(path: Path) -> etree.XMLSchema:

@@ -2,19 +2,24 @@
 
 accept: the machine's proposal is applied; reject: it stays in the record, not applied;
 edit: the archivist's text is applied. A decision whose raw word no longer matches the
-document (the source changed and was run again) is left out and logged.
+document (the source changed and was run again) is left out and logged. The decisions
+also make the document's review sessions, which packages record as provenance.
 """
 
 from __future__ import annotations
 
 import logging
+from collections import Counter
+from datetime import datetime, timedelta
 from pathlib import Path
 
+from pipeline.export.premis import ReviewSession
 from pipeline.model import Correction, Document
-from pipeline.review.store import Decision, current_decisions
+from pipeline.review.store import Decision, Store, current_decisions, store_path
 from pipeline.segment import segment
 
 log = logging.getLogger(__name__)
+SESSION_PAUSE = timedelta(minutes=30)  # a longer pause between decisions starts a session
 
 
 def apply_decisions(doc: Document, decisions: dict[tuple[int, int, int], Decision]) -> int:
@@ -55,3 +60,36 @@ def load_document(folder: Path) -> Document:
     """A document as last written to its output folder, with the archivists' review
     decisions (OUT/review.sqlite) applied as corrections of origin `review`."""
     return apply_review(Document.load(folder / "document.json"), folder)
+
+
+def review_sessions(folder: Path, *, pause: timedelta = SESSION_PAUSE) -> list[ReviewSession]:
+    """The review sessions on the document in `folder` (OUT/<name>/), for its provenance:
+    each archivist's decisions, split where they paused longer than `pause`, in time
+    order. Every decision counts, also those later changed."""
+    path = store_path(folder.parent)
+    if not path.is_file():
+        return []
+    with Store(path) as store:
+        history = store.history(folder.name)
+    out = []
+    for who in sorted({d.who for d in history}):
+        run: list[Decision] = []
+        for decision in sorted((d for d in history if d.who == who), key=lambda d: d.at):
+            if run and _time(decision.at) - _time(run[-1].at) > pause:
+                out.append(_session(run))
+                run = []
+            run.append(decision)
+        if run:
+            out.append(_session(run))
+    return sorted(out, key=lambda s: (s.started, s.who))
+
+
+def _session(decisions: list[Decision]) -> ReviewSession:
+    actions = Counter(d.action for d in decisions)
+    return ReviewSession(decisions[0].who, decisions[0].at, decisions[-1].at,
+                         accepted=actions["accept"], rejected=actions["reject"],
+                         edited=actions["edit"])
+
+
+def _time(value: str) -> datetime:
+    return datetime.fromisoformat(value)
