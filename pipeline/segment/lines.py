@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from pipeline.model import Document, LineRef, corrected_lines
-from pipeline.segment import patterns
+from pipeline.segment import patterns, specks
 
 EDGE = 4  # running headers and footers sit within this many lines of a page's top or bottom
 
@@ -28,6 +28,11 @@ class Entry:
     @property
     def blank(self) -> bool:
         return not self.text.strip()
+
+    @property
+    def void(self) -> bool:
+        """Blank, or nothing on the line but specks: no text to read a role from."""
+        return specks.is_void(self.text)
 
     @property
     def clean(self) -> str:
@@ -72,7 +77,7 @@ def _is_running(entry: Entry, text: str, top: list[Entry], bottom: list[Entry],
                 tops: set[str], bottoms: set[str]) -> bool:
     """A line repeated at the same edge of other pages; on the first page it is the
     document's own header, and headings and item lines are never furniture."""
-    if patterns.heading_kind(text) or patterns.ITEM.match(text):
+    if patterns.heading_kind(text) or patterns.item_line(text):
         return False
     shape = _shape(text)
     return (entry in top and shape in tops) or (entry in bottom and shape in bottoms)

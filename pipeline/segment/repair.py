@@ -14,6 +14,7 @@ from __future__ import annotations
 from rapidfuzz import fuzz
 
 from pipeline.model import Correction, Document
+from pipeline.restore import lexicon
 from pipeline.segment import patterns
 from pipeline.segment.lines import Entry
 
@@ -113,6 +114,35 @@ def repair_headings(doc: Document, lines: list[Entry]) -> int:
     return count
 
 
+def repair_heading_specks(doc: Document, lines: list[Entry]) -> int:
+    """Take out the specks OCR put around known headings ("Bakgrund ae" → "Bakgrund",
+    "\"Ärendet" → "Ärendet"); returns how many."""
+    count = 0
+    for entry in lines:
+        if entry.furniture or len(entry.clean) > 80:
+            continue
+        found = patterns.heading_span(entry.text)
+        if found is None:
+            continue
+        _, first, end = found
+        words = entry.text.split()
+        for k in reversed([*range(first), *range(end, len(words))]):
+            count += _correct(doc, entry, k, "", "symbol", 0.7)
+        lead = words[first].lstrip(_GLUED)
+        if lead != words[first] and lead[:1].isalpha() and _unpaired(entry.text, words[first]):
+            count += _correct(doc, entry, first, lead, "symbol", 0.7)
+    return count
+
+
+_GLUED = "'‘’\"“”|_·*.,"
+
+
+def _unpaired(text: str, word: str) -> bool:
+    mark = word[0]
+    closing = {"‘": "’", "“": "”"}.get(mark, mark)
+    return text.count(closing) == (1 if closing == mark else 0)
+
+
 def _match(words: list[str], raw: list[str]) -> tuple[int, str, float] | None:
     """(index, heading word, score) when `words` are a known heading but for one word;
     that word is judged as corrected and as OCR'd (`raw`), whichever is closer."""
@@ -124,6 +154,8 @@ def _match(words: list[str], raw: list[str]) -> tuple[int, str, float] | None:
         if len(wrong) != 1:
             continue
         k = wrong[0]
+        if _is_word(words[k]):
+            continue  # a word as printed stays: "Underlag" is not a damaged "Förslag"
         readings = [words[k], raw[k]]
         similarity = max(fuzz.ratio(r.lower(), heading[k].lower()) for r in readings)
         needed = 80 if len(words) == 1 else 70 if len(words) == 2 else 50
@@ -132,6 +164,11 @@ def _match(words: list[str], raw: list[str]) -> tuple[int, str, float] | None:
             after = heading[k] if k or not words[k][:1].isupper() else heading[k].capitalize()
             return k, after, 0.5 + similarity / 200
     return None
+
+
+def _is_word(text: str) -> bool:
+    word = text.strip(".,:;'’\"”")
+    return len(word) > 2 and lexicon.load().is_word(word.lower())
 
 
 def _dropped(damaged: str, word: str) -> bool:
