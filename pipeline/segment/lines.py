@@ -66,11 +66,25 @@ def _mark_furniture(lines: list[Entry]) -> None:
                 entry.furniture = "fortsattning"
             elif patterns.SIGN_FOOTER.search(text) and len(text) < 80:
                 entry.furniture = "sidfot"
+            elif patterns.BARE_PAGE_NUMBER.match(text):
+                continue  # see _mark_bare_numbers
             elif edge and patterns.PAGE_NUMBER.search(text) and len(text) < 120:
                 alone = not patterns.PAGE_NUMBER.sub("", text).strip(" -–|")
                 entry.furniture = "sidnummer" if alone else "sidhuvud"
             elif number != first and _is_running(entry, text, top, bottom, tops, bottoms):
                 entry.furniture = "sidhuvud"
+        _mark_bare_numbers(top)
+        _mark_bare_numbers(bottom[::-1])
+
+
+def _mark_bare_numbers(edge: list[Entry]) -> None:
+    """A number alone ("3", "- 3 -", "3 (12)") is the page number where nothing but
+    furniture stands between it and the page's edge (`edge` runs from the edge inwards)."""
+    for entry in edge:
+        if patterns.BARE_PAGE_NUMBER.match(entry.clean):
+            entry.furniture = "sidnummer"
+        elif not entry.furniture:
+            return
 
 
 def _is_running(entry: Entry, text: str, top: list[Entry], bottom: list[Entry],

@@ -162,9 +162,12 @@ SIGNATURE_LEAD = re.compile(r"^(?:vid protokollet|justerat|justeras|underskrifte
                             r"justerandes?)$", re.IGNORECASE)
 
 # Page furniture.
-PAGE_NUMBER = re.compile(
-    r"(?:\bsida\s+\d{1,3}\s*(?:\(\s*\d{1,3}\s*\)|av\s+\d{1,3})?|^\s*\d{1,3}\s*\(\s*\d{1,3}\s*\)"
-    r"\s*$|^\s*[-–]\s*\d{1,3}\s*[-–]\s*$|^\s*\d{1,3}\s*$)", re.IGNORECASE)
+_SIDA = r"\bsida\s+\d{1,3}\s*(?:\(\s*\d{1,3}\s*\)|av\s+\d{1,3})?"
+_BARE = r"^\s*\d{1,3}\s*\(\s*\d{1,3}\s*\)\s*$|^\s*[-–]\s*\d{1,3}\s*[-–]\s*$|^\s*\d{1,3}\s*$"
+PAGE_NUMBER = re.compile(f"(?:{_SIDA}|{_BARE})", re.IGNORECASE)
+# "3", "- 3 -", "3 (12)" alone: a page number only at the very top or bottom of a page,
+# where a line of text ending in a number ("etapp" / "3") cannot be.
+BARE_PAGE_NUMBER = re.compile(_BARE)
 SIGN_FOOTER = re.compile(r"justerandes\s+sign|utdragsbestyrkande|justerares\s+sign",
                          re.IGNORECASE)
 
