@@ -168,6 +168,18 @@ def test_the_body_text_after_a_title_is_not_title(tmp_path):
     assert doc.structure.items[0].title == "Extra ärende"
 
 
+@pytest.mark.parametrize("printed, repaired", [
+    ("Skolskjuts vid växelvis. boende", "Skolskjuts vid växelvis boende"),
+    ("Utredning om avveckling-av Ekgårdens boende", "Utredning om avveckling av Ekgårdens boende"),
+    ("Taxor för bygglov m.m. för 2025", None), ("Uppföljning jan. och feb. 2025", None),
+    ("Riktlinjer för e-tjänster och Barn-och ungdomsverksamhet", None),
+])
+def test_what_ocr_put_inside_a_title(tmp_path, printed, repaired):
+    doc = _doc(tmp_path, HEAD + f"§ 5 Dnr TN 2024/0007\n{printed}\n" + DECISION, repair=True)
+    assert doc.structure.items[0].title == (repaired or printed)
+    assert all(c.origin == "context" for c in doc.corrections)
+
+
 # 4. Headings with OCR marks, and headings the known set lacked.
 
 @pytest.mark.parametrize("printed, kind, repaired", [

@@ -20,7 +20,12 @@ from pipeline.model import Attachment, Block, Document, Item, ProcessingStep, Pr
 from pipeline.segment import header, items, patterns
 from pipeline.segment.blocks import block, is_heading, sections
 from pipeline.segment.lines import Entry, entries
-from pipeline.segment.repair import repair_heading_specks, repair_headings, repair_item_signs
+from pipeline.segment.repair import (
+    repair_heading_specks,
+    repair_headings,
+    repair_item_signs,
+    repair_titles,
+)
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +45,8 @@ def segment(doc: Document, *, repair: bool | None = None) -> Document:
     if repair and repair_heading_specks(doc, lines):
         lines = entries(doc)
     doc.structure = read(lines)
+    if repair and repair_titles(doc, lines, doc.structure):
+        doc.structure = read(entries(doc))
     doc.steps = [s for s in doc.steps if s.stage != "segment"]
     doc.steps.append(ProcessingStep(
         stage="segment", tool="protokoll", version=__version__, started=started,

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from rapidfuzz import fuzz
 
-from pipeline.model import Correction, Document
+from pipeline.model import Correction, Document, Protocol
 from pipeline.restore import lexicon
 from pipeline.segment import patterns
 from pipeline.segment.lines import Entry
@@ -135,6 +135,41 @@ def repair_heading_specks(doc: Document, lines: list[Entry]) -> int:
 
 
 _GLUED = "'‘’\"“”|_·*.,"
+# Prepositions a space OCR read as a hyphen joins onto ("avveckling-av"): no compound ends
+# in them ("och", "eller" may follow a hyphen: "Barn- och" with its space lost).
+_JOINED = {"av", "i", "om", "på", "för", "till", "med", "vid", "från", "under", "efter",
+           "mot", "inom"}
+
+
+def repair_titles(doc: Document, lines: list[Entry], protocol: Protocol) -> int:
+    """Take out what OCR put inside an item's title: a period after a word that goes on in
+    lower case ("växelvis. boende"; a title holds no sentence end, abbreviations aside),
+    a hyphen for the space before a preposition ("avveckling-av"); returns how many."""
+    title_lines = {(r.page, r.line) for item in protocol.items for b in item.head
+                   if b.kind == "heading" for r in b.lines}
+    count = 0
+    for entry in lines:
+        if (entry.ref.page, entry.ref.line) not in title_lines:
+            continue
+        words = entry.text.split()
+        for k in reversed(range(len(words))):
+            fixed = _title_word(words[k], words[k + 1] if k + 1 < len(words) else "")
+            if fixed is not None:
+                count += _correct(doc, entry, k, fixed[0], fixed[1], 0.7)
+    return count
+
+
+def _title_word(word: str, after: str) -> tuple[str, str] | None:
+    lex = lexicon.load()
+    core = word[:-1]
+    if word.endswith(".") and core.isalpha() and len(core) >= 5 and after[:1].islower() \
+            and lex.is_word(core.lower()) and f"{core.lower()}." not in lex.abbreviations:
+        return core, "symbol"
+    first, _, last = word.partition("-")
+    if last in _JOINED and first.isalpha() and len(first) >= 3 \
+            and lex.is_word(first.lower()) and not lex.is_word(word.lower()):
+        return f"{first} {last}", "split"
+    return None
 
 
 def _unpaired(text: str, word: str) -> bool:
