@@ -95,6 +95,20 @@ def test_the_paragraphs_listed_under_the_label_open_no_item(tmp_path):
     assert doc.structure.justering["paragrafer"] == "§ 41-42"
 
 
+def test_an_extract_s_paragraph_under_its_label_opens_no_item(tmp_path):
+    doc = _doc(tmp_path, HEAD.replace("\n\n", "\nParagraf\n§ 41\n\n") + "Sida 1 av 2\f"
+               "§ 41 Dnr TN 2024/0201\nBygglov för ny förskola\n" + DECISION)
+    assert _items(doc) == [(41, "TN 2024/0201", "Bygglov för ny förskola")]
+
+
+def test_a_short_table_of_contents_opens_no_item(tmp_path):
+    doc = _doc(tmp_path, HEAD + "§ 7 Val av justerare\n§ 8 Budgetuppföljning\n\n"
+               "§ 7\nVal av justerare\n" + DECISION + "\n§ 8\nBudgetuppföljning\n" + DECISION)
+    assert [(n, t) for n, _, t in _items(doc)] == [(7, "Val av justerare"),
+                                                   (8, "Budgetuppföljning")]
+    assert all(i.sections for i in doc.structure.items)
+
+
 def test_a_table_of_contents_opens_no_item(tmp_path):
     contents = ("Innehållsförteckning\n§ 7/24 Val av justerare\n§ 8/24 Budgetuppföljning\n"
                 "Informationsärenden\n§ 9/24 Förvaltningen informerar\n\n")

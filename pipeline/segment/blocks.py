@@ -42,7 +42,8 @@ def _looks_like_heading(lines: list[Entry], i: int) -> bool:
     words = text.split()
     if not (1 <= len(words) <= 6 and text[0].isupper() and not _END.search(text)):
         return False
-    if any(c.isdigit() for c in text) or LIST_MARK.match(text) or patterns.ROLES.match(text):
+    if any(c.isdigit() for c in text) or LIST_MARK.match(lines[i].text) \
+            or patterns.ROLES.match(text):
         return False
     if words[-1].lower() in _GOES_ON:
         return False  # "Nämnden beslutar att" leads into what follows

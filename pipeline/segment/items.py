@@ -26,6 +26,7 @@ _LEADS_ON = {"för", "på", "av", "om", "och", "i", "till", "med", "vid", "mella
              "de", "en", "ett", "att", "som", "ur", "åt", "utan"}
 _DASHES = ("-", "–", "—")
 _ENDS_IN_NUMBER = re.compile(r"\d[)]?$")
+_PARAGRAPHS_LABEL = re.compile(r"^paragraf(?:er)?\b[\s:]*(?P<value>.*)$", re.IGNORECASE)
 _LISTED_NUMBERS = re.compile(r"^[\s\d,–—\-§och]*$")  # "41–44", "12, 14 och 15"
 
 
@@ -58,18 +59,17 @@ def _rest(rest: str) -> str:
 
 
 def _listed(lines: list[Entry], i: int, rest: str) -> bool:
-    """"§ 12-14" under the header label "Paragrafer" lists the items; it opens none. When
-    the label has its value beside it ("Paragrafer 41–44"), the § line below opens one."""
+    """"§ 12-14" under the header label "Paragrafer" (or "Paragraf") lists the items; it
+    opens none. When the label has its value beside it ("Paragrafer 41–44"), the § line
+    below opens one."""
     before = next((e for e in reversed(lines[:i]) if not e.void), None)
-    if before is None or not before.clean.lower().startswith("paragrafer"):
-        return False
-    return not specks.strip(before.clean)[len("paragrafer"):].strip(" :") \
-        and bool(_LISTED_NUMBERS.match(rest))
+    label = _PARAGRAPHS_LABEL.match(specks.strip(before.clean)) if before else None
+    return label is not None and not label["value"] and bool(_LISTED_NUMBERS.match(rest))
 
 
 def _contents(lines: list[Entry], found: list[tuple[int, int]]) -> set[int]:
-    """The § lines of a table of contents: three or more with at most two lines between
-    each, whose first number comes again further on, where the items themselves begin."""
+    """The § lines of a table of contents: two or more with at most two lines between
+    each, whose numbers come again further on, where the items themselves begin."""
     runs: list[list[tuple[int, int]]] = [[]]
     for i, number in found:
         if runs[-1] and (_between(lines, runs[-1][-1][0], i) > 2 or number <= runs[-1][-1][1]):
@@ -77,7 +77,8 @@ def _contents(lines: list[Entry], found: list[tuple[int, int]]) -> set[int]:
         runs[-1].append((i, number))
     out: set[int] = set()
     for run in runs:
-        if len(run) >= 3 and any(n == run[0][1] for i, n in found if i > run[-1][0]):
+        later = {n for i, n in found if i > run[-1][0]}
+        if len(run) >= 2 and run[0][1] in later and sum(n in later for _, n in run) >= 2:
             out.update(i for i, _ in run)
     return out
 

@@ -214,7 +214,7 @@ GROUPS = re.compile(r"^(?P<label>beslutande(?: ledamöter)?|ledamöter|närvaran
                     r"övriga (?:närvarande|deltagande)|övriga|närvarande tjänstepersoner|"
                     r"tjänstepersoner|frånvarande)\b[:\s]*(?P<rest>.*)$", re.IGNORECASE)
 JUSTERING = re.compile(r"^(?P<label>utses att justera|justerare|justerande|justeringens (?:plats "
-                       r"och tid|tid och plats|tid)|justeringsdag|paragrafer|underskrifter|"
+                       r"och tid|tid och plats|tid)|justeringsdag|paragraf(?:er)?|underskrifter|"
                        r"sekreterare|ordförande)\b[:\s]*(?P<rest>.*)$", re.IGNORECASE)
 ANSLAG_START = re.compile(r"^(?:anslag(?:/bevis)?|bevis om (?:justering|anslag)|"
                           r"protokollet är justerat)", re.IGNORECASE)

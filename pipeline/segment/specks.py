@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import functools
 
-MARKS = frozenset(".,;:'‘’\"“”|¦_—–-~^`´°·•*«»¢")
+MARKS = frozenset(".,;:'‘’‚„\"“”|¦_—–-~^`´¸°˙¨·•*«»‹›¢©®=+\\/")
 _ACCENTED = frozenset("éèêëáàâãüûúùîïíìôõóòçñ")  # alone, none of them is Swedish
 _GLUED = "'‘’\"“”|¦_·*.,"  # marks a speck leaves stuck to the first word
 _TRAILING = ",|¦_'’\"”"  # and stuck to the last word ("synpunkter:,")
