@@ -55,6 +55,19 @@ def test_a_speck_beside_the_item_line_keeps_the_item(tmp_path, line):
     assert _items(doc) == [(31, "TN 2024/0112", "Revidering av avfallstaxan")]
 
 
+@pytest.mark.parametrize("line", ["$& 31 Dnr TN 2024/0112", "§ 31: Dnr TN 2024/0112",
+                                  ":$31 -:\nDnr TN 2024/0112", "&31\nDnr TN 2024/0112"])
+def test_a_sign_and_number_with_marks_on_them(tmp_path, line):
+    doc = _doc(tmp_path, HEAD + f"{line}\nRevidering av avfallstaxan\n" + DECISION)
+    assert _items(doc) == [(31, "TN 2024/0112", "Revidering av avfallstaxan")]
+
+
+def test_a_sign_read_as_8_with_a_mark_after_the_number(tmp_path):
+    doc = _doc(tmp_path, HEAD + "831:\nDnr TN 2024/0112\nRevidering av avfallstaxan\n" + DECISION,
+               repair=True)
+    assert _items(doc) == [(31, "TN 2024/0112", "Revidering av avfallstaxan")]
+
+
 def test_a_speck_stuck_to_the_dnr_is_not_part_of_it(tmp_path):
     doc = _doc(tmp_path, HEAD + "§ 31 Dnr TN 2024/0112.\nRevidering av avfallstaxan\n" + DECISION)
     assert _items(doc) == [(31, "TN 2024/0112", "Revidering av avfallstaxan")]
@@ -154,6 +167,25 @@ def test_a_title_wrapped_onto_a_short_last_line(tmp_path, first, last):
     assert [s.kind for s in doc.structure.items[0].sections] == ["beslut"]
 
 
+@pytest.mark.parametrize("lines, title", [
+    ("Bygglov på fastigheten\n: Lärkan 2:14.", "Bygglov på fastigheten Lärkan 2:14"),
+    ("Tillsynsplan 2025:", "Tillsynsplan 2025"),
+    ("Strategi fram till år\n2030 -", "Strategi fram till år 2030"),
+    ("Brygga vid:\n:Norrsjön", "Brygga vid Norrsjön"),
+    ("Taxor för bygglov m.m.", "Taxor för bygglov m.m."),
+    ("Remiss:\nKulturstrategi för kommunen", "Remiss: Kulturstrategi för kommunen"),
+])
+def test_specks_at_the_ends_of_title_lines(tmp_path, lines, title):
+    doc = _doc(tmp_path, HEAD + f"§ 42 Dnr TN 2024/0188\n{lines}\n" + DECISION)
+    assert doc.structure.items[0].title == title
+
+
+def test_a_blank_line_inside_a_title_above_its_dnr(tmp_path):
+    doc = _doc(tmp_path, HEAD + "§ 59\nDelårsrapport per augusti\n\n2022\nDnr TN 2022/0230\n"
+               + DECISION)
+    assert _items(doc) == [(59, "TN 2022/0230", "Delårsrapport per augusti 2022")]
+
+
 def test_a_title_wrapped_at_the_top_of_a_page(tmp_path):
     doc = _doc(tmp_path, HEAD + "§ 41\nTaxor\n" + DECISION + "\nSida 1 av 2\f"
                "Tekniska nämnden  Sida 2 av 2\n§ 42 Dnr TN 2024/0188\n"
@@ -203,6 +235,7 @@ def test_what_ocr_put_inside_a_title(tmp_path, printed, repaired):
     ("|Beslutsunderlag", "beslutsunderlag", "Beslutsunderlag"),
     ("Beslutet skickas till é", "expediering", "Beslutet skickas till"),
     ("Bedömning —", "bedomning", "Bedömning"),
+    (':"Yrkanden :', "yrkanden", "Yrkanden"),
 ])
 def test_a_heading_with_marks_is_a_heading(tmp_path, printed, kind, repaired):
     text = HEAD + f"§ 5 Dnr TN 2024/0007\nAvgifter\n{DECISION}\n{printed}\nKort.\n"

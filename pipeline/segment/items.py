@@ -116,14 +116,35 @@ def head(lines: list[Entry], item: Item, rest: str) -> tuple[int, str]:
         if title and not continues_title(title, _title_line(text), last=_last(lines, i)) \
                 and not (item.dnr is None and _dnr_next(lines, i)):
             break
-        title.append(_title_line(text))
+        _join(title, _title_line(text))
         i += 1
     return i, title_text(title)
 
 
+def _join(title: list[str], line: str) -> None:
+    """Add a line to the title: a period or colon after a word that leads on is a speck
+    ("brygga vid:" / "Norrsjön")."""
+    last = title[-1].split()[-1] if title else ""
+    if last[-1:] in ".:" and last[:-1].lower() in _LEADS_ON:
+        title[-1] = title[-1][:-1]
+    title.append(line)
+
+
 def title_text(lines: list[str]) -> str:
-    """The title from its printed lines: one line of text, no specks at its ends."""
-    return specks.strip(" ".join(lines))
+    """The title from its printed lines: one line of text, no specks at its ends. A title
+    ends in no period or colon but an abbreviation's ("Lärkan 2:14." has a speck)."""
+    title = specks.strip(" ".join(lines))
+    last = title.split()[-1] if title else ""
+    if last[-1:] in ".:" and not _abbreviation(last):
+        title = title[:-1].rstrip()
+    return title
+
+
+def _abbreviation(word: str) -> bool:
+    """"m.m.", "t.ex.", "etc.", "kap.": dots inside, or a known abbreviation."""
+    from pipeline.restore import lexicon
+
+    return "." in word[:-1] or word.lower() in lexicon.load().abbreviations
 
 
 def _title_line(text: str) -> str:
@@ -137,23 +158,28 @@ def _title_line(text: str) -> str:
 
 def continues_title(title: list[str], text: str, *, last: bool = False) -> bool:
     """A title wraps onto a line that starts in lower case, or after a line that cannot
-    end it; or onto a short last line that ends in a number (a year, a property)."""
+    end it; or onto its last line after a colon, or onto a short last line that ends in a
+    number (a year, a property)."""
     if len(title) >= 3 or not text:
         return False
     before = title[-1]
     if text[:1].islower() or before.endswith(("-", "–", "—", ",")):
         return True
-    if before.split()[-1].lower() in _LEADS_ON:
+    if before.split()[-1].rstrip(".,:;").lower() in _LEADS_ON:  # "vid:" with a speck
         return True
-    return last and len(text) <= 40 and len(text) < len(before) \
-        and bool(_ENDS_IN_NUMBER.search(text)) and not patterns.find_date(text)
+    if before.endswith(":") and last:  # "Remiss:" / "Kulturstrategi för kommunen"
+        return True
+    core = text.rstrip(" -–—")  # "2030 -": a speck, or a dash kept for the next line
+    return last and len(core) <= 40 and len(core) < len(before) \
+        and bool(_ENDS_IN_NUMBER.search(core)) and not patterns.find_date(core)
 
 
 def _last(lines: list[Entry], i: int) -> bool:
-    """Line `i` ends its run of lines: a blank line, a heading or the end comes next."""
+    """Line `i` ends its run of lines: a blank line, a Dnr, a heading or the end comes
+    next."""
     nxt = next((j for j in range(i + 1, len(lines)) if not lines[j].furniture), None)
-    return nxt is None or lines[nxt].void or is_heading(
-        lines, nxt, in_list_section=False) not in (None, "other")
+    return nxt is None or lines[nxt].void or patterns.starts_with_dnr(lines[nxt].clean) \
+        or is_heading(lines, nxt, in_list_section=False) not in (None, "other")
 
 
 def _dnr_next(lines: list[Entry], i: int) -> bool:
@@ -169,7 +195,7 @@ def _dnr_follows(lines: list[Entry], i: int) -> bool:
 
 def _title_goes_on(lines: list[Entry], i: int, title: list[str]) -> bool:
     """OCR sometimes puts a blank line inside a wrapped title."""
-    nxt = next((e for e in lines[i + 1:i + 3] if not e.void), None)
-    return nxt is not None and not nxt.furniture \
-        and continues_title(title, _title_line(nxt.clean)) \
-        and patterns.heading_kind(nxt.clean) is None
+    j = next((j for j in range(i + 1, min(i + 3, len(lines))) if not lines[j].void), None)
+    return j is not None and not lines[j].furniture \
+        and continues_title(title, _title_line(lines[j].clean), last=_last(lines, j)) \
+        and patterns.heading_kind(lines[j].clean) is None

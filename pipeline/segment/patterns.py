@@ -14,14 +14,15 @@ from pipeline.segment import specks
 
 # "§ 39", "§39", "§§ 39-40", "§ 81/20" (numbered within the year), with the body's short
 # name before the sign ("KS § 39", "Kf § 195"), and § as OCR misreads it at the start of
-# a line ("8§39", "$ 39", "S 39"); the number must be followed by the end of the line, a
+# a line ("8§39", "$ 39", "$& 39", "S 39"); the number must be followed by the end of the line, a
 # Dnr or a title.
-_LEAD = r"^[\s'‘’\"“”*.,·|_—–-]*"  # specks OCR puts before the sign
+_LEAD = r"^[\s'‘’\"“”*.,:;·|_—–-]*"  # specks OCR puts before the sign
 _PREFIX = (r"(?:(?P<prefix>[A-ZÅÄÖ]{2,5}|[A-ZÅÄÖ][a-zåäö]{1,2})\s*(?=[§$]|8\s*§)"
            r"|[a-zåäöéü]{1,2}\s+(?=§))?")  # or a speck read as letters
 ITEM = re.compile(
-    _LEAD + _PREFIX + r"(?P<sign>§§?|[8$S&]\s*§|[$&]|S(?=\s))\s*(?P<nr>\d{1,4})(?:/\d{2}(?!\d))?"
-    r"(?:\s*[-–—]\s*(?P<last>\d{1,4}))?(?P<rest>(?:\s.*)?)$")
+    _LEAD + _PREFIX + r"(?P<sign>§§?|[8$S&]\s*§|[$&]{1,2}|S(?=\s))\s*(?P<nr>\d{1,4})"
+    r"(?:/\d{2}(?!\d))?"
+    r"(?:\s*[-–—]\s*(?P<last>\d{1,4}))?[.:;,'’|_]*(?P<rest>(?:\s.*)?)$")  # "§ 17:"
 # Words that begin a sentence citing a § ("Av § 5 framgår"): no body's short name.
 _NOT_PREFIX = {"av", "se", "om", "och", "att", "enl", "jfr", "till", "med", "på", "vid", "ur",
                "en", "ett", "den", "det", "som", "har", "är", "mot", "för", "nya", "ny"}
@@ -39,7 +40,7 @@ def item_line(text: str) -> re.Match[str] | None:
 # an item line only with a Dnr on it or just below (see `segment.repair`).
 WEAK_ITEM = re.compile(
     r"^\s*(?P<sign>[sS]8|[8sS$&])(?P<gap>\s*)(?P<nr>\d{1,3})(?:\s*[-–—]\s*(?P<last>\d{1,3}))?"
-    r"(?P<rest>(?:\s.*)?)$")
+    r"[.:;,'’|_]*(?P<rest>(?:\s.*)?)$")
 CONTINUED = re.compile(r"^\s*(?:forts(?:\.|ättning)?|fortsättning)\s*(?:av\s+|från\s+)?§",
                        re.IGNORECASE)
 
@@ -117,7 +118,7 @@ HEADINGS: list[tuple[str, re.Pattern[str]]] = [(kind, re.compile(rf"^(?:{rx})$",
 LIST_SECTIONS = {"beslutsunderlag", "expediering"}  # a list of short lines, no headings
 
 
-_HEADING_LEAD = "•·*«»'‘’\"“”.,|_ "
+_HEADING_LEAD = "•·*«»'‘’\"“”.,:;|_ "
 _HEADING_ENDS = " .:,;'’\"”—–-_|"
 
 
@@ -137,13 +138,15 @@ def heading_span(text: str) -> tuple[str, int, int] | None:
     while first < end and specks.is_speck(words[first], words[first + 1] if end > first + 1
                                           else ""):
         first += 1
-    spans = [(first, end)]
+    spans = [(first, end, first)]  # the heading's words, and where its wording begins
     if end - first > 1 and len(words[end - 1]) <= 2 and words[end - 1].islower():
-        spans.append((first, end - 1))
+        spans.append((first, end - 1, first))
     if end - first > 1 and len(words[first]) <= 2 and words[first].islower():
-        spans.append((first + 1, end))
-    for a, b in spans:
-        core = " ".join(words[a:b]).lstrip(_HEADING_LEAD).rstrip(_HEADING_ENDS)
+        spans.append((first + 1, end, first + 1))  # "å Bakgrund"
+    if end - first > 1 and len(words[first]) <= 2 and words[first].isdigit():
+        spans.append((first, end, first + 1))  # "5 Bakgrund": a speck, or a numbered heading
+    for a, b, wording in spans:
+        core = " ".join(words[wording:b]).lstrip(_HEADING_LEAD).rstrip(_HEADING_ENDS)
         for kind, pattern in HEADINGS:
             if pattern.match(core):
                 return kind, a, b

@@ -15,7 +15,7 @@ from rapidfuzz import fuzz
 
 from pipeline.model import Correction, Document, Protocol
 from pipeline.restore import lexicon
-from pipeline.segment import patterns
+from pipeline.segment import patterns, specks
 from pipeline.segment.lines import Entry
 
 # The fixed headings of Swedish minutes and tjänsteskrivelser (SKR's and the
@@ -128,13 +128,12 @@ def repair_heading_specks(doc: Document, lines: list[Entry]) -> int:
         words = entry.text.split()
         for k in reversed([*range(first), *range(end, len(words))]):
             count += _correct(doc, entry, k, "", "symbol", 0.7)
-        lead = words[first].lstrip(_GLUED)
-        if lead != words[first] and lead[:1].isalpha() and _unpaired(entry.text, words[first]):
+        lead = specks.strip(" ".join(words[first:end])).split()[0]
+        if lead != words[first] and words[first].endswith(lead) and lead[:1].isalpha():
             count += _correct(doc, entry, first, lead, "symbol", 0.7)
     return count
 
 
-_GLUED = "'‘’\"“”|_·*.,"
 # Prepositions a space OCR read as a hyphen joins onto ("avveckling-av"): no compound ends
 # in them ("och", "eller" may follow a hyphen: "Barn- och" with its space lost).
 _JOINED = {"av", "i", "om", "på", "för", "till", "med", "vid", "från", "under", "efter",
@@ -170,12 +169,6 @@ def _title_word(word: str, after: str) -> tuple[str, str] | None:
             and lex.is_word(first.lower()) and not lex.is_word(word.lower()):
         return f"{first} {last}", "split"
     return None
-
-
-def _unpaired(text: str, word: str) -> bool:
-    mark = word[0]
-    closing = {"‘": "’", "“": "”"}.get(mark, mark)
-    return text.count(closing) == (1 if closing == mark else 0)
 
 
 def _match(words: list[str], raw: list[str]) -> tuple[int, str, float] | None:

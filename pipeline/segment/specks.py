@@ -13,7 +13,7 @@ import functools
 
 MARKS = frozenset(".,;:'‘’‚„\"“”|¦_—–-~^`´¸°˙¨·•*«»‹›¢©®=+\\/")
 _ACCENTED = frozenset("éèêëáàâãüûúùîïíìôõóòçñ")  # alone, none of them is Swedish
-_GLUED = "'‘’\"“”|¦_·*.,"  # marks a speck leaves stuck to the first word
+GLUED = "'‘’\"“”|¦_·*.,:;"  # marks a speck leaves stuck to the first word
 _TRAILING = ",|¦_'’\"”"  # and stuck to the last word ("synpunkter:,")
 _PAIRS = {"‘": "’", "“": "”", '"': '"', "'": "'"}
 
@@ -30,18 +30,17 @@ def is_speck(token: str, beside: str = "") -> bool:
 
 
 def strip(text: str) -> str:
-    """`text` without the specks at its ends (whole tokens, and an unpaired mark stuck to
-    the first word), its other spacing normalised."""
+    """`text` without the specks at its ends (whole tokens, unpaired marks stuck to the
+    first word, and commas, bars or unpaired quotes stuck to the last), its other spacing
+    normalised."""
     tokens = text.split()
     while tokens and is_speck(tokens[-1], tokens[-2] if len(tokens) > 1 else ""):
         tokens.pop()
     while tokens and is_speck(tokens[0], tokens[1] if len(tokens) > 1 else ""):
         tokens.pop(0)
-    if tokens and len(tokens[0]) > 2 and tokens[0][0] in _GLUED and tokens[0][1].isalnum():
-        mark = tokens[0][0]
-        rest = " ".join(tokens)[1:]
-        if _PAIRS.get(mark, "\0") not in rest:
-            tokens[0] = tokens[0][1:]
+    while tokens and len(tokens[0]) > 1 and tokens[0][0] in GLUED \
+            and _PAIRS.get(tokens[0][0], "\0") not in " ".join(tokens)[1:]:
+        tokens[0] = tokens[0][1:]  # ':"Yrkanden'
     while tokens and len(tokens[-1]) > 1 and tokens[-1][-1] in _TRAILING \
             and _unpaired(tokens[-1][-1], " ".join(tokens)):
         tokens[-1] = tokens[-1][:-1]
