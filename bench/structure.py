@@ -75,7 +75,10 @@ def _listing(out: Path) -> str:
         for heading in _headings(p):
             printed = " ".join(raw[(r.page, r.line)].strip() for r in heading.lines)
             if " ".join(printed.split()) != " ".join(heading.text.split()):
-                lines.append(f"    heading {heading.text!r} was printed {printed!r}")
+                at = {(r.page, r.line) for r in heading.lines}
+                how = ", ".join(sorted({f"{c.origin} {c.kind}" for c in doc.corrections
+                                        if c.applied and (c.page, c.line) in at}))
+                lines.append(f"    heading {heading.text!r} was printed {printed!r} ({how})")
     return "\n".join(lines)
 
 

@@ -69,7 +69,8 @@ def _listed(lines: list[Entry], i: int, rest: str) -> bool:
 
 def _contents(lines: list[Entry], found: list[tuple[int, int]]) -> set[int]:
     """The § lines of a table of contents: two or more with at most two lines between
-    each, whose numbers come again further on, where the items themselves begin."""
+    each, whose first number comes again further on (and the second too, for two), where
+    the items themselves begin."""
     runs: list[list[tuple[int, int]]] = [[]]
     for i, number in found:
         if runs[-1] and (_between(lines, runs[-1][-1][0], i) > 2 or number <= runs[-1][-1][1]):
@@ -78,7 +79,8 @@ def _contents(lines: list[Entry], found: list[tuple[int, int]]) -> set[int]:
     out: set[int] = set()
     for run in runs:
         later = {n for i, n in found if i > run[-1][0]}
-        if len(run) >= 2 and run[0][1] in later and sum(n in later for _, n in run) >= 2:
+        again = sum(n in later for _, n in run)
+        if len(run) >= 2 and run[0][1] in later and (again >= 2 or len(run) >= 3):
             out.update(i for i, _ in run)
     return out
 
