@@ -62,7 +62,7 @@ def _listed(lines: list[Entry], i: int, rest: str) -> bool:
     """"§ 12-14" under the header label "Paragrafer" (or "Paragraf") lists the items; it
     opens none. When the label has its value beside it ("Paragrafer 41–44"), the § line
     below opens one."""
-    before = next((e for e in reversed(lines[:i]) if not e.void), None)
+    before = next((lines[j] for j in range(i - 1, -1, -1) if not lines[j].void), None)
     label = _PARAGRAPHS_LABEL.match(specks.strip(before.clean)) if before else None
     return label is not None and not label["value"] and bool(_LISTED_NUMBERS.match(rest))
 

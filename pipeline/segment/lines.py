@@ -7,6 +7,7 @@ headers repeated on every page, page numbers ("Sida 2 av 5", "3 (12)"), the foot
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import Counter
 from collections.abc import Iterable
@@ -29,7 +30,7 @@ class Entry:
     def blank(self) -> bool:
         return not self.text.strip()
 
-    @property
+    @functools.cached_property
     def void(self) -> bool:
         """Blank, or nothing on the line but specks: no text to read a role from."""
         return specks.is_void(self.text)
