@@ -4,7 +4,7 @@ Items are matched by § number (items without one, as in a tjänsteskrivelse, in
 Item boundaries: F1 of the matched items. Dnr and titles: exact after whitespace
 normalisation, over the expected items. Section headings: recall of the expected
 headings among the matched item's, compared without marks OCR adds around them (" —",
-"_", "•").
+"_", "•", " ,", "'").
 Body and date: exact per document (the meeting date, or the document date where the
 truth has no meeting).
 """
@@ -58,7 +58,7 @@ def norm(text: str | None) -> str:
 
 
 def heading_norm(text: str) -> str:
-    return norm(text).strip(" .:—–-_|•·*«»").lower()
+    return norm(text).strip(" .,;:—–-_|•·*«»'‘’\"“”").lower()
 
 
 def compare(expected: dict, protocol: Protocol, name: str) -> Tally:

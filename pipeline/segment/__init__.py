@@ -17,10 +17,15 @@ from rapidfuzz import fuzz
 
 from pipeline import __version__
 from pipeline.model import Attachment, Block, Document, Item, ProcessingStep, Protocol, Section
-from pipeline.segment import header, patterns
-from pipeline.segment.blocks import LIST_MARK, block, is_heading, sections
+from pipeline.segment import header, items, patterns
+from pipeline.segment.blocks import block, is_heading, sections
 from pipeline.segment.lines import Entry, entries
-from pipeline.segment.repair import repair_headings, repair_item_signs
+from pipeline.segment.repair import (
+    repair_heading_specks,
+    repair_headings,
+    repair_item_signs,
+    repair_titles,
+)
 
 log = logging.getLogger(__name__)
 
@@ -37,7 +42,11 @@ def segment(doc: Document, *, repair: bool | None = None) -> Document:
     lines = entries(doc)
     if repair and repair_item_signs(doc, lines) + repair_headings(doc, lines):
         lines = entries(doc)
+    if repair and repair_heading_specks(doc, lines):
+        lines = entries(doc)
     doc.structure = read(lines)
+    if repair and repair_titles(doc, lines, doc.structure):
+        doc.structure = read(entries(doc))
     doc.steps = [s for s in doc.steps if s.stage != "segment"]
     doc.steps.append(ProcessingStep(
         stage="segment", tool="protokoll", version=__version__, started=started,
@@ -49,7 +58,7 @@ def segment(doc: Document, *, repair: bool | None = None) -> Document:
 def read(lines: list[Entry]) -> Protocol:
     protocol = Protocol()
     kind = header.doc_type(lines)
-    starts = _item_starts(lines)
+    starts = items.starts(lines)
     if not starts and kind == "tjänsteskrivelse":
         starts = [s for s in [_memo_title(lines)] if s is not None]
     # Unnamed: one § is an extract, several a protocol, none unknown.
@@ -65,31 +74,6 @@ def read(lines: list[Entry]) -> Protocol:
     if protocol.doc_type == "tjänsteskrivelse":
         _memo_fields(protocol)
     return protocol
-
-
-def _item_starts(lines: list[Entry]) -> list[int]:
-    """Lines that open an item: a § and a number, the number rising through the document."""
-    starts: list[int] = []
-    last = 0
-    for i, entry in enumerate(lines):
-        match = patterns.ITEM.match(entry.text)
-        if not match or entry.furniture:
-            continue
-        number, rest = int(match["nr"]), match["rest"].strip()
-        has_dnr = bool(patterns.DNR_LABEL.search(rest))
-        if (rest[:1].islower() and not has_dnr) or number <= last or _after_label(lines, i):
-            continue  # "§ 5 kommunallagen" in running text; a § cited again
-        plain_sign = match["sign"].startswith("§")
-        if plain_sign or has_dnr or not rest or number == last + 1:
-            starts.append(i)
-            last = int(match["last"] or number)
-    return starts
-
-
-def _after_label(lines: list[Entry], i: int) -> bool:
-    """"§ 12-14" under the header label "Paragrafer" lists the items; it opens none."""
-    before = next((e for e in reversed(lines[:i]) if not e.blank), None)
-    return before is not None and before.clean.lower().startswith("paragrafer")
 
 
 _LETTERHEAD = re.compile(r"^(?:datum|dnr|diarienr|diarienummer|handläggare|till|från|"
@@ -120,10 +104,10 @@ def _is_letterhead(text: str) -> bool:
 
 
 def _item(lines: list[Entry], protocol: Protocol) -> Item:
-    match = patterns.ITEM.match(lines[0].text)
+    match = patterns.item_line(lines[0].text)
     item = Item(number=int(match["nr"]) if match else None,
                 last_number=int(match["last"]) if match and match["last"] else None)
-    head, title = _head(lines, item, match["rest"] if match else lines[0].text)
+    head, title = items.head(lines, item, match["rest"] if match else lines[0].text)
     item.head = _head_blocks(lines[:head])
     item.title = title or None
     body = lines[head:]
@@ -137,63 +121,6 @@ def _item(lines: list[Entry], protocol: Protocol) -> Item:
 def _head_blocks(lines: list[Entry]) -> list[Block]:
     return [block("furniture", [e], e.furniture) if e.furniture else block("heading", [e])
             for e in lines if not e.blank]
-
-
-def _head(lines: list[Entry], item: Item, rest: str) -> tuple[int, str]:
-    """How many lines the §, Dnr and title take, and the title."""
-    title: list[str] = []
-    dnr = patterns.dnr_value(rest)
-    if dnr is not None:
-        item.dnr, rest = dnr[0] or None, dnr[1]
-    if rest.strip():
-        title.append(rest.strip())
-    i = 1
-    while i < len(lines) and i < 8:
-        entry = lines[i]
-        text = entry.clean
-        if entry.blank or entry.furniture:
-            if title and entry.blank and not _title_goes_on(lines, i, title) \
-                    and not (item.dnr is None and _dnr_follows(lines, i)):
-                break
-            i += 1
-            continue
-        if item.dnr is None and patterns.starts_with_dnr(text) \
-                and (dnr := patterns.dnr_value(text)) is not None:
-            item.dnr = dnr[0] or None
-            i += 1
-            continue
-        if is_heading(lines, i, in_list_section=False) not in (None, "other") \
-                or LIST_MARK.match(entry.text):
-            break
-        if title and not _continues_title(title, text) and not (
-                item.dnr is None and _dnr_next(lines, i)):
-            break
-        title.append(text)
-        i += 1
-    return i, " ".join(" ".join(title).split())
-
-
-def _dnr_next(lines: list[Entry], i: int) -> bool:
-    """The line right after `i` is the Dnr: `i` ends a title printed above its Dnr."""
-    return i + 1 < len(lines) and patterns.starts_with_dnr(lines[i + 1].clean)
-
-
-def _dnr_follows(lines: list[Entry], i: int) -> bool:
-    """The Dnr printed under the title, after a blank line."""
-    nxt = next((e for e in lines[i + 1:i + 3] if not e.blank), None)
-    return nxt is not None and patterns.starts_with_dnr(nxt.clean)
-
-
-def _continues_title(title: list[str], text: str) -> bool:
-    """A title wraps onto a second line that starts in lower case or goes on a phrase."""
-    return len(title) < 3 and (text[:1].islower() or title[-1].endswith(("-", "–", ",")))
-
-
-def _title_goes_on(lines: list[Entry], i: int, title: list[str]) -> bool:
-    """OCR sometimes puts a blank line inside a wrapped title."""
-    nxt = next((e for e in lines[i + 1:i + 3] if not e.blank), None)
-    return nxt is not None and not nxt.furniture and _continues_title(title, nxt.clean) \
-        and patterns.heading_kind(nxt.clean) is None
 
 
 def _repeated_title(body: list[Entry], item: Item) -> int:
@@ -237,13 +164,13 @@ def _attachment(lines: list[Entry]) -> Attachment:
     i = 0
     title: list[str] = []
     while i < len(lines) and (lines[i].blank or lines[i].furniture
-                              or not title or _continues_title(title, lines[i].clean)):
+                              or not title or items.continues_title(title, lines[i].clean)):
         if not lines[i].blank and not lines[i].furniture:
             if title and is_heading(lines, i, in_list_section=False):
                 break
             title.append(lines[i].clean)
         i += 1
-    attachment.title = " ".join(title) or None
+    attachment.title = items.title_text(title) or None
     attachment.head = _head_blocks(lines[:i])
     attachment.sections = sections(lines[i:], first_kind="text")
     return attachment

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 
 from pipeline.model import Block, Section
-from pipeline.segment import patterns
+from pipeline.segment import patterns, specks
 from pipeline.segment.lines import Entry
 
 LIST_MARK = re.compile(r"^\s*(?P<mark>\d{1,2}[.)]|[a-h][.)]|[•·▪◦‣∙●–*«»]|-(?=\s)|e(?=\s+\w))\s+")
@@ -38,11 +38,12 @@ def is_heading(lines: list[Entry], i: int, *, in_list_section: bool) -> str | No
 
 
 def _looks_like_heading(lines: list[Entry], i: int) -> bool:
-    text = lines[i].clean
+    text = specks.strip(lines[i].clean)  # "Avgift ," is the heading Avgift
     words = text.split()
     if not (1 <= len(words) <= 6 and text[0].isupper() and not _END.search(text)):
         return False
-    if any(c.isdigit() for c in text) or LIST_MARK.match(text) or patterns.ROLES.match(text):
+    if any(c.isdigit() for c in text) or LIST_MARK.match(lines[i].text) \
+            or patterns.ROLES.match(text):
         return False
     if words[-1].lower() in _GOES_ON:
         return False  # "Nämnden beslutar att" leads into what follows
@@ -50,13 +51,18 @@ def _looks_like_heading(lines: list[Entry], i: int) -> bool:
         return False  # a name (signatures, lists of people)
     before = _neighbour(lines, i, -1)
     after = _neighbour(lines, i, 1)
-    if before is not None and not lines[before].blank and (
-            not _END.search(lines[before].text) or patterns.heading_kind(lines[before].clean)):
+    if before is not None and not lines[before].void and (
+            not ended(lines[before].text) or patterns.heading_kind(lines[before].clean)):
         return False  # inside a paragraph, or the first line under a heading
-    if after is None or lines[after].blank:
+    if after is None or lines[after].void:
         after = _neighbour(lines, i, 2) if after is not None else None
-    return (after is not None and not lines[after].blank
-            and (len(lines[after].clean) > len(text) + 20 or bool(_END.search(lines[after].text))))
+    return (after is not None and not lines[after].void
+            and (len(lines[after].clean) > len(text) + 20 or ended(lines[after].text)))
+
+
+def ended(text: str) -> bool:
+    """The line ends a sentence, also with a speck after it ("beslutet. ae")."""
+    return bool(_END.search(text) or _END.search(specks.strip(text)))
 
 
 def _neighbour(lines: list[Entry], i: int, step: int) -> int | None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 from pipeline.model import Participant, Protocol, Section
-from pipeline.segment import patterns
+from pipeline.segment import patterns, specks
 from pipeline.segment.blocks import block
 from pipeline.segment.lines import Entry
 
@@ -88,8 +88,8 @@ def _field(text: str, lines: list[Entry], i: int, protocol: Protocol) -> tuple[s
         return "huvud", "datum"
     if patterns.DNR_LABEL.search(text) and patterns.dnr_value(text):
         return "huvud", "dnr"
-    if patterns.is_body(text):
-        protocol.body = protocol.body or text
+    if (name := patterns.body_name(text)) is not None:
+        protocol.body = protocol.body or name
         return "huvud", "organ"
     if header_type(text):
         return "huvud", "typ"
@@ -136,12 +136,11 @@ def _fallbacks(text: str, protocol: Protocol) -> None:
 def find_body(text: str) -> str | None:
     """The longest run of words in `text` that names a body ("Miljö- och
     byggnadsnämnden" in "Lövsjö kommun  Miljö- och byggnadsnämnden  Protokoll")."""
-    words = text.split()
+    words = specks.strip(text).split()
     for j in range(len(words)):
         for i in range(max(0, j - 4), j + 1):
-            candidate = " ".join(words[i:j + 1])
-            if patterns.is_body(candidate):
-                return candidate
+            if (name := patterns.body_name(" ".join(words[i:j + 1]))) is not None:
+                return name
     return None
 
 

@@ -7,13 +7,14 @@ headers repeated on every page, page numbers ("Sida 2 av 5", "3 (12)"), the foot
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from pipeline.model import Document, LineRef, corrected_lines
-from pipeline.segment import patterns
+from pipeline.segment import patterns, specks
 
 EDGE = 4  # running headers and footers sit within this many lines of a page's top or bottom
 
@@ -28,6 +29,11 @@ class Entry:
     @property
     def blank(self) -> bool:
         return not self.text.strip()
+
+    @functools.cached_property
+    def void(self) -> bool:
+        """Blank, or nothing on the line but specks: no text to read a role from."""
+        return specks.is_void(self.text)
 
     @property
     def clean(self) -> str:
@@ -61,18 +67,32 @@ def _mark_furniture(lines: list[Entry]) -> None:
                 entry.furniture = "fortsattning"
             elif patterns.SIGN_FOOTER.search(text) and len(text) < 80:
                 entry.furniture = "sidfot"
+            elif patterns.BARE_PAGE_NUMBER.match(text):
+                continue  # see _mark_bare_numbers
             elif edge and patterns.PAGE_NUMBER.search(text) and len(text) < 120:
                 alone = not patterns.PAGE_NUMBER.sub("", text).strip(" -–|")
                 entry.furniture = "sidnummer" if alone else "sidhuvud"
             elif number != first and _is_running(entry, text, top, bottom, tops, bottoms):
                 entry.furniture = "sidhuvud"
+        _mark_bare_numbers(top)
+        _mark_bare_numbers(bottom[::-1])
+
+
+def _mark_bare_numbers(edge: list[Entry]) -> None:
+    """A number alone ("3", "- 3 -", "3 (12)") is the page number where nothing but
+    furniture stands between it and the page's edge (`edge` runs from the edge inwards)."""
+    for entry in edge:
+        if patterns.BARE_PAGE_NUMBER.match(entry.clean):
+            entry.furniture = "sidnummer"
+        elif not entry.furniture:
+            return
 
 
 def _is_running(entry: Entry, text: str, top: list[Entry], bottom: list[Entry],
                 tops: set[str], bottoms: set[str]) -> bool:
     """A line repeated at the same edge of other pages; on the first page it is the
     document's own header, and headings and item lines are never furniture."""
-    if patterns.heading_kind(text) or patterns.ITEM.match(text):
+    if patterns.heading_kind(text) or patterns.item_line(text):
         return False
     shape = _shape(text)
     return (entry in top and shape in tops) or (entry in bottom and shape in bottoms)

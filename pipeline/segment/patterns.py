@@ -10,17 +10,37 @@ from __future__ import annotations
 import re
 from datetime import date
 
-# "§ 39", "§39", "§§ 39-40", and § as OCR misreads it at the start of a line ("8§39",
-# "$ 39", "S 39"); the number must be followed by the end of the line, a Dnr or a title.
-_LEAD = r"^[\s'‘’\"“”*.,·|]*"  # specks OCR puts before the sign
+from pipeline.segment import specks
+
+# "§ 39", "§39", "§§ 39-40", "§ 81/20" (numbered within the year), with the body's short
+# name before the sign ("KS § 39", "Kf § 195"), and § as OCR misreads it at the start of
+# a line ("8§39", "$ 39", "$& 39", "S 39"); the number must be followed by the end of the line, a
+# Dnr or a title.
+_LEAD = r"^[\s'‘’\"“”*.,:;·|_—–-]*"  # specks OCR puts before the sign
+_PREFIX = (r"(?:(?P<prefix>[A-ZÅÄÖ]{2,5}|[A-ZÅÄÖ][a-zåäö]{1,2})\s*(?=[§$]|8\s*§)"
+           r"|[a-zåäöéü]{1,2}\s+(?=§))?")  # or a speck read as letters
 ITEM = re.compile(
-    _LEAD + r"(?P<sign>§§?|[8$S&]\s*§|[$&]|S(?=\s))\s*(?P<nr>\d{1,4})"
-    r"(?:\s*[-–—]\s*(?P<last>\d{1,4}))?(?P<rest>(?:\s.*)?)$")
+    _LEAD + _PREFIX + r"(?P<sign>§§?|[8$S&]\s*§|[$&]{1,2}|S(?=\s))\s*(?P<nr>\d{1,4})"
+    r"(?:/\d{2}(?!\d))?"
+    r"(?:\s*[-–—]\s*(?P<last>\d{1,4}))?[.:;,'’|_]*(?P<rest>(?:\s.*)?)$")  # "§ 17:"
+# Words that begin a sentence citing a § ("Av § 5 framgår"): no body's short name.
+_NOT_PREFIX = {"av", "se", "om", "och", "att", "enl", "jfr", "till", "med", "på", "vid", "ur",
+               "en", "ett", "den", "det", "som", "har", "är", "mot", "för", "nya", "ny"}
+
+
+def item_line(text: str) -> re.Match[str] | None:
+    """The match of an item line, unless what stands before the sign is a word citing it."""
+    match = ITEM.match(text)
+    if match and match["prefix"] and match["prefix"].lower() in _NOT_PREFIX:
+        return None
+    return match
+
+
 # § read as a letter or digit, alone ("8 45-46") or run into the number ("823", "s821"):
 # an item line only with a Dnr on it or just below (see `segment.repair`).
 WEAK_ITEM = re.compile(
     r"^\s*(?P<sign>[sS]8|[8sS$&])(?P<gap>\s*)(?P<nr>\d{1,3})(?:\s*[-–—]\s*(?P<last>\d{1,3}))?"
-    r"(?P<rest>(?:\s.*)?)$")
+    r"[.:;,'’|_]*(?P<rest>(?:\s.*)?)$")
 CONTINUED = re.compile(r"^\s*(?:forts(?:\.|ättning)?|fortsättning)\s*(?:av\s+|från\s+)?§",
                        re.IGNORECASE)
 
@@ -33,8 +53,8 @@ _CLASSIFICATION = re.compile(r"^\d{1,3}(?:\.\d{1,3})+$")  # 1.2.3.3: a filing co
 
 
 def starts_with_dnr(text: str) -> bool:
-    """A Dnr line, also with a speck before it ("*Dnr BN 2023.0456")."""
-    return bool(DNR_LABEL.match(text.lstrip(" '‘’\"“”*.,·|•")))
+    """A Dnr line, also with a speck before it ("*Dnr BN 2023.0456", "ae Dnr ...")."""
+    return bool(DNR_LABEL.match(specks.strip(text).lstrip(" '‘’\"“”*.,·|•")))
 
 
 def dnr_value(text: str) -> tuple[str, str] | None:
@@ -46,6 +66,7 @@ def dnr_value(text: str) -> tuple[str, str] | None:
     tokens = text[match.end():].split()
     kept: list[str] = []
     for i, token in enumerate(tokens):
+        token = token.rstrip(_DNR_SPECKS) or token  # "2022/0158." with a speck on it
         if _CLASSIFICATION.match(token):
             return " ".join(kept), " ".join(tokens[i + 1:])
         if not _DNR_TOKEN.match(token) or (kept and not any(c.isdigit() for c in token)
@@ -53,6 +74,9 @@ def dnr_value(text: str) -> tuple[str, str] | None:
             return " ".join(kept).rstrip(",;"), " ".join(tokens[i:])
         kept.append(token)
     return " ".join(kept).rstrip(",;"), ""
+
+
+_DNR_SPECKS = ".'‘’\"”|_:—–"
 
 
 # Section headings: (kind, pattern over the whole line, case-insensitive).
@@ -65,12 +89,17 @@ HEADINGS: list[tuple[str, re.Pattern[str]]] = [(kind, re.compile(rf"^(?:{rx})$",
     ("beslut", rf"{_OWNER}?beslut|beslutet|{_OWNER}(?:arbetsutskotts|utskotts)\s+beslut"),
     ("sammanfattning", r"sammanfattning(?: av ärendet)?|ärendet i korthet"),
     ("arende", r"ärendet i sin helhet|ärendebeskrivning|ärendet|beskrivning av ärendet|"
-               r"ärendets beredning"),
-    ("bakgrund", r"bakgrund"),
+               r"ärendets beredning|beredning|ärendets behandling"),
+    ("bakgrund", r"bakgrund|tidigare beslut|tidigare behandling|historik"),
     ("bedomning", rf"{_OWNER}?bedömning|överväganden"),
-    ("beslutsunderlag", r"beslutsunderlag|underlag för beslut|handlingar i ärendet"),
-    ("yrkanden", r"yrkande(?:n)?"),
-    ("propositionsordning", r"propositionsordning|proposition(?:sordning)? och beslut"),
+    ("motivering", r"motivering|motivering (?:till|av) beslut(?:et)?|beslutsmotivering|"
+                   r"skäl för beslut(?:et)?|skälen för beslutet"),
+    ("beslutsunderlag", r"beslutsunderlag|underlag(?: (?:för|till) beslut(?:et)?)?|"
+                        r"handlingar i ärendet"),
+    ("yrkanden", r"yrkande(?:n|t|na)?|förslag till beslut på sammanträdet|"
+                 r"förslag på sammanträdet"),
+    ("propositionsordning", r"propositionsordning|proposition(?:sordning)? och beslut|"
+                            r"beslutsgång|beslutsordning"),
     ("omrostning", r"omröstning|omröstningsresultat|votering"),
     ("reservation", r"reservation(?:er)?"),
     ("protokollsanteckning", r"protokollsanteckning(?:ar)?|särskilt yttrande"),
@@ -79,7 +108,9 @@ HEADINGS: list[tuple[str, re.Pattern[str]]] = [(kind, re.compile(rf"^(?:{rx})$",
                     r"barnkonsekvensanalys|barnets bästa"),
     ("samverkan", r"samverkan|facklig samverkan|mbl-förhandling"),
     ("konsekvenser", r"(?:ekonomiska |juridiska )?konsekvenser(?: för [\w ]+)?|"
-                     r"ekonomiska aspekter"),
+                     r"ekonomiska aspekter|konsekvensanalys"),
+    ("finansiering", r"finansiering|ekonomiska förutsättningar|kostnader och finansiering"),
+    ("upplysningar", r"upplysningar|övriga upplysningar|upplysningar om ärendet"),
     ("expediering", r"beslutet (?:expedieras|skickas|sänds) till|expedieras(?: till)?|"
                     r"skickas till|sändlista|expediering|för kännedom till|"
                     r"beslut(?:et)? ska skickas till"),
@@ -87,11 +118,38 @@ HEADINGS: list[tuple[str, re.Pattern[str]]] = [(kind, re.compile(rf"^(?:{rx})$",
 LIST_SECTIONS = {"beslutsunderlag", "expediering"}  # a list of short lines, no headings
 
 
+_HEADING_LEAD = "•·*«»'‘’\"“”.,:;|_ "
+_HEADING_ENDS = " .:,;'’\"”—–-_|"
+
+
 def heading_kind(text: str) -> str | None:
-    core = text.strip().lstrip("•·*«»'‘’\"“” ").rstrip(" .:—–-_|")
-    for kind, pattern in HEADINGS:
-        if pattern.match(core):
-            return kind
+    found = heading_span(text)
+    return found[0] if found else None
+
+
+def heading_span(text: str) -> tuple[str, int, int] | None:
+    """(kind, first, end): the known section heading that the words [first, end) of `text`
+    make, read through specks around it: "Bakgrund ae", "\"Ärendet", "Arbetsutskottets
+    beslut å" (a speck that happens to spell a word); None if the line is no heading."""
+    words = text.split()
+    first, end = 0, len(words)
+    while end > first and specks.is_speck(words[end - 1], words[end - 2] if end > 1 else ""):
+        end -= 1
+    while first < end and specks.is_speck(words[first], words[first + 1] if end > first + 1
+                                          else ""):
+        first += 1
+    spans = [(first, end, first)]  # the heading's words, and where its wording begins
+    if end - first > 1 and len(words[end - 1]) <= 2 and words[end - 1].islower():
+        spans.append((first, end - 1, first))
+    if end - first > 1 and len(words[first]) <= 2 and words[first].islower():
+        spans.append((first + 1, end, first + 1))  # "å Bakgrund"
+    if end - first > 1 and len(words[first]) <= 2 and words[first].isdigit():
+        spans.append((first, end, first + 1))  # "5 Bakgrund": a speck, or a numbered heading
+    for a, b, wording in spans:
+        core = " ".join(words[wording:b]).lstrip(_HEADING_LEAD).rstrip(_HEADING_ENDS)
+        for kind, pattern in HEADINGS:
+            if pattern.match(core):
+                return kind, a, b
     return None
 
 
@@ -107,9 +165,12 @@ SIGNATURE_LEAD = re.compile(r"^(?:vid protokollet|justerat|justeras|underskrifte
                             r"justerandes?)$", re.IGNORECASE)
 
 # Page furniture.
-PAGE_NUMBER = re.compile(
-    r"(?:\bsida\s+\d{1,3}\s*(?:\(\s*\d{1,3}\s*\)|av\s+\d{1,3})?|^\s*\d{1,3}\s*\(\s*\d{1,3}\s*\)"
-    r"\s*$|^\s*[-–]\s*\d{1,3}\s*[-–]\s*$|^\s*\d{1,3}\s*$)", re.IGNORECASE)
+_SIDA = r"\bsida\s+\d{1,3}\s*(?:\(\s*\d{1,3}\s*\)|av\s+\d{1,3})?"
+_BARE = r"^\s*\d{1,3}\s*\(\s*\d{1,3}\s*\)\s*$|^\s*[-–]\s*\d{1,3}\s*[-–]\s*$|^\s*\d{1,3}\s*$"
+PAGE_NUMBER = re.compile(f"(?:{_SIDA}|{_BARE})", re.IGNORECASE)
+# "3", "- 3 -", "3 (12)" alone: a page number only at the very top or bottom of a page,
+# where a line of text ending in a number ("etapp" / "3") cannot be.
+BARE_PAGE_NUMBER = re.compile(_BARE)
 SIGN_FOOTER = re.compile(r"justerandes\s+sign|utdragsbestyrkande|justerares\s+sign",
                          re.IGNORECASE)
 
@@ -129,13 +190,21 @@ _BODY_END = re.compile(r"(?:nämnden|nämnd|styrelsen|styrelse|utskottet|utskott
                        r"beredningen|rådet)$")
 
 
-def is_body(text: str) -> bool:
-    words = text.split()
+def body_name(text: str) -> str | None:
+    """The body a line names, read through specks at its ends ("‘Socialnämnden ,")."""
+    name = specks.strip(text).rstrip(" .,;:")
+    words = name.split()
     if not words or len(words) > 6 or not words[0][:1].isupper():
-        return False
+        return None
     if any(not w[:1].islower() for w in words[1:]) or not words[0].replace("-", "").isalpha():
-        return False
-    return bool(_BODY_END.search(words[-1])) and all(w.replace("-", "").isalpha() for w in words)
+        return None
+    if _BODY_END.search(words[-1]) and all(w.replace("-", "").isalpha() for w in words):
+        return name
+    return None
+
+
+def is_body(text: str) -> bool:
+    return body_name(text) is not None
 
 
 MEETING_DATE = re.compile(r"\b(?:sammanträdesdatum|sammanträdesdag|mötesdatum|datum för "
@@ -148,7 +217,7 @@ GROUPS = re.compile(r"^(?P<label>beslutande(?: ledamöter)?|ledamöter|närvaran
                     r"övriga (?:närvarande|deltagande)|övriga|närvarande tjänstepersoner|"
                     r"tjänstepersoner|frånvarande)\b[:\s]*(?P<rest>.*)$", re.IGNORECASE)
 JUSTERING = re.compile(r"^(?P<label>utses att justera|justerare|justerande|justeringens (?:plats "
-                       r"och tid|tid och plats|tid)|justeringsdag|paragrafer|underskrifter|"
+                       r"och tid|tid och plats|tid)|justeringsdag|paragraf(?:er)?|underskrifter|"
                        r"sekreterare|ordförande)\b[:\s]*(?P<rest>.*)$", re.IGNORECASE)
 ANSLAG_START = re.compile(r"^(?:anslag(?:/bevis)?|bevis om (?:justering|anslag)|"
                           r"protokollet är justerat)", re.IGNORECASE)

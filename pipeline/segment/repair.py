@@ -13,8 +13,9 @@ from __future__ import annotations
 
 from rapidfuzz import fuzz
 
-from pipeline.model import Correction, Document
-from pipeline.segment import patterns
+from pipeline.model import Correction, Document, Protocol
+from pipeline.restore import lexicon
+from pipeline.segment import patterns, specks
 from pipeline.segment.lines import Entry
 
 # The fixed headings of Swedish minutes and tjänsteskrivelser (SKR's and the
@@ -113,6 +114,63 @@ def repair_headings(doc: Document, lines: list[Entry]) -> int:
     return count
 
 
+def repair_heading_specks(doc: Document, lines: list[Entry]) -> int:
+    """Take out the specks OCR put around known headings ("Bakgrund ae" → "Bakgrund",
+    "\"Ärendet" → "Ärendet"); returns how many."""
+    count = 0
+    for entry in lines:
+        if entry.furniture or len(entry.clean) > 80:
+            continue
+        found = patterns.heading_span(entry.text)
+        if found is None:
+            continue
+        _, first, end = found
+        words = entry.text.split()
+        for k in reversed([*range(first), *range(end, len(words))]):
+            count += _correct(doc, entry, k, "", "symbol", 0.7)
+        lead = specks.strip(" ".join(words[first:end])).split()[0]
+        if lead != words[first] and words[first].endswith(lead) and lead[:1].isalpha():
+            count += _correct(doc, entry, first, lead, "symbol", 0.7)
+    return count
+
+
+# Prepositions a space OCR read as a hyphen joins onto ("avveckling-av"): no compound ends
+# in them ("och", "eller" may follow a hyphen: "Barn- och" with its space lost).
+_JOINED = {"av", "i", "om", "på", "för", "till", "med", "vid", "från", "under", "efter",
+           "mot", "inom"}
+
+
+def repair_titles(doc: Document, lines: list[Entry], protocol: Protocol) -> int:
+    """Take out what OCR put inside an item's title: a period after a word that goes on in
+    lower case ("växelvis. boende"; a title holds no sentence end, abbreviations aside),
+    a hyphen for the space before a preposition ("avveckling-av"); returns how many."""
+    title_lines = {(r.page, r.line) for item in protocol.items for b in item.head
+                   if b.kind == "heading" for r in b.lines}
+    count = 0
+    for entry in lines:
+        if (entry.ref.page, entry.ref.line) not in title_lines:
+            continue
+        words = entry.text.split()
+        for k in reversed(range(len(words))):
+            fixed = _title_word(words[k], words[k + 1] if k + 1 < len(words) else "")
+            if fixed is not None:
+                count += _correct(doc, entry, k, fixed[0], fixed[1], 0.7)
+    return count
+
+
+def _title_word(word: str, after: str) -> tuple[str, str] | None:
+    lex = lexicon.load()
+    core = word[:-1]
+    if word.endswith(".") and core.isalpha() and len(core) >= 5 and after[:1].islower() \
+            and lex.is_word(core.lower()) and f"{core.lower()}." not in lex.abbreviations:
+        return core, "symbol"
+    first, _, last = word.partition("-")
+    if last in _JOINED and first.isalpha() and len(first) >= 3 \
+            and lex.is_word(first.lower()) and not lex.is_word(word.lower()):
+        return f"{first} {last}", "split"
+    return None
+
+
 def _match(words: list[str], raw: list[str]) -> tuple[int, str, float] | None:
     """(index, heading word, score) when `words` are a known heading but for one word;
     that word is judged as corrected and as OCR'd (`raw`), whichever is closer."""
@@ -124,6 +182,8 @@ def _match(words: list[str], raw: list[str]) -> tuple[int, str, float] | None:
         if len(wrong) != 1:
             continue
         k = wrong[0]
+        if _is_word(words[k]):
+            continue  # a word as printed stays: "Underlag" is not a damaged "Förslag"
         readings = [words[k], raw[k]]
         similarity = max(fuzz.ratio(r.lower(), heading[k].lower()) for r in readings)
         needed = 80 if len(words) == 1 else 70 if len(words) == 2 else 50
@@ -132,6 +192,11 @@ def _match(words: list[str], raw: list[str]) -> tuple[int, str, float] | None:
             after = heading[k] if k or not words[k][:1].isupper() else heading[k].capitalize()
             return k, after, 0.5 + similarity / 200
     return None
+
+
+def _is_word(text: str) -> bool:
+    word = text.strip(".,:;'’\"”")
+    return len(word) > 2 and lexicon.load().is_word(word.lower())
 
 
 def _dropped(damaged: str, word: str) -> bool:
