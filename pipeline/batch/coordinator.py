@@ -27,10 +27,16 @@ from pipeline.batch import versions
 from pipeline.batch.manifest import Entry, Manifest
 from pipeline.batch.schedule import Job, Pool, Scheduler
 from pipeline.batch.worker import Finished
-from pipeline.exceptions import OutputError, ProtokollError, UsageError
+from pipeline.exceptions import (
+    OutputError,
+    ProtokollError,
+    UnreadableSourceError,
+    UsageError,
+    printable,
+)
 from pipeline.export import remove_leftovers, write_files
 from pipeline.model import Document
-from pipeline.ocr import TIMEOUT_WARNING
+from pipeline.ocr import TIMEOUT_WARNING, files
 from pipeline.ocr.sources import SUFFIXES, open_document
 from pipeline.options import Options
 
@@ -38,6 +44,8 @@ log = logging.getLogger(__name__)
 
 MANIFEST = "manifest.sqlite"
 LOCK = ".lock"
+NAME_BYTES = 200  # an output name at most, in UTF-8: file systems allow 255 for a name,
+# and the hidden folder it is written in first and a package's carry marks beside it
 
 
 @dataclass
@@ -127,13 +135,14 @@ def collect(paths: list[Path], *, out: Path, names: dict[str, str] | None = None
         raise UsageError("no input given", fix="Name files or folders to process.")
     found: list[tuple[Path, bool]] = []
     ignored: list[Path] = []
-    out = out.resolve()
+    out = _resolved(out)
     for path in paths:
-        if not path.is_dir():
+        if not _is_dir(path):
             found.append((path, True))
             continue
         for file in _walk(path):
-            if out == file.resolve() or out in file.resolve().parents:
+            where = _resolved(file)
+            if out == where or out in where.parents:
                 continue
             if file.suffix.lower() in SUFFIXES:
                 found.append((file, False))
@@ -142,7 +151,9 @@ def collect(paths: list[Path], *, out: Path, names: dict[str, str] | None = None
     unique: dict[Path, bool] = {}  # a file named twice counts once
     for path, explicit in found:
         unique[path] = unique.get(path, False) or explicit
-    known = names or {}
+    # A name recorded by a run that could not write it (too long) is given up.
+    known = {k: n for k, n in (names or {}).items()
+             if len(n.encode()) <= NAME_BYTES or _is_dir(out / n)}
     fresh = output_names([p for p in unique if path_key(p) not in known],
                          taken=set(known.values()))
     return [Input(p, known.get(path_key(p)) or fresh[p], explicit)
@@ -150,26 +161,56 @@ def collect(paths: list[Path], *, out: Path, names: dict[str, str] | None = None
 
 
 def _walk(folder: Path) -> Iterator[Path]:
-    for root, dirs, files in os.walk(folder):
+    def unreadable(exc: OSError) -> None:
+        log.warning("%s: cannot be read (%s); the files in it are left out",
+                    printable(str(exc.filename)), exc.strerror or exc)
+
+    for root, dirs, names in os.walk(folder, onerror=unreadable):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        for name in sorted(files):
+        for name in sorted(names):
             if not name.startswith("."):
                 yield Path(root) / name
 
 
+def _resolved(path: Path) -> Path:
+    """The path with links resolved; as it stands for a link that leads round in a loop."""
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError):
+        return path.absolute()
+
+
+def _is_dir(path: Path) -> bool:
+    try:
+        return path.is_dir()
+    except OSError:  # a name too long, …: opening it says why
+        return False
+
+
 def output_names(paths: list[Path], *, taken: set[str] = frozenset()) -> dict[Path, str]:
     """The file stem; on a clash the suffix is added, then a short hash of the path."""
-    stems = Counter(Path(path_key(p)).stem for p in paths)
-    names = {}
-    for p in paths:
-        stem = Path(path_key(p)).stem
-        names[p] = stem if stems[stem] == 1 else f"{stem}-{p.suffix.lstrip('.').lower()}"
+    stems = {p: _stem(p) for p in paths}
+    counts = Counter(stems.values())
+    names = {p: stems[p] if counts[stems[p]] == 1
+             else _cut(f"{stems[p]}-{p.suffix.lstrip('.').lower()}") for p in paths}
     clashes = Counter(names.values())
     for p in paths:
         if clashes[names[p]] > 1 or names[p] in taken:
-            digest = hashlib.sha1(path_key(p.resolve()).encode()).hexdigest()[:8]
+            digest = hashlib.sha1(path_key(_resolved(p)).encode()).hexdigest()[:8]
             names[p] = f"{names[p]}-{digest}"
     return names
+
+
+def _stem(path: Path) -> str:
+    """The file's stem as a folder name: control characters (a newline) as `_`, no leading
+    dot (a hidden folder), and short enough for the file system with a hash added."""
+    stem = "".join(c if c.isprintable() else "_" for c in Path(path_key(path)).stem)
+    return _cut(stem.lstrip(".") or "dokument")
+
+
+def _cut(name: str) -> str:
+    """At most NAME_BYTES bytes less room for `-` and a hash, cut between characters."""
+    return name.encode()[:NAME_BYTES - 9].decode("utf-8", "ignore")
 
 
 def run(paths: list[Path], out: Path, options: Options, *,
@@ -182,6 +223,7 @@ def run(paths: list[Path], out: Path, options: Options, *,
     out.mkdir(parents=True, exist_ok=True)
     with _only_run(out), Manifest(out / MANIFEST) as manifest:
         remove_leftovers(out)
+        manifest.end_killed_runs()
         cut = manifest.interrupted()
         if cut:
             log.warning("%d document(s) were cut off by an earlier run: processing them", cut)
@@ -304,7 +346,8 @@ class _Batch:
             self.manifest.set_state([i.key for i in (item, *item.copies)], "running",
                                     started=_now(), run=self.run_id)
             try:
-                doc = open_document(item.path, item.name)
+                doc = open_document(item.path, item.name,
+                                    timeout=self.options.ocr.timeout)
             except ProtokollError as exc:
                 self._record(item, "failed", error=exc, seconds=time.perf_counter() - clock)
                 continue
@@ -393,10 +436,10 @@ def _only_run(out: Path) -> Iterator[None]:
 
 
 def _sha256(path: Path) -> str | None:
+    """None for a file that cannot be read or is no regular file: opening it says why."""
     try:
-        with path.open("rb") as f:
-            return hashlib.file_digest(f, "sha256").hexdigest()
-    except OSError:
+        return files.sha256(path)
+    except UnreadableSourceError:
         return None
 
 
