@@ -39,6 +39,7 @@ from pipeline.model import Document
 from pipeline.ocr import TIMEOUT_WARNING, files
 from pipeline.ocr.sources import SUFFIXES, open_document
 from pipeline.options import Options
+from pipeline.restore import learned
 
 log = logging.getLogger(__name__)
 
@@ -220,6 +221,8 @@ def run(paths: list[Path], out: Path, options: Options, *,
     """Process the inputs into OUT/<name>/, keeping OUT/manifest.sqlite. Setting `stop`
     ends the run once the documents in flight are done."""
     clock = time.perf_counter()
+    if options.restore.enabled and options.restore.learned:  # a damaged file: said once, now
+        learned.check(Path(options.restore.learned))  # (the workers load it, each once)
     out.mkdir(parents=True, exist_ok=True)
     with _only_run(out), Manifest(out / MANIFEST) as manifest:
         remove_leftovers(out)
