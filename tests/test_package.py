@@ -13,7 +13,7 @@ from pathlib import Path
 from urllib.parse import unquote
 
 import pytest
-from conftest import CREATED, LEGACY, ROOT, SCANNED, SHARED, PackageRun
+from conftest import CONFIG, CREATED, LEGACY, ROOT, SCANNED, SHARED, PackageRun
 from lxml import etree
 
 from pipeline import api, cli
@@ -330,19 +330,21 @@ def test_erms_item_without_dnr_or_decision(run):
         erms.render(doc, "pkg", run.options(erms=True))
 
 
-def test_packages_and_verify_with_relative_paths_from_any_folder(run, tmp_path, monkeypatch):
+def test_packages_and_verify_with_relative_paths_from_any_folder(package_run, tmp_path,
+                                                                  monkeypatch):
     """The README's own examples use relative paths: run, export and verify with them,
     from the folder of the run and from another one."""
     work = tmp_path / "arbete"
     (work / "in").mkdir(parents=True)
     shutil.copy(LEGACY, work / "in" / "möte.txt")
-    common = ["--config", str(CONFIG), "--schemas", str(run.schemas), "--created", CREATED]
+    schemas = ["--schemas", str(package_run.schemas)] if package_run.schemas else []
+    common = ["--config", str(CONFIG), *schemas, "--created", CREATED]
     monkeypatch.chdir(work)
     assert cli.main(["run", "in/möte.txt", "--out", "out", "--jobs", "1", "--package",
                      "pk", *common]) == 0
     assert cli.main(["verify", "pk/möte"]) == 0 and cli.main(["verify", "pk"]) == 0
     monkeypatch.chdir(work / "pk" / "möte")
-    assert api.verify(Path(".")).ok
+    assert api.verify(Path()).ok
 
     elsewhere = tmp_path / "annan"
     elsewhere.mkdir()
@@ -354,14 +356,15 @@ def test_packages_and_verify_with_relative_paths_from_any_folder(run, tmp_path, 
             (work / "pk/möte" / name).read_bytes()
 
 
-def test_a_source_recorded_relative_is_found_by_its_content(run, tmp_path, monkeypatch):
+def test_a_source_recorded_relative_is_found_by_its_content(package_run, tmp_path,
+                                                             monkeypatch):
     """An older run recorded the path as given; exported from elsewhere, the source is
     looked for near the output folder, and a file of the same name with other content (here
     in the working directory) is not taken for it."""
     work = tmp_path / "arbete"
     (work / "in").mkdir(parents=True)
     shutil.copy(LEGACY, work / "in" / "möte.txt")
-    shutil.copytree(run.out / LEGACY.stem, work / "out" / "möte")
+    shutil.copytree(package_run.out / LEGACY.stem, work / "out" / "möte")
     document = work / "out" / "möte" / "document.json"
     data = json.loads(document.read_text(encoding="utf-8"))
     data["id"], data["source"]["path"] = "möte", "in/möte.txt"
@@ -370,7 +373,7 @@ def test_a_source_recorded_relative_is_found_by_its_content(run, tmp_path, monke
     (elsewhere / "in").mkdir(parents=True)
     (elsewhere / "in" / "möte.txt").write_text("Ett annat dokument.\n", encoding="utf-8")
     monkeypatch.chdir(elsewhere)
-    (result,) = api.export(Path("../arbete/out"), Path("pk"), run.options())
+    (result,) = api.export(Path("../arbete/out"), Path("pk"), package_run.options())
     assert (result.path / "representations/source/data/möte.txt").read_bytes() == \
         LEGACY.read_bytes()
     assert api.verify(result.path).ok
@@ -389,9 +392,10 @@ def _rechecksum(package: Path, rel: str) -> None:
 
 
 @pytest.mark.parametrize("where", ["absolute", "relative"])
-def test_verify_does_not_follow_a_schema_import_out_of_the_package(run, tmp_path, where):
+def test_verify_does_not_follow_a_schema_import_out_of_the_package(package_run, tmp_path,
+                                                                   where):
     package = tmp_path / "paket"
-    shutil.copytree(run.packages / LEGACY.stem, package)
+    shutil.copytree(package_run.packages / LEGACY.stem, package)
     outside = tmp_path / "utanfor.xsd"
     outside.write_text('<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema" '
                        'targetNamespace="urn:utanfor"><xs:element name="x"/></xs:schema>',
