@@ -5,10 +5,12 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import os
 import re
 import shutil
 import subprocess
 import sys
+import threading
 from pathlib import Path
 from urllib.parse import unquote
 
@@ -414,3 +416,26 @@ def test_verify_does_not_follow_a_schema_import_out_of_the_package(package_run, 
                and "utanf" in p and "outside the package; not followed" in p
                for p in problems), problems
     assert not any("checksum differs" in p or "size differs" in p for p in problems)
+
+
+def test_a_pipe_in_place_of_the_source_is_refused_not_waited_on(package_run, tmp_path):
+    out = tmp_path / "out"
+    shutil.copytree(package_run.out / LEGACY.stem, out / LEGACY.stem)
+    document = out / LEGACY.stem / "document.json"
+    data = json.loads(document.read_text(encoding="utf-8"))
+    data["source"]["path"] = str(tmp_path / "rör.txt")
+    document.write_text(json.dumps(data), encoding="utf-8")
+    os.mkfifo(tmp_path / "rör.txt")
+    result: list[BaseException] = []
+
+    def export() -> None:
+        try:
+            api.export(out, tmp_path / "packages", package_run.options())
+        except UnreadableSourceError as exc:
+            result.append(exc)
+
+    worker = threading.Thread(target=export, daemon=True)
+    worker.start()
+    worker.join(60)
+    assert not worker.is_alive(), "the export waits for a writer on the pipe"
+    assert result and "named pipe (FIFO)" in str(result[0])
