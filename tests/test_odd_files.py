@@ -23,7 +23,7 @@ from PIL import Image
 from test_batch import LEGACY
 
 from pipeline import api, cli
-from pipeline.batch.coordinator import NAME_BYTES
+from pipeline.batch.inputs import NAME_BYTES
 from pipeline.batch.manifest import Entry, Manifest
 from pipeline.exceptions import UnreadableSourceError
 from pipeline.ocr import images

@@ -11,12 +11,9 @@ on (`--on-error skip`); a stop (Ctrl-C) lets the documents in flight finish firs
 from __future__ import annotations
 
 import fcntl
-import hashlib
 import logging
-import os
 import threading
 import time
-from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -24,20 +21,15 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from pipeline.batch import versions
+from pipeline.batch.inputs import Input, collect, file_sha256
 from pipeline.batch.manifest import Entry, Manifest
 from pipeline.batch.schedule import Job, Pool, Scheduler
 from pipeline.batch.worker import Finished
-from pipeline.exceptions import (
-    OutputError,
-    ProtokollError,
-    UnreadableSourceError,
-    UsageError,
-    printable,
-)
+from pipeline.exceptions import OutputError, ProtokollError, UsageError
 from pipeline.export import remove_leftovers, write_files
 from pipeline.model import Document
-from pipeline.ocr import TIMEOUT_WARNING, files
-from pipeline.ocr.sources import SUFFIXES, open_document
+from pipeline.ocr import TIMEOUT_WARNING
+from pipeline.ocr.sources import open_document
 from pipeline.options import Options
 from pipeline.restore import learned
 
@@ -45,21 +37,6 @@ log = logging.getLogger(__name__)
 
 MANIFEST = "manifest.sqlite"
 LOCK = ".lock"
-NAME_BYTES = 200  # an output name at most, in UTF-8: file systems allow 255 for a name,
-# and the hidden folder it is written in first and a package's carry marks beside it
-
-
-@dataclass
-class Input:
-    path: Path
-    name: str  # output folder name, unique within the output folder and kept across runs
-    explicit: bool  # named on the command line rather than found in a folder
-    sha256: str | None = None  # of the file as found when the run began
-    copies: list[Input] = field(default_factory=list)  # other inputs with the same content
-
-    @property
-    def key(self) -> str:
-        return path_key(self.path)
 
 
 @dataclass
@@ -121,99 +98,6 @@ class RunSummary:
         return [o for o in self.outcomes if o.state == "failed"]
 
 
-def path_key(path: Path) -> str:
-    """The path as text that can always be stored (a name in a legacy encoding included)."""
-    return os.fsencode(path).decode("utf-8", "backslashreplace")
-
-
-def collect(paths: list[Path], *, out: Path, names: dict[str, str] | None = None
-            ) -> tuple[list[Input], list[Path]]:
-    """The input files (folders walked recursively, hidden files skipped) and ignored ones.
-
-    `names` are the output names the manifest has for paths: a path keeps its name, and no
-    new path gets a name already taken, so outputs stay put as an archive grows."""
-    if not paths:
-        raise UsageError("no input given", fix="Name files or folders to process.")
-    found: list[tuple[Path, bool]] = []
-    ignored: list[Path] = []
-    out = _resolved(out)
-    for path in paths:
-        if not _is_dir(path):
-            found.append((path, True))
-            continue
-        for file in _walk(path):
-            where = _resolved(file)
-            if out == where or out in where.parents:
-                continue
-            if file.suffix.lower() in SUFFIXES:
-                found.append((file, False))
-            else:
-                ignored.append(file)
-    unique: dict[Path, bool] = {}  # a file named twice counts once
-    for path, explicit in found:
-        unique[path] = unique.get(path, False) or explicit
-    # A name recorded by a run that could not write it (too long) is given up.
-    known = {k: n for k, n in (names or {}).items()
-             if len(n.encode()) <= NAME_BYTES or _is_dir(out / n)}
-    fresh = output_names([p for p in unique if path_key(p) not in known],
-                         taken=set(known.values()))
-    return [Input(p, known.get(path_key(p)) or fresh[p], explicit)
-            for p, explicit in unique.items()], ignored
-
-
-def _walk(folder: Path) -> Iterator[Path]:
-    def unreadable(exc: OSError) -> None:
-        log.warning("%s: cannot be read (%s); the files in it are left out",
-                    printable(str(exc.filename)), exc.strerror or exc)
-
-    for root, dirs, names in os.walk(folder, onerror=unreadable):
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        for name in sorted(names):
-            if not name.startswith("."):
-                yield Path(root) / name
-
-
-def _resolved(path: Path) -> Path:
-    """The path with links resolved; as it stands for a link that leads round in a loop."""
-    try:
-        return path.resolve()
-    except (OSError, RuntimeError):
-        return path.absolute()
-
-
-def _is_dir(path: Path) -> bool:
-    try:
-        return path.is_dir()
-    except OSError:  # a name too long, …: opening it says why
-        return False
-
-
-def output_names(paths: list[Path], *, taken: set[str] = frozenset()) -> dict[Path, str]:
-    """The file stem; on a clash the suffix is added, then a short hash of the path."""
-    stems = {p: _stem(p) for p in paths}
-    counts = Counter(stems.values())
-    names = {p: stems[p] if counts[stems[p]] == 1
-             else _cut(f"{stems[p]}-{p.suffix.lstrip('.').lower()}") for p in paths}
-    clashes = Counter(names.values())
-    for p in paths:
-        if clashes[names[p]] > 1 or names[p] in taken:
-            digest = hashlib.sha1(path_key(_resolved(p)).encode()).hexdigest()[:8]
-            names[p] = f"{names[p]}-{digest}"
-    return names
-
-
-def _stem(path: Path) -> str:
-    """The file's stem as a folder name: control characters (a newline) as `_`, no leading
-    dot (a hidden folder), and short enough for the file system with a hash added."""
-    stem = "".join(c if c.isprintable() else "_" for c in Path(path_key(path)).stem)
-    return _cut(stem.lstrip(".") or "dokument")
-
-
-def _cut(name: str) -> str:
-    """At most NAME_BYTES bytes less room for `-` and a hash, cut between characters."""
-    return name.encode()[:NAME_BYTES - 9].decode("utf-8", "ignore")
-
-
 def run(paths: list[Path], out: Path, options: Options, *,
         on_outcome: Callable[[Outcome], None] | None = None,
         on_progress: Callable[[Progress], None] | None = None,
@@ -264,7 +148,7 @@ class _Batch:
     def plan(self, inputs: list[Input]) -> list[Input]:
         """The inputs to process; the others become outcomes now (skipped, held, copies)."""
         for item in inputs:
-            item.sha256 = _sha256(item.path)  # read once: to compare now, to record later
+            item.sha256 = file_sha256(item.path)  # read once: to compare now, to record later
         self.current = {item.key: item.sha256 for item in inputs}
         todo: dict[str, Input] = {}
         for item in inputs:
@@ -436,14 +320,6 @@ def _only_run(out: Path) -> Iterator[None]:
             raise UsageError("another protokoll run is writing into this folder", path=out,
                              fix="Wait for it to end, or choose another --out.") from exc
         yield
-
-
-def _sha256(path: Path) -> str | None:
-    """None for a file that cannot be read or is no regular file: opening it says why."""
-    try:
-        return files.sha256(path)
-    except UnreadableSourceError:
-        return None
 
 
 def _now() -> str:
