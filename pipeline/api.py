@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -12,6 +13,8 @@ from pipeline.batch.coordinator import Outcome, Progress, RunSummary
 from pipeline.batch.manifest import Manifest
 from pipeline.batch.schedule import Pool
 from pipeline.model import Document
+from pipeline.ocr import files
+from pipeline.ocr.sources import locate
 from pipeline.options import Options
 from pipeline.stages import process
 
@@ -60,7 +63,13 @@ def export(out: Path, packages: Path, options: PackageOptions, *,
     remove_leftovers(packages)
     results = []
     for folder in folders:
-        results.append(package.build(load_document(folder), packages, options,
+        doc = load_document(folder)
+        found = locate(doc.source, near=folder)  # a path recorded relative, from here
+        if found is not None:
+            doc.source = dataclasses.replace(doc.source, path=str(found))
+        elif Path(doc.source.path).exists():  # a pipe or device in its place is not read
+            files.check_regular(Path(doc.source.path))
+        results.append(package.build(doc, packages, options,
                                      reviews=review_sessions(folder)))
         if on_package:
             on_package(results[-1])

@@ -26,7 +26,7 @@ class ProtokollError(Exception):
     def __str__(self) -> str:
         where = f"{self.path}: " if self.path else ""
         fix = f" {self.fix}" if self.fix else ""
-        return f"{where}{self.message}.{fix}"
+        return printable(f"{where}{self.message}.{fix}")
 
 
 class UsageError(ProtokollError):
@@ -67,6 +67,14 @@ class OutputError(ProtokollError):
     """An output file could not be written."""
 
     exit_code = 7
+
+
+def printable(text: str) -> str:
+    """The text on one line: a character that is not printable (a newline or tab in a file
+    name, a NUL) is written as its escape, as Python writes it."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
 
 
 def _rebuild(cls: type[ProtokollError], message: str, path: str | None,

@@ -19,7 +19,7 @@ from pipeline.segment import segment
 
 def process(path: Path, options: Options, *, doc_id: str | None = None,
             pages: Mapper = map) -> Document:
-    doc = open_document(path, doc_id)
+    doc = open_document(path, doc_id, timeout=options.ocr.timeout)
     doc = ocr(doc, options.ocr, pages=pages)
     return finish(doc, options)
 

@@ -11,7 +11,8 @@ from pathlib import Path
 from conftest import SAMPLES
 
 from pipeline import api
-from pipeline.batch.coordinator import Progress, output_names
+from pipeline.batch.coordinator import Progress
+from pipeline.batch.inputs import output_names
 from pipeline.options import BatchOptions, Options, RestoreOptions
 
 LEGACY = SAMPLES / "boras_forskolenamnden_2021-03_p39.ocr.txt"

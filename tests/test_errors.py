@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -64,10 +65,14 @@ def test_missing_path_and_permission_denied(tmp_path, options, monkeypatch):
     with pytest.raises(UnreadableSourceError, match="no such file"):
         api.process_file(tmp_path / "missing.pdf", options)
 
-    def denied(self):
-        raise PermissionError(13, "Permission denied")
+    real_open = os.open
 
-    monkeypatch.setattr(Path, "read_bytes", denied)
+    def denied(path, *args, **kwargs):  # as for a file of another user (tests may run as root)
+        if Path(path) == PNG:
+            raise PermissionError(13, "Permission denied")
+        return real_open(path, *args, **kwargs)
+
+    monkeypatch.setattr(os, "open", denied)
     with pytest.raises(UnreadableSourceError, match="permission denied.*chmod"):
         api.process_file(PNG, options)
 

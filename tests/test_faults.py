@@ -423,3 +423,43 @@ def test_the_run_keeps_its_output_folder_to_itself(tmp_path, options):
         with pytest.raises(Exception, match="another protokoll run"):
             api.run([SAMPLES / "minutes_2024_textlayer.pdf"], tmp_path, Options(
                 restore=RestoreOptions(enabled=False), batch=BatchOptions(jobs=1, in_process=True)))
+
+
+# Python started with this folder on PYTHONPATH runs it first: reading a page of a PDF whose
+# name says so never ends (as a renderer caught in a loop would not), and the allowance for
+# a page beyond --timeout is 2 s instead of minutes.
+_HANG = """
+import time
+from pipeline.batch import schedule
+from pipeline.ocr import pdfium
+schedule.GRACE = 2.0
+_real = pdfium.page_image
+def _hanging(path, number, **kwargs):
+    if "hangs" in str(path):
+        while True:
+            time.sleep(1)
+    return _real(path, number, **kwargs)
+pdfium.page_image = _hanging
+"""
+
+
+def test_a_page_that_never_ends_fails_its_document_and_the_run_goes_on(tmp_path):
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "sitecustomize.py").write_text(_HANG)
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(site), str(ROOT)])}
+    folder = tmp_path / "in"
+    legacy_documents(folder, 3)
+    shutil.copy(SCANNED, folder / "hangs.pdf")
+    proc = _cli("run", str(folder), "--out", str(tmp_path / "out"), "--jobs", "2",
+                "--timeout", "1", "--no-restore", env=env)
+    try:
+        code = proc.wait(timeout=180)
+    finally:
+        proc.kill()
+    stderr = proc.stderr.read()
+    assert code == 1, stderr
+    assert states(tmp_path / "out") == {"hangs": "failed", "doc00": "done", "doc01": "done",
+                                        "doc02": "done"}
+    assert re.search(r"hangs.pdf: page [12] was still not read after 3 s", stderr)
+    assert "Traceback" not in stderr

@@ -5,14 +5,17 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import os
+import re
 import shutil
 import subprocess
 import sys
+import threading
 from pathlib import Path
 from urllib.parse import unquote
 
 import pytest
-from conftest import CREATED, LEGACY, ROOT, SCANNED, SHARED, PackageRun
+from conftest import CONFIG, CREATED, LEGACY, ROOT, SCANNED, SHARED, PackageRun
 from lxml import etree
 
 from pipeline import api, cli
@@ -327,3 +330,112 @@ def test_erms_item_without_dnr_or_decision(run):
     doc.structure = Protocol(items=[Item(None, title="Tjänsteskrivelse")])
     with pytest.raises(UsageError, match="no numbered item"):
         erms.render(doc, "pkg", run.options(erms=True))
+
+
+def test_packages_and_verify_with_relative_paths_from_any_folder(package_run, tmp_path,
+                                                                  monkeypatch):
+    """The README's own examples use relative paths: run, export and verify with them,
+    from the folder of the run and from another one."""
+    work = tmp_path / "arbete"
+    (work / "in").mkdir(parents=True)
+    shutil.copy(LEGACY, work / "in" / "möte.txt")
+    schemas = ["--schemas", str(package_run.schemas)] if package_run.schemas else []
+    common = ["--config", str(CONFIG), *schemas, "--created", CREATED]
+    monkeypatch.chdir(work)
+    assert cli.main(["run", "in/möte.txt", "--out", "out", "--jobs", "1", "--package",
+                     "pk", *common]) == 0
+    assert cli.main(["verify", "pk/möte"]) == 0 and cli.main(["verify", "pk"]) == 0
+    monkeypatch.chdir(work / "pk" / "möte")
+    assert api.verify(Path()).ok
+
+    elsewhere = tmp_path / "annan"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    assert cli.main(["export", "../arbete/out", "--to", "pk", *common]) == 0
+    assert cli.main(["verify", "pk/möte", "../arbete/pk/möte"]) == 0
+    for name in ("METS.xml", "representations/source/data/möte.txt"):
+        assert (elsewhere / "pk/möte" / name).read_bytes() == \
+            (work / "pk/möte" / name).read_bytes()
+
+
+def test_a_source_recorded_relative_is_found_by_its_content(package_run, tmp_path,
+                                                             monkeypatch):
+    """An older run recorded the path as given; exported from elsewhere, the source is
+    looked for near the output folder, and a file of the same name with other content (here
+    in the working directory) is not taken for it."""
+    work = tmp_path / "arbete"
+    (work / "in").mkdir(parents=True)
+    shutil.copy(LEGACY, work / "in" / "möte.txt")
+    shutil.copytree(package_run.out / LEGACY.stem, work / "out" / "möte")
+    document = work / "out" / "möte" / "document.json"
+    data = json.loads(document.read_text(encoding="utf-8"))
+    data["id"], data["source"]["path"] = "möte", "in/möte.txt"
+    document.write_text(json.dumps(data), encoding="utf-8")
+    elsewhere = tmp_path / "annan"
+    (elsewhere / "in").mkdir(parents=True)
+    (elsewhere / "in" / "möte.txt").write_text("Ett annat dokument.\n", encoding="utf-8")
+    monkeypatch.chdir(elsewhere)
+    (result,) = api.export(Path("../arbete/out"), Path("pk"), package_run.options())
+    assert (result.path / "representations/source/data/möte.txt").read_bytes() == \
+        LEGACY.read_bytes()
+    assert api.verify(result.path).ok
+
+
+def _rechecksum(package: Path, rel: str) -> None:
+    """Make the package METS say the size and checksum `rel` has now."""
+    mets = package / "METS.xml"
+    tree = etree.parse(str(mets))
+    data = (package / rel).read_bytes()
+    for file in tree.iter(f"{{{M}}}file"):
+        if any(loc.get(XLINK) == rel for loc in file.iter(f"{{{M}}}FLocat")):
+            file.set("SIZE", str(len(data)))
+            file.set("CHECKSUM", hashlib.sha256(data).hexdigest())
+    tree.write(str(mets), xml_declaration=True, encoding="UTF-8")
+
+
+@pytest.mark.parametrize("where", ["absolute", "relative"])
+def test_verify_does_not_follow_a_schema_import_out_of_the_package(package_run, tmp_path,
+                                                                   where):
+    package = tmp_path / "paket"
+    shutil.copytree(package_run.packages / LEGACY.stem, package)
+    outside = tmp_path / "utanfor.xsd"
+    outside.write_text('<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema" '
+                       'targetNamespace="urn:utanfor"><xs:element name="x"/></xs:schema>',
+                       encoding="utf-8")
+    location = str(outside) if where == "absolute" else "../../utanfor.xsd"
+    schema = package / "schemas" / "protokoll-1.0.xsd"
+    text = schema.read_text(encoding="utf-8")
+    opening = re.search(r"<xs:schema\b[^>]*>", text).end()
+    schema.write_text(f'{text[:opening]}<xs:import namespace="urn:utanfor" '
+                      f'schemaLocation="{location}"/>{text[opening:]}', encoding="utf-8")
+    _rechecksum(package, "schemas/protokoll-1.0.xsd")
+    report = api.verify(package)
+    problems = [str(p) for p in report.problems]
+    assert not report.ok
+    assert any("schemas/protokoll-1.0.xsd: cannot be loaded (it imports" in p
+               and "utanf" in p and "outside the package; not followed" in p
+               for p in problems), problems
+    assert not any("checksum differs" in p or "size differs" in p for p in problems)
+
+
+def test_a_pipe_in_place_of_the_source_is_refused_not_waited_on(package_run, tmp_path):
+    out = tmp_path / "out"
+    shutil.copytree(package_run.out / LEGACY.stem, out / LEGACY.stem)
+    document = out / LEGACY.stem / "document.json"
+    data = json.loads(document.read_text(encoding="utf-8"))
+    data["source"]["path"] = str(tmp_path / "rör.txt")
+    document.write_text(json.dumps(data), encoding="utf-8")
+    os.mkfifo(tmp_path / "rör.txt")
+    result: list[BaseException] = []
+
+    def export() -> None:
+        try:
+            api.export(out, tmp_path / "packages", package_run.options())
+        except UnreadableSourceError as exc:
+            result.append(exc)
+
+    worker = threading.Thread(target=export, daemon=True)
+    worker.start()
+    worker.join(60)
+    assert not worker.is_alive(), "the export waits for a writer on the pipe"
+    assert result and "named pipe (FIFO)" in str(result[0])

@@ -3,21 +3,26 @@ web app (safety, two clients at once) and the static report. The browser test is
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 import io
 import json
 import re
 import shutil
+import socket
 import sqlite3
 import threading
 import urllib.request
+from contextlib import closing, suppress
 from pathlib import Path
 
 import pytest
-from conftest import SAMPLES
+from conftest import SAMPLES, SHARED
 from PIL import Image
 
 from pipeline import api, cli
 from pipeline.export import write_outputs
+from pipeline.export.archive_config import Overrides, PackageOptions, load_config
 from pipeline.model import BBox, Correction, Document, Line, Page, Source, Word
 from pipeline.ocr import ocr
 from pipeline.ocr.sources import open_document
@@ -304,7 +309,9 @@ def _image_document(tmp_path: Path) -> Document:
     image.save(path)
     words = [Word("Boras", 0, BBox(100, 90, 160, 110), 0.4), Word("Stad", 6, BBox(170, 90, 220,
                                                                                    110), 0.9)]
-    doc = Document(id="scan", source=Source(str(path), "x", "image/png", 1, 1), pages=[
+    source = Source(str(path), hashlib.sha256(path.read_bytes()).hexdigest(), "image/png",
+                    path.stat().st_size, 1)
+    doc = Document(id="scan", source=source, pages=[
         Page(1, "ocr", [Line("Boras Stad", words)], width=600, height=200, dpi=300)])
     doc.corrections = [Correction(1, 0, 0, "Boras", "Borås", "diacritic", 0.97, "lexicon")]
     return doc
@@ -423,3 +430,159 @@ def test_learned_lexicon_is_part_of_the_settings(tmp_path):
     assert after != before != _options().settings()
     with pytest.raises(Exception, match="no such learned lexicon"):
         _options(tmp_path / "missing.tsv")
+
+
+# --- the right image, checked edits, malformed requests ---------------------------------
+
+def _dark_share(png: bytes) -> float:
+    crop = Image.open(io.BytesIO(png)).convert("L")
+    return sum(crop.histogram()[:64]) / (crop.width * crop.height)
+
+
+def test_crop_comes_from_the_recorded_source_or_not_at_all(tmp_path, monkeypatch):
+    """A path recorded relative to where the run was started: the review started from
+    another folder, where another document's page has the same name, must not show it."""
+    work = tmp_path / "arbete"
+    work.mkdir()
+    doc = _image_document(work)  # work/page.png, a dark word where the box is
+    doc.source = dataclasses.replace(doc.source, path="page.png")  # as older runs recorded
+    write_outputs(doc, work / "out" / "scan")
+    elsewhere = tmp_path / "annan"
+    elsewhere.mkdir()
+    Image.new("L", (600, 200), 255).save(elsewhere / "page.png")  # all white, same size
+    monkeypatch.chdir(elsewhere)
+    client = review_app.create_app(Path("../arbete/out"), who="anna").test_client()
+    answer = client.get("/d/scan/crop/1-0-0.png")
+    assert answer.status_code == 200 and _dark_share(answer.data) > 0.02  # the right page
+    assert "Ingen sidbild" not in client.get("/d/scan").get_data(as_text=True)
+
+    (work / "page.png").unlink()  # only the wrong file is left: no image at all
+    assert client.get("/d/scan/crop/1-0-0.png").status_code == 404
+    assert "Ingen sidbild: källfilen page.png finns inte här" in client.get(
+        "/d/scan").get_data(as_text=True)
+    (work / "page.png").write_bytes((elsewhere / "page.png").read_bytes())  # changed
+    assert client.get("/d/scan/crop/1-0-0.png").status_code == 404
+    assert images.crop_png(load_document(work / "out" / "scan"), 1, 0, 0) is None
+
+
+@pytest.mark.parametrize(("text", "reason"), [
+    ("Bor\tås", "U+0009"), ("Borås\n", "U+000A"), ("Bor\x00ås", "U+0000"),
+    ("Borås\u202e", "U+202E"), ("å" * 201, "at most 200 characters")])
+def test_an_edit_is_checked_before_it_is_stored(out, tmp_path, text, reason):
+    lexicon = tmp_path / "learned.tsv"
+    client = review_app.create_app(out, who="anna", learned_path=lexicon).test_client()
+    boris = _correction(load_document(out / NAME), "Boris")
+    key = view.item_key(boris.page, boris.line, boris.word)
+    answer = _post(client, f"/api/d/{NAME}/decide", {"key": key, "action": "edit", "text": text})
+    assert answer.status_code == 400 and reason in answer.get_json()["error"]
+    assert not store_path(out).exists() or not Store(store_path(out)).current(NAME)
+    assert not lexicon.exists()
+    fine = _post(client, f"/api/d/{NAME}/decide", {"key": key, "action": "edit",
+                                                    "text": "Borås"})
+    assert fine.status_code == 200 and set(learned.read(lexicon)) == {"Boris"}
+
+
+def test_a_decision_stored_unchecked_before_is_left_out_of_every_export(out, tmp_path):
+    """Decisions an earlier version stored without checking them (a NUL, a newline, 20 MB):
+    the folder is written again without them, and its package verifies."""
+    doc = load_document(out / NAME)
+    lines = doc.text().count("\n")
+    edits = {"Boris": "Bor\x00ås", "arendet": "Ärendet\nmed ny rad", "6versinda": "x" * 20_000}
+    with Store(store_path(out)):
+        pass  # the table, as the app makes it
+    with closing(sqlite3.connect(store_path(out))) as db, db:
+        for before, text in edits.items():
+            c = _correction(doc, before)
+            db.execute("INSERT INTO decisions (document, page, line, word, before, proposed, "
+                       "action, text, who, at) VALUES (?, ?, ?, ?, ?, ?, 'edit', ?, 'anna', "
+                       "'2024-01-01T00:00:00')", (NAME, c.page, c.line, c.word, c.before,
+                                                   c.after, text))
+    assert cli.main(["review", str(out), "--apply"]) == 0
+    text = (out / NAME / "text.txt").read_text(encoding="utf-8")
+    assert "\x00" not in text and "med ny rad" not in text and "x" * 100 not in text
+    assert text.count("\n") == lines
+    schemas = SHARED / "schemas"
+    if (schemas / "mets-1.12.1.xsd").is_file():
+        config = load_config(SAMPLES / "arkiv.toml", Overrides(schemas=schemas))
+        (result,) = api.export(out / NAME, tmp_path / "pk",
+                               PackageOptions(config=config, created="2024-05-16T07:30:00Z"))
+        assert api.verify(result.path).ok
+
+
+_BAD_NAMES = ["%00", "a%0Ab", "..", "x" * 300, "finns-inte", "%2F..%2Fx", ".dold"]
+_BAD_BODIES = [b"not json", b"[1, 2]", b'"text"', b"null", b"17", b"{}",
+               b'{"key": 5, "action": "accept"}', b'{"key": [], "action": {}}',
+               b'{"key": "1-0-0", "action": ["accept"]}', b'{"score": true}',
+               b'{"score": "0.5"}', b'{"score": 2}', b'{"score": NaN}',
+               b'{"key": "KEY", "action": "edit", "text": 7}',
+               b'{"key": "KEY", "action": "edit"}',
+               b'{"key": "KEY", "action": "edit", "text": "a\\u0000b"}',
+               b'{"key": "KEY", "action": "edit", "text": "' + b"a" * 300_000 + b'"}',
+               b"{" + b" " * 2_000_000 + b"}"]
+
+
+def _filled(rule, name: str) -> str:
+    """A URL of the route, with `name` (and 0 for numbers) in its parts."""
+    path = rule.rule
+    for argument in rule.arguments:
+        converter = rule._converters[argument]
+        value = "0" if type(converter).__name__ == "IntegerConverter" else name
+        path = re.sub(rf"<[^>]*\b{argument}>", value, path)
+    return path
+
+
+def test_every_route_answers_malformed_input_with_4xx(out, client):
+    """Bad names on every route; on every post, bodies that are not a JSON object, have the
+    wrong types, or are too large (and, for the routes that read fields, objects without
+    them). Never a 5xx; and nothing stored."""
+    app = client.application
+    boris = _correction(load_document(out / NAME), "Boris")
+    key = view.item_key(boris.page, boris.line, boris.word)
+    seen, answers = set(), []
+    for rule in app.url_map.iter_rules():
+        seen.add(rule.endpoint)
+        if not rule.arguments:  # the list: nothing to get wrong but the query
+            assert client.get(f"{rule.rule}?x=%00").status_code < 500
+            continue
+        post = "POST" in rule.methods
+        for name in _BAD_NAMES + ([NAME] if post else []):  # a good name with bad bodies
+            path = _filled(rule, name)
+            if not post:
+                answers.append((path, client.get(path).status_code))
+                continue
+            bodies = _BAD_BODIES if name != NAME or not rule.endpoint.endswith("export") \
+                else [b for b in _BAD_BODIES if not b.startswith(b"{")] + [_BAD_BODIES[-1]]
+            for body in bodies:
+                data = body.replace(b"KEY", key.encode())
+                answers.append((f"{path} {data[:40]!r}", client.post(
+                    path, data=data, content_type="application/json").status_code))
+            answers.append((f"{path} text/plain", client.post(
+                path, data=b"{}", content_type="text/plain").status_code))
+    assert {"static", "review.index", "review.document", "review.crop", "review.items",
+            "review.decide", "review.accept_above", "review.export"} <= seen
+    wrong = [(what, code) for what, code in answers if not 400 <= code < 500
+             and not (what.startswith("/static/") and code == 308)]  # "//" merged: redirect
+    assert wrong == [], wrong
+    assert len(answers) > 100
+    assert not store_path(out).exists() or not Store(store_path(out)).current(NAME)
+
+
+def _serve(server) -> None:
+    """The server's loop, until the test closes its socket under it."""
+    with suppress(OSError, ValueError):  # the select on a closed socket
+        server.run()
+
+
+def test_the_server_refuses_a_huge_body_without_reading_it(out):
+    server = review_app.make_server(review_app.create_app(out, who="anna"), port=0)
+    thread = threading.Thread(target=_serve, args=(server,), daemon=True)
+    thread.start()
+    try:
+        with socket.create_connection(("127.0.0.1", server.effective_port), timeout=30) as s:
+            s.sendall(f"POST /api/d/{NAME}/decide HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                      "Content-Type: application/json\r\nContent-Length: 200000000\r\n\r\n"
+                      "{".encode())
+            status = s.recv(200).split(b"\r\n")[0]
+    finally:
+        server.close()
+    assert b" 413 " in status

@@ -11,12 +11,9 @@ on (`--on-error skip`); a stop (Ctrl-C) lets the documents in flight finish firs
 from __future__ import annotations
 
 import fcntl
-import hashlib
 import logging
-import os
 import threading
 import time
-from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -24,6 +21,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from pipeline.batch import versions
+from pipeline.batch.inputs import Input, collect, file_sha256
 from pipeline.batch.manifest import Entry, Manifest
 from pipeline.batch.schedule import Job, Pool, Scheduler
 from pipeline.batch.worker import Finished
@@ -31,26 +29,14 @@ from pipeline.exceptions import OutputError, ProtokollError, UsageError
 from pipeline.export import remove_leftovers, write_files
 from pipeline.model import Document
 from pipeline.ocr import TIMEOUT_WARNING
-from pipeline.ocr.sources import SUFFIXES, open_document
+from pipeline.ocr.sources import open_document
 from pipeline.options import Options
+from pipeline.restore import learned
 
 log = logging.getLogger(__name__)
 
 MANIFEST = "manifest.sqlite"
 LOCK = ".lock"
-
-
-@dataclass
-class Input:
-    path: Path
-    name: str  # output folder name, unique within the output folder and kept across runs
-    explicit: bool  # named on the command line rather than found in a folder
-    sha256: str | None = None  # of the file as found when the run began
-    copies: list[Input] = field(default_factory=list)  # other inputs with the same content
-
-    @property
-    def key(self) -> str:
-        return path_key(self.path)
 
 
 @dataclass
@@ -112,66 +98,6 @@ class RunSummary:
         return [o for o in self.outcomes if o.state == "failed"]
 
 
-def path_key(path: Path) -> str:
-    """The path as text that can always be stored (a name in a legacy encoding included)."""
-    return os.fsencode(path).decode("utf-8", "backslashreplace")
-
-
-def collect(paths: list[Path], *, out: Path, names: dict[str, str] | None = None
-            ) -> tuple[list[Input], list[Path]]:
-    """The input files (folders walked recursively, hidden files skipped) and ignored ones.
-
-    `names` are the output names the manifest has for paths: a path keeps its name, and no
-    new path gets a name already taken, so outputs stay put as an archive grows."""
-    if not paths:
-        raise UsageError("no input given", fix="Name files or folders to process.")
-    found: list[tuple[Path, bool]] = []
-    ignored: list[Path] = []
-    out = out.resolve()
-    for path in paths:
-        if not path.is_dir():
-            found.append((path, True))
-            continue
-        for file in _walk(path):
-            if out == file.resolve() or out in file.resolve().parents:
-                continue
-            if file.suffix.lower() in SUFFIXES:
-                found.append((file, False))
-            else:
-                ignored.append(file)
-    unique: dict[Path, bool] = {}  # a file named twice counts once
-    for path, explicit in found:
-        unique[path] = unique.get(path, False) or explicit
-    known = names or {}
-    fresh = output_names([p for p in unique if path_key(p) not in known],
-                         taken=set(known.values()))
-    return [Input(p, known.get(path_key(p)) or fresh[p], explicit)
-            for p, explicit in unique.items()], ignored
-
-
-def _walk(folder: Path) -> Iterator[Path]:
-    for root, dirs, files in os.walk(folder):
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        for name in sorted(files):
-            if not name.startswith("."):
-                yield Path(root) / name
-
-
-def output_names(paths: list[Path], *, taken: set[str] = frozenset()) -> dict[Path, str]:
-    """The file stem; on a clash the suffix is added, then a short hash of the path."""
-    stems = Counter(Path(path_key(p)).stem for p in paths)
-    names = {}
-    for p in paths:
-        stem = Path(path_key(p)).stem
-        names[p] = stem if stems[stem] == 1 else f"{stem}-{p.suffix.lstrip('.').lower()}"
-    clashes = Counter(names.values())
-    for p in paths:
-        if clashes[names[p]] > 1 or names[p] in taken:
-            digest = hashlib.sha1(path_key(p.resolve()).encode()).hexdigest()[:8]
-            names[p] = f"{names[p]}-{digest}"
-    return names
-
-
 def run(paths: list[Path], out: Path, options: Options, *,
         on_outcome: Callable[[Outcome], None] | None = None,
         on_progress: Callable[[Progress], None] | None = None,
@@ -179,9 +105,12 @@ def run(paths: list[Path], out: Path, options: Options, *,
     """Process the inputs into OUT/<name>/, keeping OUT/manifest.sqlite. Setting `stop`
     ends the run once the documents in flight are done."""
     clock = time.perf_counter()
+    if options.restore.enabled and options.restore.learned:  # a damaged file: said once, now
+        learned.check(Path(options.restore.learned))  # (the workers load it, each once)
     out.mkdir(parents=True, exist_ok=True)
     with _only_run(out), Manifest(out / MANIFEST) as manifest:
         remove_leftovers(out)
+        manifest.end_killed_runs()
         cut = manifest.interrupted()
         if cut:
             log.warning("%d document(s) were cut off by an earlier run: processing them", cut)
@@ -219,7 +148,7 @@ class _Batch:
     def plan(self, inputs: list[Input]) -> list[Input]:
         """The inputs to process; the others become outcomes now (skipped, held, copies)."""
         for item in inputs:
-            item.sha256 = _sha256(item.path)  # read once: to compare now, to record later
+            item.sha256 = file_sha256(item.path)  # read once: to compare now, to record later
         self.current = {item.key: item.sha256 for item in inputs}
         todo: dict[str, Input] = {}
         for item in inputs:
@@ -304,7 +233,8 @@ class _Batch:
             self.manifest.set_state([i.key for i in (item, *item.copies)], "running",
                                     started=_now(), run=self.run_id)
             try:
-                doc = open_document(item.path, item.name)
+                doc = open_document(item.path, item.name,
+                                    timeout=self.options.ocr.timeout)
             except ProtokollError as exc:
                 self._record(item, "failed", error=exc, seconds=time.perf_counter() - clock)
                 continue
@@ -390,14 +320,6 @@ def _only_run(out: Path) -> Iterator[None]:
             raise UsageError("another protokoll run is writing into this folder", path=out,
                              fix="Wait for it to end, or choose another --out.") from exc
         yield
-
-
-def _sha256(path: Path) -> str | None:
-    try:
-        with path.open("rb") as f:
-            return hashlib.file_digest(f, "sha256").hexdigest()
-    except OSError:
-        return None
 
 
 def _now() -> str:

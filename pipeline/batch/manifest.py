@@ -203,6 +203,12 @@ class Manifest:
             return self._db.execute(
                 "UPDATE documents SET state = 'pending' WHERE state = 'running'").rowcount
 
+    def end_killed_runs(self) -> int:
+        """Runs recorded as running when none is (a run holds the lock): killed ones."""
+        with self._guard(), self._db:
+            return self._db.execute(
+                "UPDATE runs SET state = 'killed' WHERE state = 'running'").rowcount
+
     def begin_run(self, started: str, *, jobs: int, scheduler: str | None) -> int:
         with self._guard(), self._db:
             return self._db.execute(

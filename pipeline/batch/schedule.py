@@ -25,7 +25,12 @@ from datetime import UTC, datetime
 
 from pipeline.batch import worker
 from pipeline.batch.worker import Finished, FinishJob, PageDone
-from pipeline.exceptions import MissingDependencyError, ProtokollError, UsageError
+from pipeline.exceptions import (
+    MissingDependencyError,
+    OcrTimeoutError,
+    ProtokollError,
+    UsageError,
+)
 from pipeline.model import Document, Page
 from pipeline.ocr import PageTask, page_tasks
 from pipeline.options import BatchOptions, Options
@@ -33,6 +38,8 @@ from pipeline.options import BatchOptions, Options
 log = logging.getLogger(__name__)
 
 MAX_CRASHES = 2  # a document in flight when a worker process died this often fails
+GRACE = 120.0  # seconds a page task may take beyond --timeout (rendering, restoration's
+# share of the page) before its worker is taken to hang
 
 
 @dataclass
@@ -106,6 +113,15 @@ class Pool:
     def submit(self, fn: Callable, *args: object) -> Future:
         return self.executor.submit(fn, *args)
 
+    def stop_workers(self) -> bool:
+        """Kill the local worker processes (their tasks end as if they had died); False
+        where there are none to kill (this process, a Dask cluster)."""
+        if not isinstance(self.executor, ProcessPoolExecutor):
+            return False
+        for process in list(getattr(self.executor, "_processes", {}).values()):
+            process.kill()
+        return True
+
     def restart(self) -> None:
         """Start the local worker processes again after one of them died."""
         self.executor.shutdown(wait=False, cancel_futures=True)
@@ -142,6 +158,8 @@ class Scheduler:
         self.on_page, self.on_done, self.stop = on_page, on_done, stop
         self.jobs: list[Job] = []  # open documents, oldest first
         self.inflight: dict[Future, tuple[Job, PageTask | None, int]] = {}
+        self.started: dict[Future, float] = {}  # when a task in flight was seen running
+        self.stopped = -1  # the generation of local workers `_watch` stopped
         self.exhausted = False
 
     def run(self) -> None:
@@ -154,6 +172,7 @@ class Scheduler:
             done, _ = wait(self.inflight, timeout=1.0, return_when=FIRST_COMPLETED)
             for future in done:
                 self._take(future)
+            self._watch()
 
     def _next(self) -> bool:
         """Hand out one task, close one failed document or open one more; False if none."""
@@ -188,8 +207,35 @@ class Scheduler:
         job.running += 1
         self.inflight[future] = (job, task, self.pool.generation)
 
+    def _watch(self) -> None:
+        """A page still being read long after --timeout (rendering hung, or a library that
+        does not stop) fails its document: its worker processes are stopped and started
+        anew, and the tasks of other documents they had are handed out again."""
+        now = time.perf_counter()
+        limit = self.options.ocr.timeout + GRACE
+        # The oldest tasks in flight, one per worker, are the ones running (at the latest
+        # from now on: a task waiting for a worker is not yet timed).
+        for future in [f for f in self.inflight if not f.done()][:self.pool.slots]:
+            started = self.started.setdefault(future, now)
+            job, task, _ = self.inflight[future]
+            if task is not None and now - started > limit and job.error is None:
+                log.warning("%s: page %d still not read after %.0f s; stopping its worker",
+                            job.doc.source.path, task.number, now - started)
+                self._fail(job, OcrTimeoutError(
+                    f"page {task.number} was still not read after {limit:g} s (--timeout "
+                    f"{self.options.ocr.timeout:g} s and {GRACE:g} s more); its worker "
+                    "process was stopped", path=job.doc.source.path,
+                    fix="Check that the file opens in a viewer; rerun with --retry-failed."))
+                if self.pool.stop_workers():
+                    self.stopped = self.pool.generation
+                else:  # a cluster's worker cannot be stopped from here: stop waiting for it
+                    self.inflight.pop(future)
+                    self.started.pop(future)
+                    job.running -= 1
+
     def _take(self, future: Future) -> None:
         job, task, generation = self.inflight.pop(future)
+        self.started.pop(future, None)
         job.running -= 1
         try:
             result = future.result()
@@ -225,9 +271,13 @@ class Scheduler:
         """A worker process ended abruptly (killed, out of memory, a crash in a library):
         the local pool is started again and the tasks it had are handed out once more."""
         if generation == self.pool.generation:
-            log.warning("a worker process died; starting the workers again")
+            if generation != self.stopped:
+                log.warning("a worker process died; starting the workers again")
             self.pool.restart()
-        job.crashes += 1
+        if job.error is not None:  # failed already (its page hung): nothing to hand out
+            return
+        if generation != self.stopped:  # stopped by `_watch`: no fault of this document
+            job.crashes += 1
         if job.crashes >= MAX_CRASHES:
             self._fail(job, ProtokollError(
                 "a worker process died each time this document was being processed",

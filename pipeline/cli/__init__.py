@@ -6,6 +6,7 @@ import argparse
 import getpass
 import logging
 import os
+import signal
 import sys
 from pathlib import Path
 
@@ -30,6 +31,17 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("protokoll: interrupted; rerun the same command to continue", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # the reader went away (`protokoll status OUT | head`)
+        _discard_stdout()
+        return 128 + signal.SIGPIPE
+
+
+def _discard_stdout() -> None:
+    """Send what is still buffered for stdout nowhere, so that flushing it when Python
+    exits does not fail again."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from pipeline import api
 from pipeline.batch.coordinator import MANIFEST, Outcome, Progress, RunSummary
-from pipeline.exceptions import UsageError
+from pipeline.exceptions import UsageError, printable
 
 
 def add_run_options(run: argparse.ArgumentParser) -> None:
@@ -86,7 +86,7 @@ class Display:
         elif not self.terminal and self._progress is not None:
             p = self._progress
             copy = f" (same content as {outcome.duplicate_of})" if outcome.duplicate_of else ""
-            self._say(f"[{p.done + p.failed}/{p.documents}] {outcome.input.path}: "
+            self._say(f"[{p.done + p.failed}/{p.documents}] {printable(str(outcome.input.path))}: "
                       f"{outcome.state}{copy}, {outcome.pages} page(s) in "
                       f"{outcome.seconds:.1f} s; {_rate(p)}")
 
@@ -128,7 +128,7 @@ def report(summary: RunSummary, out: Path, display: Display) -> int:
               file=sys.stderr)
     if summary.ignored:
         print(f"protokoll: ignored {len(summary.ignored)} file(s) of other types, e.g. "
-              f"{summary.ignored[0]}", file=sys.stderr)
+              f"{printable(str(summary.ignored[0]))}", file=sys.stderr)
     if failed:
         print("protokoll: failed:", file=sys.stderr)
         for outcome in summary.failures:
@@ -138,7 +138,7 @@ def report(summary: RunSummary, out: Path, display: Display) -> int:
               "same command again to continue", file=sys.stderr)
         return 128 + (display.signal or signal.SIGINT)
     if not failed:
-        return 0
+        return 1 if held else 0  # what failed before still has no output
     if len(summary.outcomes) == 1 and summary.outcomes[0].input.explicit:
         return summary.failures[0].error.exit_code
     return 1
@@ -168,18 +168,18 @@ def _status(args: argparse.Namespace) -> int:
     if failed:
         print(f"failed ({len(failed)}):")
         for entry in failed if args.all else failed[:20]:
-            print(f"  {entry.error or entry.path}")
+            print(f"  {entry.error or printable(entry.path)}")
         if len(failed) > 20 and not args.all:
             print(f"  … and {len(failed) - 20} more (--all lists them)")
     warned = [e for e in entries if e.warnings and e.state == "done"]
     if warned:
         print(f"with page warnings ({len(warned)}):")
         for entry in warned[:20]:
-            print(f"  {entry.path}: {'; '.join(entry.warnings)}")
+            print(f"  {printable(entry.path)}: {'; '.join(entry.warnings)}")
     if slowest:
         print("slowest:")
         for entry in slowest:
             stages = ", ".join(f"{k} {v:.1f} s" for k, v in entry.timings.items())
-            print(f"  {entry.seconds:7.1f} s  {entry.pages or 0:4d} pages  {entry.path}"
+            print(f"  {entry.seconds:7.1f} s  {entry.pages or 0:4d} pages  {printable(entry.path)}"
                   f"  ({stages})")
     return 0

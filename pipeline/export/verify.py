@@ -59,6 +59,7 @@ class Report:
 
 def verify(package: Path) -> Report:
     report = Report(package)
+    package = package.resolve()  # files found by walking are compared with resolved references
     if not (package / "METS.xml").is_file():
         report.problems.append(Problem("METS.xml", "missing: this is not an E-ARK package"))
         return report
@@ -190,7 +191,7 @@ def _schema(schemas: xsd.SchemaFolder, namespace: str | None, compiled: dict,
     if namespace not in compiled:
         path = schemas.by_namespace[namespace]
         try:
-            compiled[namespace] = xsd.load_schema(path)
+            compiled[namespace] = xsd.load_schema(path, within=package)
         except ValueError as exc:
             report.problems.append(Problem(_rel(package, path), f"cannot be loaded ({exc})"))
             compiled[namespace] = None

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import unquote
 
 from lxml import etree
 
@@ -76,11 +77,36 @@ class SchemaFolder:
         return found
 
 
-def load_schema(path: Path) -> etree.XMLSchema:
-    """Compile a schema; raises ValueError with the parser's reason when it cannot."""
+class _Within(etree.Resolver):
+    """Lets the parser read only files inside `root`: a schema's imports and includes
+    that lead elsewhere (an absolute path, `..` out of the folder, a URL) are refused."""
+
+    def __init__(self, root: Path) -> None:
+        super().__init__()
+        self.root = root.resolve()
+        self.refused: list[str] = []
+
+    def resolve(self, url: str, public_id: str | None, context: object) -> None:
+        local = unquote(url.removeprefix("file://"))
+        if "://" in local or not Path(local).resolve().is_relative_to(self.root):
+            self.refused.append(url)
+            raise ValueError(f"{url} is outside {self.root}")
+        return None  # inside: read as usual
+
+
+def load_schema(path: Path, *, within: Path | None = None) -> etree.XMLSchema:
+    """Compile a schema; raises ValueError with the parser's reason when it cannot. With
+    `within`, no file outside that folder is read, whatever the schema imports."""
+    parser = etree.XMLParser()
+    guard = _Within(within) if within is not None else None
+    if guard is not None:
+        parser.resolvers.add(guard)
     try:
-        return etree.XMLSchema(etree.parse(str(path)))
+        return etree.XMLSchema(etree.parse(str(path), parser))
     except (etree.XMLSchemaParseError, etree.XMLSyntaxError, OSError) as exc:
+        if guard is not None and guard.refused:
+            raise ValueError(f"it imports {guard.refused[0]}, outside the package; not "
+                             "followed") from exc
         raise ValueError(str(exc).splitlines()[0] if str(exc) else type(exc).__name__) from exc
 
 

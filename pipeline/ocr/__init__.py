@@ -69,7 +69,7 @@ def read_page(task: PageTask) -> Page:
     opts = task.options
     if task.media_type == "application/pdf":
         if not opts.force_ocr:
-            found = poppler.text_layer(task.path, task.number)
+            found = poppler.text_layer(task.path, task.number, timeout=opts.timeout)
             if found:
                 lines, width, height = found
                 return Page(number=task.number, method="text-layer", lines=lines,

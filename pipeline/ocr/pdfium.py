@@ -17,6 +17,7 @@ from pathlib import Path
 import pypdfium2 as pdfium
 from PIL import Image, ImageChops, ImageStat
 
+from pipeline.ocr import files
 from pipeline.ocr.poppler import unreadable
 
 _LOCK = threading.Lock()  # PDFium is not thread-safe; a Dask worker may run threads
@@ -28,6 +29,7 @@ _MAX_DIFFERENCE = 8  # mean grey-level difference (0-255) allowed in that check;
 
 def page_image(path: Path, number: int, *, dpi: int) -> tuple[Image.Image, int]:
     """Page `number` (1-based) as a greyscale image, and its resolution in dpi."""
+    files.check_regular(path)
     with _LOCK:
         try:
             pdf = pdfium.PdfDocument(str(path))

@@ -5,14 +5,16 @@ from __future__ import annotations
 
 import functools
 import re
+import subprocess
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pdf2image
 import pdf2image.exceptions as pdf_errors
 
-from pipeline.exceptions import MissingDependencyError, UnreadableSourceError
+from pipeline.exceptions import MissingDependencyError, OcrTimeoutError, UnreadableSourceError
 from pipeline.model import BBox, Line, Word
+from pipeline.ocr import files
 from pipeline.programs import INSTALL_HINT, run_tool
 
 _XHTML = "{http://www.w3.org/1999/xhtml}"
@@ -27,12 +29,17 @@ def version() -> str:
     return match.group(1) if match else "unknown"
 
 
-def page_count(path: Path) -> int:
+def page_count(path: Path, *, timeout: float | None = None) -> int:
+    files.check_regular(path)
     try:
-        info = pdf2image.pdfinfo_from_path(str(path))
+        info = pdf2image.pdfinfo_from_path(str(path), timeout=timeout)
     except (pdf_errors.PDFInfoNotInstalledError, pdf_errors.PopplerNotInstalledError) as exc:
         raise MissingDependencyError("poppler (pdfinfo) is not installed", path=path,
                                      fix=INSTALL_HINT) from exc
+    except pdf_errors.PDFPopplerTimeoutError as exc:
+        raise UnreadableSourceError(f"pdfinfo took more than {timeout:g} s to read the PDF",
+                                    path=path, fix="Check the file; rerun with a larger "
+                                    "--timeout if it is sound.") from exc
     except pdf_errors.PDFPageCountError as exc:
         raise unreadable(path, str(exc)) from exc
     pages = int(info.get("Pages", 0))
@@ -52,14 +59,21 @@ def unreadable(path: Path, detail: str) -> UnreadableSourceError:
         fix="Re-export or re-scan it, or try repairing it with `qpdf in.pdf out.pdf`.")
 
 
-def text_layer(path: Path, page: int) -> tuple[list[Line], float, float] | None:
+def text_layer(path: Path, page: int, *, timeout: float | None = None
+               ) -> tuple[list[Line], float, float] | None:
     """The page's own text with word boxes (in PDF points), or None if it has no usable text.
 
     Lines are rebuilt from the word boxes (words sharing a baseline, left to right), so a
     header set in columns reads as one line, as it does on paper.
     """
-    proc = run_tool(["pdftotext", "-bbox", "-f", str(page), "-l", str(page), str(path), "-"],
-                    path=path)
+    files.check_regular(path)
+    try:
+        proc = run_tool(["pdftotext", "-bbox", "-f", str(page), "-l", str(page), str(path),
+                         "-"], path=path, timeout=timeout)
+    except subprocess.TimeoutExpired as exc:
+        raise OcrTimeoutError(f"page {page}: pdftotext took more than {timeout:g} s",
+                              path=path, fix="Check the file; rerun with a larger --timeout "
+                              "and --retry-failed if it is sound.") from exc
     if proc.returncode != 0:
         raise unreadable(path, proc.stderr.decode(errors="replace"))
     page_el = ET.fromstring(proc.stdout).find(f".//{_XHTML}page")

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from pipeline.exceptions import UnreadableSourceError, UnsupportedSourceError
 from pipeline.model import Document, Source
-from pipeline.ocr import images, legacy, poppler
+from pipeline.ocr import files, images, legacy, poppler
 
 SUFFIXES = {".pdf": "application/pdf", ".tif": "image/tiff", ".tiff": "image/tiff",
             ".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg",
@@ -18,13 +18,16 @@ _MAGIC = [(b"%PDF-", "application/pdf"), (b"\x89PNG\r\n\x1a\n", "image/png"),
 _SUPPORTED = "PDF, TIFF, PNG, JPEG or .txt"
 
 
-def open_document(path: Path, doc_id: str | None = None) -> Document:
-    """A Document with its Source filled in and no pages yet."""
+def open_document(path: Path, doc_id: str | None = None, *, timeout: float | None = None
+                  ) -> Document:
+    """A Document with its Source filled in and no pages yet; `timeout` bounds the
+    programs that count the pages."""
     data = _read_bytes(path)
     media_type = media_type_of(path, data[:16])
-    return Document(id=doc_id or path.stem, source=Source(
-        path=str(path), sha256=hashlib.sha256(data).hexdigest(), media_type=media_type,
-        size=len(data), pages=_count_pages(path, media_type, data)))
+    source = Source(path=str(path.absolute()),  # found again from any working directory
+                    sha256=hashlib.sha256(data).hexdigest(), media_type=media_type,
+                    size=len(data), pages=_count_pages(path, media_type, data, timeout))
+    return Document(id=doc_id or path.stem, source=source)
 
 
 def media_type_of(path: Path, head: bytes) -> str:
@@ -42,30 +45,42 @@ def media_type_of(path: Path, head: bytes) -> str:
 
 
 def _read_bytes(path: Path) -> bytes:
-    try:
-        if path.is_dir():
-            raise UnreadableSourceError("this is a folder, not a file", path=path,
-                                        fix="Pass the folder itself to `protokoll run`.")
-        data = path.read_bytes()
-    except FileNotFoundError as exc:
-        raise UnreadableSourceError("no such file", path=path,
-                                    fix="Check the path.") from exc
-    except PermissionError as exc:
-        raise UnreadableSourceError("permission denied", path=path,
-                                    fix="Make the file readable (chmod) or run as its owner."
-                                    ) from exc
-    except OSError as exc:
-        raise UnreadableSourceError(f"cannot be read ({exc.strerror})", path=path,
-                                    fix="Check the file and the disk.") from exc
+    data = files.read_regular(path)
     if not data:
         raise UnreadableSourceError("the file is empty (0 bytes)", path=path,
                                     fix="Copy it again from its source or re-scan it.")
     return data
 
 
-def _count_pages(path: Path, media_type: str, data: bytes) -> int:
+def locate(source: Source, *, near: Path | None = None, check: bool = True) -> Path | None:
+    """The file a document was made from, found by its recorded path and its content.
+
+    A path recorded as absolute is taken as it is; a relative one (as the path was given
+    to an older run) is tried against the working directory and each folder above `near`
+    (the document's output folder). A candidate counts only with the recorded sha256 (with
+    `check=False`, the recorded size: cheap, for a listing), so another document's file of
+    the same name is never taken for it. None when no file fits."""
+    recorded = Path(source.path)
+    bases = [] if recorded.is_absolute() else [Path.cwd(), *(near.absolute().parents
+                                                             if near is not None else [])]
+    for candidate in dict.fromkeys([recorded] if not bases else [b / recorded for b in bases]):
+        if check and files.sha256_if_regular(candidate) == source.sha256:
+            return candidate
+        if not check and _size(candidate) == source.size:
+            return candidate
+    return None
+
+
+def _size(path: Path) -> int | None:
+    try:
+        return path.stat().st_size if path.is_file() else None
+    except (OSError, ValueError):
+        return None
+
+
+def _count_pages(path: Path, media_type: str, data: bytes, timeout: float | None) -> int:
     if media_type == "application/pdf":
-        return poppler.page_count(path)
+        return poppler.page_count(path, timeout=timeout)
     if media_type == "text/plain":
         return len(legacy.split_pages(legacy.decode(data, path=path)))
     return images.frame_count(path)

@@ -74,8 +74,9 @@ def restore(doc: Document, options: RestoreOptions, *, found: Found | None = Non
         key=lambda c: (c.page, c.line, c.word))
     data = {**lex.checksums, channel.CONFUSIONS: table.checksum}
     if options.learned:  # the archivists' earlier calls, after the machine's
-        learned.apply(doc, learned.read(Path(options.learned)))
-        data[Path(options.learned).name] = learned.checksum(Path(options.learned))
+        lesson = learned.load(Path(options.learned))  # read once per process
+        learned.apply(doc, lesson.entries)
+        data[Path(options.learned).name] = lesson.checksum
     doc.steps.append(ProcessingStep(
         stage="restore", tool="protokoll", version=__version__,
         settings={"threshold": options.threshold, "english_share": round(english, 4)},

@@ -15,11 +15,15 @@ around it when the decision kept that punctuation ("Boras," is learned as "Boras
 from __future__ import annotations
 
 import fcntl
+import functools
+import gc
 import hashlib
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from pipeline.exceptions import OutputError, UsageError
 from pipeline.model import Correction, Document
@@ -30,10 +34,10 @@ log = logging.getLogger(__name__)
 LearnedDecision = Literal["reject", "edit", "accept"]
 HEADER = "# protokoll learned lexicon: raw\tdecision\treplacement\twho\twhen\n"
 _FOLD = str.maketrans("åäöÅÄÖéÉ", "aaoAAOeE")
+_DECISIONS = frozenset(("reject", "edit", "accept"))
 
 
-@dataclass(frozen=True)
-class Entry:
+class Entry(NamedTuple):  # a tuple: a file of a million lines is read in seconds
     raw: str
     decision: LearnedDecision
     replacement: str  # the archivist's form for an edit; empty otherwise
@@ -55,31 +59,100 @@ def entry_for(before: str, action: str, text: str | None, *, who: str, when: str
     return Entry(core, "reject" if action == "reject" else "accept", "", who, when)
 
 
+@dataclass(frozen=True)
+class Learned:
+    entries: dict[str, Entry]  # the decision in force for each raw form
+    checksum: str  # sha256 of the file as read
+
+
+def load(path: Path) -> Learned:
+    """The lexicon at `path`, read and checked once for as long as the file stays as it is
+    (a run reads it up front, and each worker process once, not once per document)."""
+    try:
+        info = path.stat()
+    except OSError as exc:
+        raise _unreadable(path, exc) from exc
+    return _load(str(path.absolute()), info.st_dev, info.st_ino, info.st_size,
+                 info.st_mtime_ns)
+
+
+def check(path: Path) -> None:
+    """Raise UsageError, naming the line, unless the whole file can be read: for a run to
+    say so before any document (cheaper than `load`, and nothing is kept)."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise _unreadable(path, exc) from exc
+    for _ in _lines(_decode(data, path), path):
+        pass
+
+
 def read(path: Path) -> dict[str, Entry]:
     """The decision in force for each raw form."""
+    return load(path).entries
+
+
+@functools.lru_cache(maxsize=2)
+def _load(path: str, device: int, inode: int, size: int, mtime: int) -> Learned:
     try:
-        text = path.read_text(encoding="utf-8")
+        data = Path(path).read_bytes()
     except OSError as exc:
-        raise UsageError(f"cannot read the learned lexicon ({exc.strerror or exc})", path=path,
-                         fix="Check the --learned path.") from exc
-    entries: dict[str, tuple[tuple[str, int], Entry]] = {}
-    for number, line in enumerate(text.splitlines(), start=1):
-        if not line.strip() or line.startswith("#"):
+        raise _unreadable(Path(path), exc) from exc
+    with _no_collection():
+        entries = _entries(_decode(data, Path(path)), Path(path))
+    return Learned(entries, hashlib.sha256(data).hexdigest())
+
+
+@contextmanager
+def _no_collection() -> Iterator[None]:
+    """Without the cyclic garbage collector while a million small tuples are made (they
+    hold no cycles; it would walk them over and over, more than doubling the time)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _decode(data: bytes, path: Path) -> str:
+    """UTF-8; a byte-order mark at the start (as some editors write one) is dropped."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[:exc.start].count(b"\n") + 1
+        raise UsageError(f"line {line} of the learned lexicon is not UTF-8 text", path=path,
+                         fix="Save the file as UTF-8 (or correct that line).") from exc
+
+
+def _entries(text: str, path: Path) -> dict[str, Entry]:
+    found: dict[str, tuple[str, int, list[str]]] = {}
+    for number, parts in _lines(text, path):
+        known = found.get(parts[0])  # the latest time wins, on equal times the later line
+        if known is None or (parts[4], number) >= known[:2]:
+            found[parts[0]] = (parts[4], number, parts)
+    return {raw: Entry(*parts) for raw, (_, _, parts) in found.items()}
+
+
+def _lines(text: str, path: Path) -> Iterator[tuple[int, list[str]]]:
+    """(line number, its five fields) for each entry; a malformed line raises UsageError."""
+    for number, line in enumerate(text.split("\n"), start=1):
+        if line.startswith("#"):
             continue
-        entry = _parse(line, path, number)
-        rank = (entry.when, number)
-        if entry.raw not in entries or rank >= entries[entry.raw][0]:
-            entries[entry.raw] = (rank, entry)
-    return {raw: entry for raw, (_, entry) in entries.items()}
+        parts = line.removesuffix("\r").split("\t")
+        if len(parts) != 5 or parts[1] not in _DECISIONS or not parts[0]:
+            if not line.strip():
+                continue
+            raise UsageError(f"line {number} of the learned lexicon is not "
+                             "raw<TAB>reject|edit|accept<TAB>replacement<TAB>who<TAB>when",
+                             path=path, fix="Correct or remove that line.")
+        yield number, parts
 
 
-def _parse(line: str, path: Path, number: int) -> Entry:
-    parts = line.split("\t")
-    if len(parts) != 5 or parts[1] not in ("reject", "edit", "accept") or not parts[0]:
-        raise UsageError(f"line {number} of the learned lexicon is not "
-                         "raw<TAB>reject|edit|accept<TAB>replacement<TAB>who<TAB>when",
-                         path=path, fix="Correct or remove that line.")
-    return Entry(parts[0], parts[1], parts[2], parts[3], parts[4])  # type: ignore[arg-type]
+def _unreadable(path: Path, exc: OSError) -> UsageError:
+    return UsageError(f"cannot read the learned lexicon ({exc.strerror or exc})", path=path,
+                      fix="Check the --learned path.")
 
 
 def record(path: Path, entry: Entry) -> None:
@@ -101,7 +174,7 @@ def record(path: Path, entry: Entry) -> None:
 
 
 def checksum(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+    return load(path).checksum
 
 
 def lookup(entries: dict[str, Entry], word: str) -> tuple[Entry, str] | None:

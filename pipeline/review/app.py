@@ -9,9 +9,11 @@ the templates and the Content-Security-Policy lets only the app's own script run
 from __future__ import annotations
 
 import functools
+import json
 import logging
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NoReturn
 from urllib.parse import urlsplit
 
 from flask import Blueprint, Flask, Response, abort, current_app, jsonify, request, url_for
@@ -24,11 +26,12 @@ from pipeline.restore import learned
 from pipeline.review import view
 from pipeline.review.folders import document_folders, rewrite
 from pipeline.review.images import crop_png
-from pipeline.review.store import ACTIONS, Decision, Store, store_path
+from pipeline.review.store import ACTIONS, Decision, Store, check_text, store_path, validate
 
 log = logging.getLogger(__name__)
 
 HOST = "127.0.0.1"  # never another interface: the app has no login
+MAX_BODY = 64 * 1024  # bytes of a request: a decision is a few hundred
 _LOCAL_NAMES = {"127.0.0.1", "localhost"}
 _CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
         "connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'")
@@ -44,8 +47,10 @@ class Settings:
 
 
 def create_app(out: Path, *, who: str, learned_path: Path | None = None) -> Flask:
+    check_text(who, what="the reviewer's name", fix="Pass --who NAME.")
     app = Flask(__name__)
     app.config["REVIEW"] = Settings(out.resolve(), who, learned_path)
+    app.config["MAX_CONTENT_LENGTH"] = MAX_BODY
     app.register_blueprint(pages)
     return app
 
@@ -53,7 +58,8 @@ def create_app(out: Path, *, who: str, learned_path: Path | None = None) -> Flas
 def make_server(app: Flask, *, port: int = 0, threads: int = 4):  # noqa: ANN201 (waitress)
     """A waitress server on 127.0.0.1 (port 0: any free port; see `.effective_port`)."""
     try:
-        return create_server(app, host=HOST, port=port, threads=threads)
+        return create_server(app, host=HOST, port=port, threads=threads,
+                             max_request_body_size=MAX_BODY)
     except OSError as exc:
         raise UsageError(f"cannot listen on {HOST}:{port} ({exc.strerror or exc})",
                          fix="Choose another --port.") from exc
@@ -88,10 +94,15 @@ def _headers(response: Response) -> Response:
 
 def folder_of(out: Path, name: str) -> Path:
     """OUT/<name> for a document folder directly inside OUT; 404 for anything else."""
+    if not name or name.startswith(".") or not name.isprintable() or "/" in name \
+            or "\\" in name:
+        abort(404)
     folder = out / name
-    if (not name or name.startswith(".") or "/" in name or "\\" in name
-            or folder.resolve().parent != out
-            or not (folder / "document.json").is_file()):
+    try:
+        inside = folder.resolve().parent == out and (folder / "document.json").is_file()
+    except OSError:  # a name too long, …
+        inside = False
+    if not inside:
         abort(404)
     return folder
 
@@ -109,7 +120,8 @@ def _load(path: str, mtime: int, size: int) -> Document:
 def _view(folder: Path, *, with_text: bool = True) -> tuple[int, view.DocumentView]:
     with Store(store_path(folder.parent)) as store:
         version, decisions = store.snapshot(folder.name)
-    return version, view.build(_document(folder), folder.name, decisions, with_text=with_text)
+    return version, view.build(_document(folder), folder.name, decisions, with_text=with_text,
+                               near=folder)
 
 
 @pages.get("/")
@@ -133,10 +145,11 @@ def document(name: str) -> str:
 
 @pages.get("/d/<name>/crop/<int:page>-<int:line>-<int:word>.png")
 def crop(name: str, page: int, line: int, word: int) -> Response:
-    doc = _document(folder_of(_settings().out, name))
+    folder = folder_of(_settings().out, name)
+    doc = _document(folder)
     where = (page, line, word)
     words = next((c.words for c in doc.corrections if (c.page, c.line, c.word) == where), 0)
-    png = crop_png(doc, page, line, word, words) if words else None  # only changed words
+    png = crop_png(doc, page, line, word, words, near=folder) if words else None  # changed ones
     if png is None:
         abort(404)
     return Response(png, mimetype="image/png")
@@ -150,13 +163,19 @@ def items(name: str) -> Response:
 @pages.post("/api/d/<name>/decide")
 def decide(name: str) -> Response:
     folder = folder_of(_settings().out, name)
-    body = request.get_json()
-    action, text = body.get("action"), body.get("text")
-    if action not in ACTIONS or (action == "edit" and not isinstance(text, str)):
-        abort(400)
-    item = _find(folder, str(body.get("key", "")))
+    body = _body()
+    key, action, text = body.get("key"), body.get("action"), body.get("text")
+    if not isinstance(key, str) or not isinstance(action, str) or action not in ACTIONS:
+        _refuse("send the key of a change and an action: accept, reject or edit")
+    if action == "edit" and not isinstance(text, str):
+        _refuse("an edit needs the new text")
+    item = _find(folder, key)
     decision = Decision(name, item.page, item.line, item.word, item.before, item.proposed,
                         action, text if action == "edit" else None, _settings().who)
+    try:
+        validate(decision)  # before it is stored: what is stored is exported
+    except UsageError as exc:
+        _refuse(f"{exc.message}. {exc.fix}")
     with Store(store_path(folder.parent)) as store:
         (stored,) = store.add([decision])
     _learn(item, stored)
@@ -166,9 +185,9 @@ def decide(name: str) -> Response:
 @pages.post("/api/d/<name>/accept-above")
 def accept_above(name: str) -> Response:
     folder = folder_of(_settings().out, name)
-    score = request.get_json().get("score")
-    if not isinstance(score, int | float) or not 0 <= score <= 1:
-        abort(400)
+    score = _body().get("score")
+    if isinstance(score, bool) or not isinstance(score, int | float) or not 0 <= score <= 1:
+        _refuse("send the score to accept from, a number from 0 to 1")
     _, shown = _view(folder, with_text=False)
     chosen = [Decision(name, i.page, i.line, i.word, i.before, i.proposed, "accept", None,
                        _settings().who) for i in shown.items if i.open and i.score >= score]
@@ -181,7 +200,21 @@ def accept_above(name: str) -> Response:
 def export(name: str) -> Response:
     """Rewrite OUT/<name>/ with the decisions applied (text.txt, protokoll.xml, ...)."""
     folder = folder_of(_settings().out, name)
+    _body()  # {}: every post is a JSON object, none is read unchecked
     return jsonify(files=rewrite(folder))
+
+
+def _body() -> dict:
+    """The request's JSON object; 400 for anything else."""
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        _refuse("the request body must be a JSON object")
+    return body
+
+
+def _refuse(reason: str) -> NoReturn:
+    abort(Response(json.dumps({"error": reason}, ensure_ascii=False), status=400,
+                   mimetype="application/json"))
 
 
 def _find(folder: Path, key: str) -> view.Item:

@@ -13,9 +13,10 @@ from collections import Counter
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from pipeline.exceptions import UsageError
 from pipeline.export.premis import ReviewSession
 from pipeline.model import Correction, Document
-from pipeline.review.store import Decision, Store, current_decisions, store_path
+from pipeline.review.store import Decision, Store, current_decisions, store_path, validate
 from pipeline.segment import segment
 
 log = logging.getLogger(__name__)
@@ -27,6 +28,8 @@ def apply_decisions(doc: Document, decisions: dict[tuple[int, int, int], Decisio
     by_key = {(c.page, c.line, c.word): c for c in doc.corrections}
     count = 0
     for key, decision in decisions.items():
+        if not _valid(decision, doc.id):  # stored before edits were checked: never exported
+            continue
         correction = by_key.get(key)
         if correction is None or correction.before != decision.before:
             log.warning("%s: review decision on %r at page %d, line %d no longer matches the "
@@ -35,6 +38,17 @@ def apply_decisions(doc: Document, decisions: dict[tuple[int, int, int], Decisio
         _decide(correction, decision)
         count += 1
     return count
+
+
+def _valid(decision: Decision, doc_id: str | None = None) -> bool:
+    try:
+        validate(decision)
+    except UsageError as exc:
+        if doc_id is not None:
+            log.warning("%s: review decision at page %d, line %d left out: %s", doc_id,
+                        decision.page, decision.line + 1, exc.message)
+        return False
+    return True
 
 
 def _decide(correction: Correction, decision: Decision) -> None:
@@ -70,7 +84,7 @@ def review_sessions(folder: Path, *, pause: timedelta = SESSION_PAUSE) -> list[R
     if not path.is_file():
         return []
     with Store(path) as store:
-        history = store.history(folder.name)
+        history = [d for d in store.history(folder.name) if _valid(d)]
     out = []
     for who in sorted({d.who for d in history}):
         run: list[Decision] = []

@@ -1,7 +1,10 @@
 """The page image around a corrected word, cut from the source by the word boxes.
 
-Pages are rendered from the source on demand (PDF pages one at a time, as OCR saw them)
-and the last few are kept in memory. Legacy text has no image.
+The source is the file the document was made from, checked by its sha256 (a path recorded
+relative is looked for from the working directory and near the output folder): another
+document's file of the same name never gives the image, and without the right file there
+is none. Pages are rendered from the source on demand (PDF pages one at a time, as OCR saw
+them) and the last few are kept in memory. Legacy text has no image.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from PIL import Image, ImageDraw
 from pipeline.exceptions import ProtokollError
 from pipeline.model import BBox, Document, Page
 from pipeline.ocr import images, pdfium
+from pipeline.ocr.sources import locate
 
 log = logging.getLogger(__name__)
 
@@ -23,12 +27,15 @@ _TEXT_LAYER_DPI = 150  # text-layer boxes are in PDF points (72 dpi); render sha
 _CROP_HEIGHTS = (1.5, 12.0)  # margin around the word in word heights: vertical, horizontal
 
 
-def missing_reason(doc: Document, page: Page) -> str | None:
-    """Why this page has no image to show, or None when it has one."""
+def missing_reason(doc: Document, page: Page, *, near: Path | None = None,
+                   check: bool = False) -> str | None:
+    """Why this page has no image to show, or None when it has one. `near` is the
+    document's output folder; `check` compares the source's sha256, not only its size."""
     if page.method == "legacy-text" or doc.source.media_type == "text/plain":
         return "Ingen sidbild: källan är OCR-text utan bild."
-    if not Path(doc.source.path).is_file():
-        return f"Ingen sidbild: källfilen {doc.source.path} finns inte här."
+    if locate(doc.source, near=near, check=check) is None:
+        return (f"Ingen sidbild: källfilen {Path(doc.source.path).name} finns inte här "
+                "(eller har ändrats sedan körningen).")
     return None
 
 
@@ -40,32 +47,33 @@ def word_box(page: Page, line: int, word: int, words: int = 1) -> BBox | None:
                 max(b.x1 for b in boxes), max(b.y1 for b in boxes))
 
 
-def crop_png(doc: Document, page_number: int, line: int, word: int, words: int = 1
-             ) -> bytes | None:
-    """A PNG of the page around the word(s), the word framed; None when there is no image."""
+def crop_png(doc: Document, page_number: int, line: int, word: int, words: int = 1, *,
+             near: Path | None = None) -> bytes | None:
+    """A PNG of the page around the word(s), the word framed; None when there is no image
+    (no boxes, or no source file with the recorded content)."""
     page = next((p for p in doc.pages if p.number == page_number), None)
-    if page is None or missing_reason(doc, page) or not 0 <= line < len(page.lines):
+    if page is None or page.method == "legacy-text" or not 0 <= line < len(page.lines):
         return None
     box = word_box(page, line, word, words)
-    if box is None:
+    source = locate(doc.source, near=near) if box is not None else None
+    if source is None:
         return None
     try:
-        image, scale = _page(doc, page)
+        image, scale = _page(doc, page, source)
     except ProtokollError as exc:
         log.warning("no page image for %s page %d: %s", doc.id, page_number, exc)
         return None
     return _png(_cut(image, _scaled(box, scale)))
 
 
-def _page(doc: Document, page: Page) -> tuple[Image.Image, float]:
+def _page(doc: Document, page: Page, source: Path) -> tuple[Image.Image, float]:
     """The page image and the factor from box coordinates to its pixels."""
-    path = Path(doc.source.path)
     if doc.source.media_type == "application/pdf":
         box_dpi = page.dpi or 72
         dpi = max(box_dpi, _TEXT_LAYER_DPI)
-        image, image_dpi = _rendered(str(path.resolve()), page.number, dpi)
+        image, image_dpi = _rendered(str(source.resolve()), page.number, dpi)
         return image, image_dpi / box_dpi
-    return _frame(str(path.resolve()), page.number), 1.0
+    return _frame(str(source.resolve()), page.number), 1.0
 
 
 @functools.lru_cache(maxsize=4)

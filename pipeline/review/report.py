@@ -29,7 +29,8 @@ def _environment() -> jinja2.Environment:
 def render(folder: Path) -> str:
     doc = Document.load(folder / "document.json")
     shown = view.load(folder)
-    crops = {item.key: _data_uri(crop_png(doc, item.page, item.line, item.word, item.words))
+    crops = {item.key: _data_uri(crop_png(doc, item.page, item.line, item.word, item.words,
+                                          near=folder))
              for item in shown.items if item.has_image}
     css = resources.files("pipeline.review").joinpath("static/review.css").read_text("utf-8")
     return _environment().get_template("report.html").render(

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+import unicodedata
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -20,6 +21,8 @@ from typing import Literal
 from pipeline.exceptions import OutputError, UsageError
 
 FILE_NAME = "review.sqlite"
+MAX_TEXT = 200  # characters of an edit: a word or a few, never a page
+_UNPRINTABLE = {"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"}
 Action = Literal["accept", "reject", "edit"]
 ACTIONS: tuple[Action, ...] = ("accept", "reject", "edit")
 
@@ -72,13 +75,31 @@ def store_path(out: Path) -> Path:
 
 
 def validate(decision: Decision) -> None:
+    """Raise UsageError for a decision that must not be stored: whatever is stored is put
+    into text.txt, the XML files and the learned lexicon (one line per decision)."""
     if decision.action not in ACTIONS:
         raise UsageError(f"unknown review action {decision.action!r}",
                          fix="Use accept, reject or edit.")
-    if decision.action == "edit" and decision.text is None:
-        raise UsageError("an edit needs the new text", fix="Send the text with the edit.")
-    if not decision.who.strip():
+    if decision.action == "edit":
+        if not isinstance(decision.text, str):
+            raise UsageError("an edit needs the new text", fix="Send the text with the edit.")
+        check_text(decision.text, what="an edit", fix="Type the word as printed, without tabs, "
+                   "line breaks or other control characters.")
+    if not isinstance(decision.who, str) or not decision.who.strip():
         raise UsageError("a decision needs the reviewer's name", fix="Pass --who NAME.")
+    check_text(decision.who, what="the reviewer's name", fix="Pass --who NAME.")
+
+
+def check_text(text: str, *, what: str, fix: str) -> None:
+    """At most MAX_TEXT characters, none of them a control, format or line separator
+    character (a tab, a newline, a NUL, a bidirectional override)."""
+    if len(text) > MAX_TEXT:
+        raise UsageError(f"{what} may be at most {MAX_TEXT} characters long (this one has "
+                         f"{len(text)})", fix=fix)
+    bad = next((c for c in text if unicodedata.category(c) in _UNPRINTABLE), None)
+    if bad is not None:
+        raise UsageError(f"{what} cannot contain the control character "
+                         f"U+{ord(bad):04X} ({unicodedata.name(bad, 'unnamed')})", fix=fix)
 
 
 class Store:

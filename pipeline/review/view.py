@@ -106,8 +106,11 @@ def item_key(page: int, line: int, word: int) -> str:
 
 
 def build(doc: Document, name: str, decisions: dict[tuple[int, int, int], Decision],
-          *, with_text: bool = True) -> DocumentView:
-    notes = {p.number: images.missing_reason(doc, p) for p in doc.pages}
+          *, with_text: bool = True, near: Path | None = None) -> DocumentView:
+    """The view of a document; `near` is its output folder (where its source is looked
+    for when the path was recorded relative)."""
+    notes = {p.number: images.missing_reason(doc, p, near=near, check=with_text)
+             for p in doc.pages}
     items = [_item(c, decisions.get((c.page, c.line, c.word)), notes.get(c.page) is None)
              for c in doc.corrections]
     view = DocumentView(name=name, source=doc.source.path,
@@ -124,7 +127,7 @@ def load(folder: Path, *, with_text: bool = True) -> DocumentView:
     """The view of OUT/<name>/: the machine's document and the decisions stored for it."""
     doc = Document.load(folder / "document.json")
     return build(doc, folder.name, current_decisions(folder.parent, folder.name),
-                 with_text=with_text)
+                 with_text=with_text, near=folder)
 
 
 def _item(c: Correction, decision: Decision | None, has_image: bool) -> Item:

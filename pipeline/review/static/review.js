@@ -89,7 +89,11 @@
       headers: { "Content-Type": "application/json" },
       body: JSON.stringify(body),
     });
-    if (!response.ok) throw new Error(`${response.status} ${response.statusText}`);
+    if (!response.ok) {
+      // A refused request says why (a 400 carries {"error": reason}).
+      const answer = await response.json().catch(() => ({}));
+      throw new Error(answer.error || `${response.status} ${response.statusText}`);
+    }
     return response.json();
   }
 
