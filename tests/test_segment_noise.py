@@ -223,7 +223,7 @@ def test_the_body_text_after_a_title_is_not_title(tmp_path):
 def test_what_ocr_put_inside_a_title(tmp_path, printed, repaired):
     doc = _doc(tmp_path, HEAD + f"§ 5 Dnr TN 2024/0007\n{printed}\n" + DECISION, repair=True)
     assert doc.structure.items[0].title == (repaired or printed)
-    assert all(c.origin == "context" for c in doc.corrections)
+    assert all(c.origin == "structure" for c in doc.corrections)
 
 
 # 4. Headings with OCR marks, and headings the known set lacked.
@@ -296,7 +296,7 @@ def test_a_damaged_heading_word_is_repaired(tmp_path):
                "Fritidsgårdarna har tidigare inte tagit ut någon avgift för aktiviteter.\n",
                repair=True)
     assert [(c.before, c.after, c.origin) for c in doc.corrections] == [
-        ("Bakgrumd", "Bakgrund", "context")]
+        ("Bakgrumd", "Bakgrund", "structure")]
     assert _headings(doc.structure.items[0])[1] == ("bakgrund", "Bakgrund")
 
 

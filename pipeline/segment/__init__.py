@@ -21,6 +21,7 @@ from pipeline.segment import header, items, patterns
 from pipeline.segment.blocks import block, is_heading, sections
 from pipeline.segment.lines import Entry, entries
 from pipeline.segment.repair import (
+    repair_body_names,
     repair_heading_specks,
     repair_headings,
     repair_item_signs,
@@ -32,7 +33,7 @@ log = logging.getLogger(__name__)
 
 def segment(doc: Document, *, repair: bool | None = None) -> Document:
     """Fill `doc.structure`. With `repair`, § signs and headings OCR garbled are corrected
-    first (corrections of origin context); without, the text is read as it stands. When
+    first (corrections of origin structure); without, the text is read as it stands. When
     not given, a document segmented before (and now again, after review) keeps its
     earlier choice."""
     if repair is None:
@@ -40,7 +41,8 @@ def segment(doc: Document, *, repair: bool | None = None) -> Document:
         repair = bool(earlier[-1]) if earlier else True
     started, clock = datetime.now(UTC).isoformat(timespec="seconds"), time.perf_counter()
     lines = entries(doc)
-    if repair and repair_item_signs(doc, lines) + repair_headings(doc, lines):
+    if repair and (repair_item_signs(doc, lines) + repair_headings(doc, lines)
+                   + repair_body_names(doc, lines)):
         lines = entries(doc)
     if repair and repair_heading_specks(doc, lines):
         lines = entries(doc)

@@ -5,7 +5,7 @@ An item line whose § OCR read as a letter or digit ("8 45-46", "823 Dnr UN 2023
 document's numbering: the sign is corrected. Minutes use a small, fixed set of headings
 ("Sammanfattning av ärendet", "Prövning av barns bästa"); a short line standing alone
 where a heading stands, that matches one of them but for one damaged word, is that
-heading: the word is corrected. Both corrections have origin `context`, as an archivist
+heading: the word is corrected. Both corrections have origin `structure`, as an archivist
 reading the page would make them. Nothing else is touched.
 """
 
@@ -78,7 +78,7 @@ def _correct(doc: Document, entry: Entry, position: int, after: str, kind: str,
     doc.corrections.append(Correction(
         page=entry.ref.page, line=entry.ref.line, word=raw,
         before=line.words[raw].text, after=after, kind=kind,  # type: ignore[arg-type]
-        score=round(score, 3), origin="context"))
+        score=round(score, 3), origin="structure"))
     return True
 
 
@@ -107,11 +107,45 @@ def repair_headings(doc: Document, lines: list[Entry]) -> int:
         line = pages[entry.ref.page].lines[entry.ref.line]
         if len(line.words) != len(entry.text.split()):
             continue  # a split or join changed the words of this line
-        found = _match(words, [w.text for w in line.words])
+        found = _match(words, [w.text for w in line.words], lost=_lost_diacritics(doc))
         if found is not None and _correct(doc, entry, found[0], found[1], "ocr-confusion",
                                           found[2]):
             count += 1
     return count
+
+
+def repair_body_names(doc: Document, lines: list[Entry]) -> int:
+    """Put back the å, ä, ö of a body's name OCR lost ("Vard- och omsorgsnamnden") where
+    the line names, letter for letter but for them, a body on the list of Swedish
+    municipal bodies; returns how many words were corrected."""
+    count = 0
+    for entry in lines:
+        name = patterns.body_name(entry.clean)
+        listed = _LISTED_BODIES.get(_fold(name)) if name else None
+        if listed is None or listed == name:
+            continue
+        words = entry.text.split()
+        start = next((k for k in range(len(words))
+                      if " ".join(words[k:]).startswith(name.split()[0])), None)
+        if start is None:
+            continue
+        for k, (printed, right) in enumerate(zip(name.split(), listed.split(), strict=True)):
+            if printed != right and words[start + k] == printed:
+                count += _correct(doc, entry, start + k, right, "diacritic", 0.9)
+    return count
+
+
+def _twins(printed: str, word: str) -> bool:
+    return printed.lower() != word.lower() and _fold(printed) == _fold(word)
+
+
+def _fold(text: str) -> str:
+    return text.lower().translate(_FOLD_TABLE)
+
+
+_FOLD_TABLE = str.maketrans("åäöé", "aaoe")
+_LISTED_BODIES = {_fold(name): name for name in lexicon.curated_names("sv_municipal_bodies.txt")
+                  if len(name.split()) > 1}
 
 
 def repair_heading_specks(doc: Document, lines: list[Entry]) -> int:
@@ -171,9 +205,18 @@ def _title_word(word: str, after: str) -> tuple[str, str] | None:
     return None
 
 
-def _match(words: list[str], raw: list[str]) -> tuple[int, str, float] | None:
+def _lost_diacritics(doc: Document) -> bool:
+    """The document's OCR lost å, ä, ö (restoration fitted it as English-model OCR)."""
+    return any(s.stage == "restore" and s.settings.get("english_share", 0.0) >= 0.5
+               for s in doc.steps)
+
+
+def _match(words: list[str], raw: list[str], *, lost: bool = False
+           ) -> tuple[int, str, float] | None:
     """(index, heading word, score) when `words` are a known heading but for one word;
-    that word is judged as corrected and as OCR'd (`raw`), whichever is closer."""
+    that word is judged as corrected and as OCR'd (`raw`), whichever is closer. A word as
+    printed stays, unless it differs from the heading's only by the dots and rings a
+    document OCR'd without them lost ("Provning av barns bästa")."""
     for heading in _SPLIT:
         if len(heading) != len(words) or not 1 <= len(words) <= 5:
             continue
@@ -182,7 +225,7 @@ def _match(words: list[str], raw: list[str]) -> tuple[int, str, float] | None:
         if len(wrong) != 1:
             continue
         k = wrong[0]
-        if _is_word(words[k]):
+        if _is_word(raw[k]) and not (lost and _twins(raw[k], heading[k])):
             continue  # a word as printed stays: "Underlag" is not a damaged "Förslag"
         readings = [words[k], raw[k]]
         similarity = max(fuzz.ratio(r.lower(), heading[k].lower()) for r in readings)
