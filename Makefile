@@ -9,7 +9,7 @@ SYSTEM    := tesseract-ocr tesseract-ocr-swe tesseract-ocr-eng poppler-utils hun
 SUDO      := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 JOBS      ?= $(shell nproc)
 
-.PHONY: install system run test check bench dictionaries clean
+.PHONY: install system run test check bench accuracy dictionaries clean
 
 install: system $(VENV)/.installed
 
@@ -38,6 +38,9 @@ test: install
 check: install
 	$(VENV)/bin/ruff check .
 
+accuracy: install
+	$(PY) bench/accuracy.py
+
 bench: install
 	$(PY) -m pip install -q -e '.[bench]'
 	$(PY) bench/bench.py
@@ -47,6 +50,7 @@ dictionaries: install
 	$(PY) -m pip install -q -e '.[build]'
 	$(PY) dictionaries/build_lexicon.py
 	$(PY) dictionaries/build_confusions.py
+	$(PY) dictionaries/build_shapes.py
 
 clean:
 	rm -rf out .pytest_cache

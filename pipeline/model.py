@@ -18,8 +18,12 @@ from typing import Any, Literal
 SCHEMA_VERSION = 1
 
 TextMethod = Literal["ocr", "text-layer", "legacy-text"]
-CorrectionKind = Literal["diacritic", "ocr-confusion", "real-word", "split", "join", "symbol"]
-CorrectionOrigin = Literal["lexicon", "context", "review"]
+CorrectionKind = Literal["diacritic", "ocr-confusion", "real-word", "name", "split", "join",
+                         "symbol"]
+# lexicon: the word and its OCR reading; context: the words around it, or a mark's place
+# on the line; structure: the document's layout (a § line confirmed by its Dnr, a known
+# heading, an item's title); review: an archivist.
+CorrectionOrigin = Literal["lexicon", "context", "structure", "review"]
 
 
 @dataclass

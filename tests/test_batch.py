@@ -72,7 +72,7 @@ def test_rerun_skips_done_redoes_changed_and_retries_failed_only_when_asked(tmp_
 
 def test_changed_settings_reprocess(tmp_path, options):
     api.run([LEGACY], tmp_path, options)
-    other = Options(restore=RestoreOptions(enabled=False, threshold=0.9), batch=options.batch)
+    other = Options(restore=RestoreOptions(enabled=False, threshold=0.5), batch=options.batch)
     assert api.run([LEGACY], tmp_path, other).count("done") == 1
     assert api.run([LEGACY], tmp_path, other).count("skipped") == 1
 

@@ -58,3 +58,50 @@ def test_eval_command(tmp_path):
     line = next(x for x in proc.stdout.splitlines() if x.startswith("all .ocr_eng") and
                 "protokoll" in x)
     assert line.split()[-3:] == ["0.0000", "100.0%", "0.00%"]
+
+
+def _judged_doc():
+    from pipeline.model import Correction, Document, Page, Source
+    from pipeline.ocr.legacy import text_line
+
+    lines = ["Nimnden beslutar val om 6-10 ordf Brask"]
+    page = Page(number=1, method="legacy-text", lines=[text_line(t) for t in lines])
+    doc = Document("t", Source("t.txt", "0" * 64, "text/plain", 1, 1), [page])
+    doc.corrections = [
+        Correction(page=1, line=0, word=0, before="Nimnden", after="Nämnden",
+                   kind="ocr-confusion", score=0.99, origin="lexicon"),
+        Correction(page=1, line=0, word=2, before="val", after="väl", kind="real-word",
+                   score=0.7, origin="lexicon", applied=False),
+        Correction(page=1, line=0, word=4, before="6-10", after="6–10", kind="symbol",
+                   score=0.95, origin="context"),
+        Correction(page=1, line=0, word=5, before="ordf", after="ord", kind="ocr-confusion",
+                   score=0.95, origin="lexicon"),
+        Correction(page=1, line=0, word=6, before="Brask", after="Bråk", kind="name",
+                   score=0.92, origin="lexicon")]
+    return doc
+
+
+def test_every_change_is_judged_right_or_wrong_and_harm_is_classed():
+    from pipeline.evaluate import changes
+    from pipeline.restore import lexicon
+
+    judged = changes.judge(_judged_doc(), "Nämnden beslutar val om 6-10 ordf Brask", "t")
+    assert [(j.right, j.was_right, j.harmful) for j in judged] == [
+        (True, False, False), (False, True, False), (False, True, True),
+        (False, True, True), (False, True, True)]
+    lex = lexicon.load()
+    assert [changes.harm_class(j, lex) for j in judged if j.harmful] == [
+        "typography", "abbreviation", "name"]
+    table = changes.calibration_table(judged)
+    assert "0.950–0.980         2       0" in table and "applied" in table
+    harm = changes.harm_table(judged)
+    assert "typography         1  6-10 → 6–10 (0.950)" in harm
+    thresholds = changes.threshold_table(judged, thresholds=(0.9, 0.99))
+    assert thresholds.splitlines()[1].split() == ["0.90", "4", "1", "25.00%", "3"]
+
+
+def test_a_change_that_keeps_the_case_as_read_is_judged_by_its_letters():
+    from pipeline.evaluate.changes import _right
+
+    assert _right("Overskott", "Överskott", "överskott")
+    assert not _right("Över", "över", "Över")  # the change itself altered the case

@@ -198,7 +198,8 @@ def test_document_page_shows_every_correction(out, client):
     html = client.get(f"/d/{NAME}").get_data(as_text=True)
     doc = load_document(out / NAME)
     assert html.count('class="item ') == len(doc.corrections)
-    assert 'title="Boris → Borås (real-word, 0.91)"' in html
+    boris = _correction(doc, "Boris")
+    assert f'title="Boris → Borås ({boris.kind}, {boris.score:.2f})"' in html
     assert "Ingen sidbild: källan är OCR-text utan bild." in html
 
 
@@ -402,8 +403,8 @@ def test_a_second_run_follows_the_decisions_of_the_first(out, tmp_path):
     assert set(learned.read(lexicon)) == {"Boris", "6versinda"}
 
     other = tmp_path / "other.txt"  # another document with the same words
-    other.write_text("Förskolenämnden i Boris Stad beslutar att 6versinda svaret.\n",
-                     encoding="utf-8")
+    other.write_text("Förskolenämnden i Boris Stad beslutar att 6versinda svaret.\n"
+                     "Kommunstyrelsen i Boras har begärt svaret.\n", encoding="utf-8")
     plain = api.process_file(other, _options())
     assert "Borås Stad" in plain.text() and "översända" in plain.text()  # the machine's call
     taught = api.process_file(other, _options(lexicon))

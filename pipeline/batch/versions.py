@@ -10,7 +10,7 @@ import hashlib
 from pipeline import __version__
 from pipeline.exceptions import MissingDependencyError
 from pipeline.ocr import tesseract
-from pipeline.restore import channel, lexicon
+from pipeline.restore import calibration, channel, lexicon, shape
 
 
 @functools.cache
@@ -21,6 +21,8 @@ def environment(lang: str, engine: str = "library") -> dict[str, str]:
         found.update(lexicon.checksums())
         found[channel.CONFUSIONS] = hashlib.sha256(
             (lexicon.DICTIONARIES / channel.CONFUSIONS).read_bytes()).hexdigest()
+        found.update(shape.checksums())
+        found[calibration.CALIBRATION] = calibration.load().checksum
     except OSError:
         found["dictionaries"] = "missing"
     try:

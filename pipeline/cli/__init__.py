@@ -69,9 +69,10 @@ def _parser() -> argparse.ArgumentParser:
                      help="worker processes (default: number of cores)")
     run.add_argument("--on-error", choices=["skip", "abort"], default="skip",
                      help="skip: record a failed file and go on (default); abort: stop")
-    run.add_argument("--threshold", type=float, default=0.5,
-                     help="apply corrections scored at least this (0-1); keep the rest as "
-                          "suggestions (default 0.5)")
+    run.add_argument("--threshold", type=float, default=RestoreOptions.threshold,
+                     help="apply corrections whose score (the measured probability that "
+                          "they are right) is at least this; keep the rest as suggestions "
+                          f"(default {RestoreOptions.threshold})")
     run.add_argument("--learned", type=Path, metavar="FILE",
                      help="learned lexicon: make the archivists' review decisions kept there")
     run.add_argument("-v", "--verbose", action="store_true", default=argparse.SUPPRESS,
@@ -184,6 +185,7 @@ def _report_html(args: argparse.Namespace) -> int:
 
 
 def _eval(args: argparse.Namespace) -> int:
+    from pipeline.evaluate import changes
     from pipeline.evaluate import structure as evaluate_structure
     from pipeline.evaluate import text as evaluate
 
@@ -195,6 +197,12 @@ def _eval(args: argparse.Namespace) -> int:
         raise UsageError("no output folder has a truth file", path=args.out,
                          fix="Name truth files NAME.gold.txt after the inputs (NAME.*).")
     print(evaluate.table(rows))
+    judged = changes.judge_outputs(args.gold, args.out)
+    for group, found in sorted(judged.items()):
+        print(f"\nchanges on {group} inputs: how often right, by score (calibration)")
+        print(changes.calibration_table(found))
+        print(f"\ncorrect words damaged on {group} inputs, by class")
+        print(changes.harm_table(found))
     structures = evaluate_structure.evaluate(args.gold, args.out)
     if structures:
         print()

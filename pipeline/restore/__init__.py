@@ -19,10 +19,26 @@ from pathlib import Path
 from pipeline import __version__
 from pipeline.model import Correction, Document, Page, ProcessingStep
 from pipeline.options import RestoreOptions
-from pipeline.restore import candidates, channel, context, decide, learned, lexicon, symbols, tokens
+from pipeline.restore import (
+    calibration,
+    candidates,
+    channel,
+    context,
+    decide,
+    joins,
+    learned,
+    lexicon,
+    shape,
+    symbols,
+    tokens,
+)
 from pipeline.restore.decide import Hypothesis
 
 _FOLD = str.maketrans("åäöÅÄÖéÉ", "aaoAAOeE")
+_ACUTE = str.maketrans("éáíóúÉÁÍÓÚ", "eaiouEAIOU")
+# An acute accent put on or taken off is a spelling the letters cannot decide (Renée and
+# Renee, André and Andre are both names; idé and ide both printed): at most a suggestion.
+ACCENT_ONLY = 0.5
 
 
 @dataclass
@@ -35,6 +51,10 @@ class _Occurrence:
     around: context.Neighbours
 
 
+ATTESTED = 0.9  # posterior at which a capitalised token's reading attests a name ...
+CONSISTENT = 1.0  # ... which is then likelier (log10) for other tokens that may read so
+SHORT = 3  # letters: a token no longer than this and no word is taken as printed ...
+SHORT_COST = 2.0  # ... unless read so with at least this likelihood (-log10) by a model
 Found = dict[str, list[Hypothesis]]  # word (or hyphen-separated part) -> its readings
 
 
@@ -47,9 +67,16 @@ def hypotheses(pages: list[Page], found: Found | None = None) -> Found:
     found = {} if found is None else found
     for occ in _occurrences(pages):
         for seg in occ.segments:
-            if seg not in found and tokens.correctable(seg, lex):
+            if seg not in found and tokens.correctable(seg, lex) and not (
+                    tokens.vowelless(seg) and not any(map(table.hides_vowel, seg.lower()))):
                 hyps = decide.hypotheses(seg, candidates.search(seg, lex, table), lex, table)
-                if any(h.unknown for h in hyps) and seg.isalpha() and len(seg) >= 3:
+                if any(h.unknown for h in hyps) and len(seg) <= SHORT:
+                    # so short a token no list has is likelier an abbreviation ("åa" for
+                    # årsarbetare) than a damaged word, unless only its diacritics differ
+                    # or a likely OCR confusion explains it ("f6r", "dr" for "är")
+                    hyps = [h for h in hyps if h.keep or min(h.cost) <= SHORT_COST
+                            or decide.diacritic_twins(seg.lower(), h.text)]
+                elif any(h.unknown for h in hyps) and seg.isalpha():
                     hyps += decide.split_hypotheses(seg, lex, table)
                 found[seg] = hyps
     return found
@@ -66,13 +93,17 @@ def restore(doc: Document, options: RestoreOptions, *, found: Found | None = Non
     english = decide.fit_mixture(groups)
     doc_channel = decide.DocumentChannel(table, english, groups, lex)
     _resolve_neighbours(occurrences, found, doc_channel)
+    doc_channel.attested = _attested(occurs, found, doc_channel)
     fixed = _symbol_corrections(doc, english, options)
-    done = {(c.page, c.line, c.word) for c in fixed}
+    fixed += joins.corrections(doc, lex, table, done={(c.page, c.line, c.word) for c in fixed},
+                               threshold=options.threshold, english=english)
+    done = {(c.page, c.line, c.word + k) for c in fixed for k in range(c.words)}
     doc.corrections = sorted(fixed + [
         c for o in occurrences if (o.page, o.line, o.word) not in done
-        and (c := _correct(o, found, doc_channel, lex, options)) is not None],
+        and (c := _correct(o, found, doc_channel, options)) is not None],
         key=lambda c: (c.page, c.line, c.word))
-    data = {**lex.checksums, channel.CONFUSIONS: table.checksum}
+    data = {**lex.checksums, channel.CONFUSIONS: table.checksum, **shape.checksums(),
+            calibration.CALIBRATION: calibration.load().checksum}
     if options.learned:  # the archivists' earlier calls, after the machine's
         lesson = learned.load(Path(options.learned))  # read once per process
         learned.apply(doc, lesson.entries)
@@ -94,11 +125,13 @@ def _occurrences(pages: list[Page]) -> Iterator[_Occurrence]:
             same_paragraph = prev is not None and (prev[0] == li or (
                 prev[0] == li - 1 and page.lines[li - 1].text.strip()))
             nxt = flat[k + 1][2] if k + 1 < len(flat) and flat[k + 1][0] <= li + 1 else ""
+            nxt2 = flat[k + 2][2] if nxt and k + 2 < len(flat) and flat[k + 2][0] <= li + 1 \
+                else ""
             prev2 = flat[k - 2][2] if same_paragraph and k > 1 else ""
             token = tokens.split(text)
             yield _Occurrence(page.number, li, wi, token, token.core.split("-"),
                               context.Neighbours(prev[2] if same_paragraph else "", nxt,
-                                                 token.trail, wi == 0, prev2))
+                                                 token.trail, wi == 0, prev2, nxt2))
 
 
 def _resolve_neighbours(occurrences: list[_Occurrence], found: dict[str, list[Hypothesis]],
@@ -119,19 +152,38 @@ def _resolve_neighbours(occurrences: list[_Occurrence], found: dict[str, list[Hy
     for occ in occurrences:
         a = occ.around
         occ.around = context.Neighbours(resolve(a.prev), resolve(a.next), a.trail, a.line_start,
-                                        resolve(a.prev2))
+                                        resolve(a.prev2), resolve(a.next2))
+
+
+def _attested(occurs: Counter[str], found: Found,
+              doc_channel: decide.DocumentChannel) -> frozenset[str]:
+    """The names (capitalised words) the document itself attests: printed as listed words,
+    or what other capitalised tokens surely read as ("Boras" three times is "Borås", so a
+    "Boris" before "Stad" is likelier "Borås" too)."""
+    seen = set()
+    for seg in occurs:
+        if not seg[:1].isupper():
+            continue
+        hyps = found[seg]
+        post = decide.posteriors([doc_channel.score(h) for h in hyps])
+        h = hyps[best := max(range(len(hyps)), key=post.__getitem__)]
+        if (not h.unknown) if h.keep else post[best] >= ATTESTED:
+            seen.add(h.text)
+    return frozenset(seen)
 
 
 def _symbol_corrections(doc: Document, english: float,
                         options: RestoreOptions) -> list[Correction]:
     out = []
+    parties = symbols.party_labels([line.text for page in doc.pages for line in page.lines])
     for page in doc.pages:
         lines = page.lines
         for li, line in enumerate(lines):
             before = lines[li - 1].words[-1].text if li and lines[li - 1].words else ""
             after = (lines[li + 1].words[0].text
                      if li + 1 < len(lines) and lines[li + 1].words else "")
-            for fix in symbols.fixes(line, english=english, before=before, after=after):
+            for fix in symbols.fixes(line, english=english, parties=parties,
+                                     before=before, after=after):
                 out.append(Correction(
                     page=page.number, line=li, word=fix.word, before=line.words[fix.word].text,
                     after=fix.after, kind=fix.kind, score=fix.score, origin="context",
@@ -140,13 +192,18 @@ def _symbol_corrections(doc: Document, english: float,
 
 
 def _correct(occ: _Occurrence, found: dict[str, list[Hypothesis]],
-             doc_channel: decide.DocumentChannel, lex: lexicon.Lexicon,
-             options: RestoreOptions) -> Correction | None:
+             doc_channel: decide.DocumentChannel, options: RestoreOptions) -> Correction | None:
+    if tokens.party_or_label(occ.token):
+        return None
+    lex = doc_channel.lexicon
     new_segments, scores, kinds, origins = [], [], set(), set()
     for seg in occ.segments:
         hyps = found.get(seg)
-        choice = _choose(hyps, doc_channel, occ.around) if hyps else None
-        word = _cased(seg, choice[0], lex, occ.around) if choice else seg
+        name_here = context.name_position(seg, occ.token.lead, occ.around)
+        person = name_here and context.person_position(occ.around, lex)
+        choice = _choose(hyps, doc_channel, occ.around, name_here, person) if hyps else None
+        word = (candidates.apply_case(choice[0], candidates.case_pattern(seg))
+                if choice else seg)
         if word == seg:
             new_segments.append(seg)
             continue
@@ -154,13 +211,19 @@ def _correct(occ: _Occurrence, found: dict[str, list[Hypothesis]],
         new_segments.append(word)
         scores.append(score)
         origins.add("context" if by_context else "lexicon")
-        kinds.add(_kind(seg, word, lex))
+        kinds.add("name" if name_here else _kind(seg, word, lex))
     if not scores:
         return None
-    score = min(scores)
     before = occ.token.lead + occ.token.core + occ.token.trail
     after = occ.token.lead + "-".join(new_segments) + occ.token.trail
-    kind = next(k for k in ("split", "real-word", "ocr-confusion", "diacritic") if k in kinds)
+    kind = next(k for k in ("split", "name", "real-word", "ocr-confusion", "diacritic")
+                if k in kinds)
+    score = min(scores)
+    if options.calibrated:
+        family = calibration.family(kind, doc_channel.english)
+        score = calibration.load().score(family, score)
+    if _accent_only(occ.token.core, "-".join(new_segments)):
+        score = min(score, ACCENT_ONLY)
     return Correction(page=occ.page, line=occ.line, word=occ.word, before=before, after=after,
                       kind=kind, score=round(score, 4),
                       origin="context" if "context" in origins else "lexicon",
@@ -168,11 +231,16 @@ def _correct(occ: _Occurrence, found: dict[str, list[Hypothesis]],
 
 
 def _choose(hyps: list[Hypothesis], doc_channel: decide.DocumentChannel,
-            around: context.Neighbours) -> tuple[str, float, bool] | None:
+            around: context.Neighbours, name_here: bool,
+            person: bool) -> tuple[str, float, bool] | None:
     """The best reading, how sure, and whether the neighbours decided it; None when the
-    best reading is the token as it stands."""
+    best reading is the token as it stands. Where a name stands (`name_here`), the token
+    as read is likelier if it is a name or no listed word; where a person's name stands,
+    a common word is unlikely."""
+    lex = doc_channel.lexicon
     plain = [doc_channel.score(h) for h in hyps]
-    scores = [s + context.bonus(h.text, around, doc_channel.lexicon)
+    scores = [s + context.bonus(h.text, around, lex) + _name_bonus(h, lex, name_here, person)
+              + (CONSISTENT if not h.keep and h.text in doc_channel.attested else 0.0)
               for s, h in zip(plain, hyps, strict=True)]
     post = decide.posteriors(scores)
     best = max(range(len(hyps)), key=post.__getitem__)
@@ -182,13 +250,24 @@ def _choose(hyps: list[Hypothesis], doc_channel: decide.DocumentChannel,
     return hyps[best].text, post[best], by_context
 
 
-def _cased(seg: str, text: str, lex: lexicon.Lexicon, around: context.Neighbours) -> str:
-    pattern = candidates.case_pattern(seg)
-    if (pattern == "title" and seg[0] in "OA" and text[0] in "öåä"
-            and context.mid_sentence(around) and not lex.is_proper(text)
-            and not candidates.is_place_name(text, lex)):
-        pattern = "lower"  # a lower-case ö, å or ä that OCR read as a capital O or A
-    return candidates.apply_case(text, pattern)
+def _name_bonus(h: Hypothesis, lex: lexicon.Lexicon, name_here: bool, person: bool) -> float:
+    """Where a name stands: names, listed or not, on the same footing (the letters of an
+    unlisted one may still show damage), and a common word unlikely where a person's
+    name stands."""
+    if not name_here:
+        return 0.0
+    if h.keep and h.unknown:
+        damage = min(h.prior - decide.UNLISTED["title"], 0.0)
+        return context.NAME_ZIPF - context.NAME_GAP + damage - h.prior
+    if lex.is_proper(h.text):
+        return context.NAME_ZIPF - h.prior
+    if person and not h.keep:
+        return -context.COMMON_AS_NAME
+    return 0.0
+
+
+def _accent_only(before: str, after: str) -> bool:
+    return before != after and before.translate(_ACUTE) == after.translate(_ACUTE)
 
 
 def _kind(before: str, after: str, lex: lexicon.Lexicon) -> str:

@@ -24,6 +24,7 @@ FLOOR = 1e-6  # probability of a confusion never seen in the estimate
 IDENTITY = 0.995  # P(c read as c) for a character the estimate has no data on
 MIN_SOURCE = 1e-4  # confusions rarer than this under both models are not searched
 MIN_PAIR_COUNT = 50  # two-letter truths seen unmerged fewer times than this are not used
+_VOWELS = set("aeiouyåäöé")
 MAX_DELETIONS = 8  # the most likely letters OCR drops, tried when a letter may be missing
 
 
@@ -65,6 +66,12 @@ class Channel:
                 found = tuple(FLOOR if self.totals.get(truth, (0, 0))[m] else
                               (IDENTITY if truth == ocr else FLOOR) for m in range(2))
         return tuple(math.log10(p) for p in found)
+
+    def hides_vowel(self, ocr: str) -> bool:
+        """True when some model reads a vowel as this character at least 1% of the time
+        (the English model reads ä as "d")."""
+        return any(s.truth in _VOWELS and s.truth != ocr and max(s.logp) >= -2.0
+                   for s in self.sources_of(ocr))
 
     def sources_of(self, ocr: str) -> list[Source]:
         """The truth strings worth trying for an OCR segment; itself first."""

@@ -200,6 +200,11 @@ def _store(path: Path, data: object) -> None:
         log.debug("cannot write the lexicon cache %s: %s", path, exc)
 
 
+def curated_names(name: str, folder: Path = DICTIONARIES) -> list[str]:
+    """The entries of one curated list, as written (multiword names whole)."""
+    return _lines(folder / name)
+
+
 def _lines(path: Path) -> list[str]:
     if not path.exists():
         return []

@@ -14,6 +14,9 @@ _DIGIT_IN_WORD = re.compile(r"[0-9]")
 # Digits that OCR writes for letters (6 for ö, 1 for i or l, 4 for ä, 0 for o ...).
 _LETTERLIKE_DIGITS = set("014568")
 _ABBREVIATION = re.compile(r"^(\w{1,4}\.)+\w{1,4}$")  # t.ex, bl.a, m.m (final period cut)
+_ORDINAL = re.compile(r"^\d+:[a-zåäö]{1,2}$")  # 1:a, 4:e, 2:dra
+_VOWELS = set("aeiouyåäöéAEIOUYÅÄÖÉ")
+SHORT_ABBREVIATION = 3  # a token this short without a vowel is an abbreviation: fl, fr, st
 
 
 @dataclass(frozen=True)
@@ -38,8 +41,7 @@ def correctable(core: str, lexicon: Lexicon) -> bool:
     letters = sum(ch.isalpha() for ch in core)
     if letters == 0 or _URL.search(core) or _NUMBERLIKE.match(core):
         return False
-    if (core in lexicon.abbreviations or core.lower() in lexicon.abbreviations
-            or f"{core}." in lexicon.abbreviations or _ABBREVIATION.match(core)):
+    if abbreviation(core, lexicon) or _ORDINAL.match(core):
         return False
     digits = [ch for ch in core if ch.isdigit()]
     if digits and (len(core) < 2 or any(d not in _LETTERLIKE_DIGITS for d in digits)
@@ -49,3 +51,26 @@ def correctable(core: str, lexicon: Lexicon) -> bool:
         return False  # an acronym: KS, FSG
     inner_caps = sum(ch.isupper() for ch in core[1:])
     return not (inner_caps and len(core) <= 4)  # PwC, IoT
+
+
+def abbreviation(core: str, lexicon: Lexicon) -> bool:
+    """An abbreviation as printed: listed (with or without its period, in any case) or
+    dotted (t.ex)."""
+    lower = core.lower()
+    return (core in lexicon.abbreviations or lower in lexicon.abbreviations
+            or f"{core}." in lexicon.abbreviations or f"{lower}." in lexicon.abbreviations
+            or _ABBREVIATION.match(core) is not None)
+
+
+def vowelless(core: str) -> bool:
+    """So short and without a vowel that it is no Swedish word: an abbreviation (fl, fr,
+    st) unless OCR hid a vowel in it ("dr" for "är")."""
+    return (len(core) <= SHORT_ABBREVIATION and core.isalpha()
+            and not any(ch in _VOWELS for ch in core))
+
+
+def party_or_label(token: Token) -> bool:
+    """A short token in parentheses ("(sd)", "(kd)", "(Vv)"): a party label or an
+    abbreviation, printed so on purpose."""
+    return (token.lead.endswith("(") and token.trail.startswith(")")
+            and len(token.core) <= 4)

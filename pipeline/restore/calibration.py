@@ -1,0 +1,66 @@
+"""Scores that are measured probabilities: the model's posterior mapped to how often a
+change with that posterior was right.
+
+The noisy-channel posterior ranks changes well but is overconfident, and more so where
+the OCR kept its diacritics (a change there is rarer, and a name or a slip is likelier
+the cause of an odd token) than where it lost them. `dictionaries/
+restore_calibration.tsv` (made by `bench/calibrate.py` from the development corpora:
+every change proposed, judged against the truth) maps, per family of change (its kind,
+and whether the document's OCR lost or kept its diacritics), the posterior to the share
+right: knots of an isotonic regression (each pool of changes counting one right and one
+wrong change more, so a pool of few is not trusted far), read between knots by straight
+lines and beyond the last knot as the last. A family the table lacks keeps its posterior.
+"""
+
+from __future__ import annotations
+
+import bisect
+import functools
+import hashlib
+from pathlib import Path
+
+from pipeline.restore.lexicon import DICTIONARIES
+
+CALIBRATION = "restore_calibration.tsv"
+LOST = 0.5  # a document whose OCR is at least this English-like lost its diacritics
+
+
+def family(kind: str, english: float) -> str:
+    """The calibration family of a change: its kind, and whether the OCR lost diacritics."""
+    return f"{kind}/{'lost' if english >= LOST else 'kept'}"
+
+
+class Calibration:
+    def __init__(self, steps: dict[str, tuple[list[float], list[float]]], checksum: str):
+        self.steps = steps  # family -> (the knots' posteriors, their probabilities)
+        self.checksum = checksum
+
+    def score(self, family: str, posterior: float) -> float:
+        found = self.steps.get(family)
+        if found is None:
+            return posterior
+        xs, ys = found
+        at = bisect.bisect_right(xs, posterior)
+        if at == 0:
+            return ys[0]
+        if at == len(xs):
+            return ys[-1]
+        share = (posterior - xs[at - 1]) / (xs[at] - xs[at - 1])
+        return ys[at - 1] + share * (ys[at] - ys[at - 1])
+
+
+@functools.cache
+def load(folder: Path = DICTIONARIES) -> Calibration:
+    path = folder / CALIBRATION
+    if not path.exists():
+        return Calibration({}, "")
+    data = path.read_bytes()
+    steps: dict[str, tuple[list[float], list[float]]] = {}
+    for line in data.decode("utf-8").splitlines():
+        if not line or line.startswith("#") or line.startswith("family\t"):
+            continue
+        name, start, probability, _count = line.split("\t")
+        starts, probabilities = steps.setdefault(name, ([], []))
+        starts.append(float(start))
+        probabilities.append(float(probability))
+    return Calibration(steps, hashlib.sha256(data).hexdigest())

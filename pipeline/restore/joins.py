@@ -1,0 +1,72 @@
+"""Words OCR split with a space ("Budgetut fall", "Köpopt ionsavtal"): joined again.
+
+Two neighbouring tokens on a line are one word when together they are a listed word or
+a compound of listed parts and apart at least one of them is no word at all: neither
+listed, nor a compound, nor a word OCR could have misread (the lexicon search finds no
+reading of it within a few likely confusions). Two tokens that are each a word ("Kommun
+fullmäktige", "fler trygghetsboenden") stay apart: printed so, they are kept.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from pipeline.model import Correction, Document
+from pipeline.restore import calibration, candidates, tokens
+from pipeline.restore.channel import Channel
+from pipeline.restore.lexicon import Lexicon
+
+MIN_PART = 3  # a shorter part is too often a word of its own or an abbreviation
+RIVAL_COST = 3.0  # -log10 P(ocr | word): a reading this likely makes a part a word
+JOINED = 0.9  # the score before calibration: a join rests on the lexicon alone
+
+
+def corrections(doc: Document, lexicon: Lexicon, channel: Channel, *,
+                done: Iterable[tuple[int, int, int]], threshold: float,
+                english: float) -> list[Correction]:
+    taken = set(done)
+    table = calibration.load()
+    out = []
+    for page in doc.pages:
+        for li, line in enumerate(page.lines):
+            words = [w.text for w in line.words]
+            wi = 0
+            while wi + 1 < len(words):
+                joined = _join(words[wi], words[wi + 1], lexicon, channel)
+                if joined and not {(page.number, li, wi), (page.number, li, wi + 1)} & taken:
+                    score = table.score(calibration.family("join", english), JOINED)
+                    out.append(Correction(
+                        page=page.number, line=li, word=wi, before=f"{words[wi]} {words[wi + 1]}",
+                        after=joined, kind="join", score=round(score, 4), origin="lexicon",
+                        words=2, applied=score >= threshold))
+                    wi += 2
+                    continue
+                wi += 1
+    return out
+
+
+def _join(first: str, second: str, lexicon: Lexicon, channel: Channel) -> str | None:
+    a, b = tokens.split(first), tokens.split(second)
+    if a.trail or b.lead or not (a.core.isalpha() and b.core.isalpha()):
+        return None
+    if min(len(a.core), len(b.core)) < MIN_PART or not b.core.islower():
+        return None
+    if _word(a.core, lexicon, channel) and _word(b.core, lexicon, channel):
+        return None
+    whole = a.core + b.core
+    if not (lexicon.is_word(whole.lower()) or _reads_as(whole, lexicon, channel)):
+        return None
+    return a.lead + whole + b.trail
+
+
+def _word(core: str, lexicon: Lexicon, channel: Channel) -> bool:
+    """A word, a compound or an abbreviation, or one OCR could have misread."""
+    lower = core.lower()
+    return (lexicon.is_word(lower) or lower in lexicon.abbreviations
+            or any(min(c.cost) <= RIVAL_COST
+                   for c in candidates.search(core, lexicon, channel)))
+
+
+def _reads_as(whole: str, lexicon: Lexicon, channel: Channel) -> bool:
+    """The joined letters are a compound of listed parts, as they stand."""
+    return any(c.text == whole.lower() for c in candidates.search(whole, lexicon, channel))

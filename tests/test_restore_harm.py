@@ -1,0 +1,125 @@
+"""Do no harm: text that OCR read correctly comes out of restoration as it went in.
+
+Invented examples of what real minutes print and a corrector is tempted to "fix": number
+and time ranges with a hyphen, dashes, doubled periods and lone marks; surnames, given
+names and system names that look like common words; abbreviations and party labels;
+real-word pairs with no evidence either way. And the confusions that do have evidence,
+which must still be corrected: § read as $ or SS, a party label (S) read as (5), lost
+diacritics in a document OCR'd with an English model.
+"""
+
+from __future__ import annotations
+
+from pipeline.model import Document, Page, Source
+from pipeline.ocr.legacy import text_line
+from pipeline.options import RestoreOptions
+from pipeline.restore import restore
+
+
+def _doc(lines: list[str]) -> Document:
+    page = Page(number=1, method="legacy-text", lines=[text_line(t) for t in lines])
+    return Document("t", Source("t.txt", "0" * 64, "text/plain", 1, 1), [page])
+
+
+def _restored(lines: list[str]) -> Document:
+    return restore(_doc(lines), RestoreOptions())
+
+
+def _applied(doc: Document) -> list[tuple[str, str]]:
+    return [(c.before, c.after) for c in doc.corrections if c.applied]
+
+
+# Correct Swedish minutes as a good scan reads them, with the habits of real ones.
+CLEAN = [
+    "Sammanträdesdatum 2019-11-14",
+    "Plats och tid Kommunhuset, kl. 13.00-15.30, ajournering kl 14.10-14.25",
+    "Beslutande Anna Brask (S), ordf Lars-Olof Bergqvist (M) Jukka Tuominen (kd)",
+    "Kent Ström (sd), tjg ers Maria Törnén, sekr Renee Holmberg, adm chef",
+    "Justerare Pirjo Mäkelä Paragrafer 6-10, 12 och §§ 14-17",
+    "Kommunstyrelsen har under åren 1998-2004 ersatt systemet (Procapita) med ett nytt.",
+    "Beslutet gäller fr o m den 4:e juni, m fl enligt Tf. förvaltningschef.",
+    "Nämnden förrättar val av ordförande — ett val som görs varje år.",
+    "Underlag från förvaltningen.. Yttrandet ska skickas in , senast i maj.",
+]
+
+
+def test_correct_minutes_with_names_abbreviations_and_ranges_are_left_as_printed():
+    doc = _restored(CLEAN)
+    assert _applied(doc) == []
+    assert doc.text().split("\n") == CLEAN
+
+
+def test_typography_is_kept_and_not_even_suggested():
+    doc = _restored(["Taxan gäller under 2024-2025 och kl. 13—19, sidorna 6-10.",
+                     "Bidraget höjs från 1998-2004 års nivå , i enlighet med beslutet.."])
+    touched = {c.before for c in doc.corrections}
+    assert not touched & {"2024-2025", "13—19,", "6-10.", "1998-2004", ",", "beslutet.."}
+
+
+def test_names_in_name_positions_stay_in_an_english_model_document():
+    lines = ["Narvarande Anna Brask (S), Maria Tornen (M), Heidi Pohl (V) och",
+             "Francesca Moretti (KD) beslutade att ga vidare med arendet i namnden.",
+             "Systemet (Procapita) ersatts av ett nytt system for arendehantering."]
+    doc = _restored(lines)
+    changed = {before.strip(",().") for before, _ in _applied(doc)}
+    assert not changed & {"Brask", "Pohl", "Francesca", "Moretti", "Procapita"}
+    # ... while the words around them lose nothing of what the model restores
+    assert {"ga", "arendet", "namnden.", "for", "arendehantering."} <= {
+        before for before, _ in _applied(doc)}
+
+
+def test_abbreviations_and_party_labels_are_protected():
+    lines = ["Per Holm (sd), adm chef, Eva Ek (kd) och Ola Berg (Mp), fl ordf,",
+             "tjg ers Anna Sjö fr o m 4:e maj, Tf. chef, avd. chef, vik. sekr."]
+    assert _applied(_restored(lines)) == []
+
+
+def test_real_word_pairs_without_evidence_stay_and_with_evidence_change():
+    lines = ["Namnden forrattar val av ledamoter for perioden och valet gick val.",
+             "Namnden anser att taxan bor ses over och att den galler i fem ar."]
+    doc = _restored(lines)
+    applied = dict(_applied(doc))
+    assert "val" not in applied and "val." not in applied
+    assert applied.get("bor") == "bör" and applied.get("ar.") == "år."
+
+
+def test_party_label_and_paragraph_sign_confusions_are_corrected_where_placed():
+    lines = ["Beslutande Anna Brask (5), ordförande Lars Holm (M), Eva Berg (C)",
+             "SS 12-14 Dnr KS 2019/0123",
+             "S 15 Dnr KS 2019/0124",
+             "Ärendet enligt KS 8 12 och punkt (5) i planen."]
+    doc = _restored(lines)
+    applied = _applied(doc)
+    assert ("(5),", "(S),") in applied
+    assert ("SS", "§§") in applied and ("S", "§") in applied and ("8", "§") in applied
+    assert ("(5)", "(S)") not in applied  # not after a name: a list number
+
+
+def test_a_party_label_is_not_read_where_the_document_labels_no_party():
+    doc = _restored(["Anna Brask (5) och Lars Holm har lämnat in en motion."])
+    assert _applied(doc) == []
+
+
+def test_lost_diacritics_are_restored_in_an_english_model_document():
+    lines = ["Forvaltningen foreslar att namnden godkanner arendet och att",
+             "beslutet skickas till kommunstyrelsen for kannedom under ar 2025."]
+    doc = _restored(lines)
+    assert doc.text().split("\n") == [
+        "Förvaltningen föreslår att nämnden godkänner ärendet och att",
+        "beslutet skickas till kommunstyrelsen för kännedom under år 2025."]
+    assert all(c.score >= RestoreOptions.threshold for c in doc.corrections if c.applied)
+
+
+def test_scores_are_probabilities_and_suggestions_are_kept():
+    doc = _restored(["Nämnden förrättar val av ledamöter och väljer Valter Brask (S)."])
+    for c in doc.corrections:
+        assert 0.0 <= c.score <= 1.0
+        assert c.applied == (c.score >= RestoreOptions.threshold)
+
+
+def test_words_split_by_ocr_are_joined_and_two_words_stay_two():
+    doc = _restored(["Budgetut fall för förvaltningen och Verksamhet sområdeschef.",
+                     "Nämnden vill ha fler trygghetsboenden i Kommun fullmäktige."])
+    assert doc.text().split("\n") == [
+        "Budgetutfall för förvaltningen och Verksamhetsområdeschef.",
+        "Nämnden vill ha fler trygghetsboenden i Kommun fullmäktige."]
