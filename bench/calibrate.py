@@ -42,7 +42,12 @@ def fit(points: list[tuple[float, bool]]) -> list[tuple[float, float, int]]:
     its mean posterior."""
     blocks: list[list[float]] = []  # [sum of posteriors, right, count]
     for posterior, right in sorted(points):
-        blocks.append([posterior, float(right), 1.0])
+        if blocks and blocks[-1][0] / blocks[-1][2] == posterior:  # ties pool at once
+            blocks[-1][0] += posterior
+            blocks[-1][1] += right
+            blocks[-1][2] += 1
+        else:
+            blocks.append([posterior, float(right), 1.0])
         while len(blocks) > 1 and _value(blocks[-2]) >= _value(blocks[-1]):
             last = blocks.pop()
             for k in range(3):
@@ -54,7 +59,8 @@ def _word_change(c: Correction) -> bool:
     """A change of a word's letters (`restore._correct`, `restore.joins`), not one of the
     rules for marks by their place on the line (`restore.symbols`, origin context), whose
     scores are measured on their own."""
-    return c.origin != "context" or c.kind not in ("symbol", "ocr-confusion", "split")
+    return c.origin == "lexicon" or (c.origin == "context"
+                                     and c.kind not in ("symbol", "ocr-confusion", "split"))
 
 
 def _value(block: list[float]) -> float:
@@ -91,6 +97,9 @@ def main() -> None:
                       if j.correction.kind == kind and _word_change(j.correction)
                       and calibration.family(kind, j.english) == name]
             lines += [f"{name}\t{x:.6f}\t{p}\t{n}" for x, p, n in fit(points)]
+    # the repairs' scores are their rules' guesses: pooled, they have one measured share
+    repairs = [(0.0, j.right) for j in judged if j.correction.origin == "structure"]
+    lines += [f"{calibration.STRUCTURE}\t{x:.6f}\t{p}\t{n}" for x, p, n in fit(repairs)]
     (DICTIONARIES / calibration.CALIBRATION).write_text("\n".join(lines) + "\n",
                                                         encoding="utf-8")
     print("\n".join(lines))

@@ -110,7 +110,8 @@ def restore(doc: Document, options: RestoreOptions, *, found: Found | None = Non
         data[Path(options.learned).name] = lesson.checksum
     doc.steps.append(ProcessingStep(
         stage="restore", tool="protokoll", version=__version__,
-        settings={"threshold": options.threshold, "english_share": round(english, 4)},
+        settings={"threshold": options.threshold, "english_share": round(english, 4),
+                  "calibrated": options.calibrated},
         data=data, started=started, seconds=round(time.perf_counter() - clock, 3)))
     return doc
 
@@ -199,7 +200,7 @@ def _correct(occ: _Occurrence, found: dict[str, list[Hypothesis]],
     new_segments, scores, kinds, origins = [], [], set(), set()
     for seg in occ.segments:
         hyps = found.get(seg)
-        name_here = context.name_position(seg, occ.token.lead, occ.around)
+        name_here = context.name_position(seg, occ.token.lead, occ.around, lex)
         person = name_here and context.person_position(occ.around, lex)
         choice = _choose(hyps, doc_channel, occ.around, name_here, person) if hyps else None
         word = (candidates.apply_case(choice[0], candidates.case_pattern(seg))

@@ -23,6 +23,7 @@ from pipeline.restore.lexicon import DICTIONARIES
 
 CALIBRATION = "restore_calibration.tsv"
 LOST = 0.5  # a document whose OCR is at least this English-like lost its diacritics
+STRUCTURE = "structure"  # the segmenter's repairs (origin structure), one family
 
 
 def family(kind: str, english: float) -> str:

@@ -137,7 +137,7 @@ def _bare(word: str) -> str:
     return word.strip("\"'“”‘’«»()[].,:;!?")
 
 
-def name_position(word: str, lead: str, around: Neighbours) -> bool:
+def name_position(word: str, lead: str, around: Neighbours, lexicon: Lexicon) -> bool:
     """True for a capitalised word where a name stands: inside a sentence, beside another
     capitalised word ("Francesca Moretti", "för Pirjo Mäkelä"), before a party label, or
     in parentheses."""
@@ -149,7 +149,8 @@ def name_position(word: str, lead: str, around: Neighbours) -> bool:
                   and not prev.endswith((".", "!", "?", ":")))
     nxt = around.next.rstrip(",")
     before_name = (nxt[:1].isupper() and not nxt.isupper() and nxt.replace("-", "").isalpha()
-                   and _PARTY.match(around.next2) is not None)  # "Francesca Moretti (KD)"
+                   and (_PARTY.match(around.next2) is not None  # "Francesca Moretti (KD)"
+                        or lexicon.is_proper(nxt.lower())))  # "Hakan Berg"
     return ("(" in lead or _PARTY.match(around.next) is not None or after_name
             or before_name or mid_sentence(around))
 

@@ -6,7 +6,9 @@ document's numbering: the sign is corrected. Minutes use a small, fixed set of h
 ("Sammanfattning av ärendet", "Prövning av barns bästa"); a short line standing alone
 where a heading stands, that matches one of them but for one damaged word, is that
 heading: the word is corrected. Both corrections have origin `structure`, as an archivist
-reading the page would make them. Nothing else is touched.
+reading the page would make them; their scores are the share of such repairs that were
+right on the development corpora (`restore.calibration`), and like restoration's
+changes they are applied only at the threshold or above. Nothing else is touched.
 """
 
 from __future__ import annotations
@@ -14,7 +16,8 @@ from __future__ import annotations
 from rapidfuzz import fuzz
 
 from pipeline.model import Correction, Document, Protocol
-from pipeline.restore import lexicon
+from pipeline.options import RestoreOptions
+from pipeline.restore import calibration, lexicon
 from pipeline.segment import patterns, specks
 from pipeline.segment.lines import Entry
 
@@ -75,11 +78,20 @@ def _correct(doc: Document, entry: Entry, position: int, after: str, kind: str,
         return False  # an archivist's decision stands
     doc.corrections = [c for c in doc.corrections if not (
         c.page == entry.ref.page and c.line == entry.ref.line and c.word == raw)]
+    threshold = float(_restore_setting(doc, "threshold", RestoreOptions.threshold))
+    measured = (calibration.load().score(calibration.STRUCTURE, score)
+                if _restore_setting(doc, "calibrated", True) else score)
     doc.corrections.append(Correction(
         page=entry.ref.page, line=entry.ref.line, word=raw,
         before=line.words[raw].text, after=after, kind=kind,  # type: ignore[arg-type]
-        score=round(score, 3), origin="structure"))
-    return True
+        score=round(measured, 4), origin="structure", applied=measured >= threshold))
+    return measured >= threshold
+
+
+def _restore_setting(doc: Document, name: str, default: object) -> object:
+    """A setting restoration ran with (its threshold: the repairs keep to it too)."""
+    return next((s.settings[name] for s in reversed(doc.steps)
+                 if s.stage == "restore" and name in s.settings), default)
 
 
 def _raw_index(words: int, corrections: list[Correction], position: int) -> int | None:
