@@ -44,6 +44,7 @@ accuracy: install
 bench: install
 	$(PY) -m pip install -q -e '.[bench]'
 	$(PY) bench/bench.py
+	$(PY) bench/text_bench.py
 
 dictionaries: install
 	$(SUDO) apt-get install -y -qq --no-install-recommends fonts-liberation fonts-dejavu-core

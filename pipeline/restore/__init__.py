@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from pipeline import __version__
+from pipeline import __version__, profile
 from pipeline.model import Correction, Document, Page, ProcessingStep
 from pipeline.options import RestoreOptions
 from pipeline.restore import (
@@ -63,50 +63,60 @@ def hypotheses(pages: list[Page], found: Found | None = None) -> Found:
 
     This is most of restoration's work and depends on nothing but the word, so a batch
     does it page by page in the workers, as the pages come out of OCR."""
-    lex, table = lexicon.load(), channel.load()
+    with profile.step("restore/load"):
+        lex, table = lexicon.load(), channel.load()
     found = {} if found is None else found
-    for occ in _occurrences(pages):
-        for seg in occ.segments:
-            if seg not in found and tokens.correctable(seg, lex) and not (
-                    tokens.vowelless(seg) and not any(map(table.hides_vowel, seg.lower()))):
-                hyps = decide.hypotheses(seg, candidates.search(seg, lex, table), lex, table)
-                if any(h.unknown for h in hyps) and len(seg) <= SHORT:
-                    # so short a token no list has is likelier an abbreviation ("åa" for
-                    # årsarbetare) than a damaged word, unless only its diacritics differ
-                    # or a likely OCR confusion explains it ("f6r", "dr" for "är")
-                    hyps = [h for h in hyps if h.keep or min(h.cost) <= SHORT_COST
-                            or decide.diacritic_twins(seg.lower(), h.text)]
-                elif any(h.unknown for h in hyps) and seg.isalpha():
-                    hyps += decide.split_hypotheses(seg, lex, table)
-                found[seg] = hyps
+    with profile.step("restore/search"):
+        for occ in _occurrences(pages):
+            for seg in occ.segments:
+                if seg not in found and tokens.correctable(seg, lex) and not (
+                        tokens.vowelless(seg) and not any(map(table.hides_vowel, seg.lower()))):
+                    hyps = decide.hypotheses(seg, candidates.search(seg, lex, table), lex,
+                                             table)
+                    if any(h.unknown for h in hyps) and len(seg) <= SHORT:
+                        # so short a token no list has is likelier an abbreviation ("åa" for
+                        # årsarbetare) than a damaged word, unless only its diacritics
+                        # differ or a likely OCR confusion explains it ("f6r", "dr" for "är")
+                        hyps = [h for h in hyps if h.keep or min(h.cost) <= SHORT_COST
+                                or decide.diacritic_twins(seg.lower(), h.text)]
+                    elif any(h.unknown for h in hyps) and seg.isalpha():
+                        hyps += decide.split_hypotheses(seg, lex, table)
+                    found[seg] = hyps
     return found
 
 
 def restore(doc: Document, options: RestoreOptions, *, found: Found | None = None) -> Document:
     """Correct the document; `found` may hold readings already made by `hypotheses`."""
     started, clock = datetime.now(UTC).isoformat(timespec="seconds"), time.perf_counter()
-    lex, table = lexicon.load(), channel.load()
-    occurrences = list(_occurrences(doc.pages))
+    with profile.step("restore/load"):
+        lex, table = lexicon.load(), channel.load()
+    with profile.step("restore/tokens"):
+        occurrences = list(_occurrences(doc.pages))
+    profile.count("restore/words", len(occurrences))
     found = hypotheses(doc.pages, dict(found or {}))
-    occurs = Counter(s for o in occurrences for s in o.segments if s in found)
-    groups = [(found[s], n) for s, n in occurs.items()]
-    english = decide.fit_mixture(groups)
-    doc_channel = decide.DocumentChannel(table, english, groups, lex)
-    _resolve_neighbours(occurrences, found, doc_channel)
-    doc_channel.attested = _attested(occurs, found, doc_channel)
-    fixed = _symbol_corrections(doc, english, options)
-    fixed += joins.corrections(doc, lex, table, done={(c.page, c.line, c.word) for c in fixed},
-                               threshold=options.threshold, english=english)
-    done = {(c.page, c.line, c.word + k) for c in fixed for k in range(c.words)}
-    doc.corrections = sorted(fixed + [
-        c for o in occurrences if (o.page, o.line, o.word) not in done
-        and (c := _correct(o, found, doc_channel, options)) is not None],
-        key=lambda c: (c.page, c.line, c.word))
+    with profile.step("restore/fitting"):
+        occurs = Counter(s for o in occurrences for s in o.segments if s in found)
+        groups = [(found[s], n) for s, n in occurs.items()]
+        english = decide.fit_mixture(groups)
+        doc_channel = decide.DocumentChannel(table, english, groups, lex)
+    with profile.step("restore/decisions"):
+        _resolve_neighbours(occurrences, found, doc_channel)
+        doc_channel.attested = _attested(occurs, found, doc_channel)
+        fixed = _symbol_corrections(doc, english, options)
+        fixed += joins.corrections(doc, lex, table,
+                                   done={(c.page, c.line, c.word) for c in fixed},
+                                   threshold=options.threshold, english=english)
+        done = {(c.page, c.line, c.word + k) for c in fixed for k in range(c.words)}
+        doc.corrections = sorted(fixed + [
+            c for o in occurrences if (o.page, o.line, o.word) not in done
+            and (c := _correct(o, found, doc_channel, options)) is not None],
+            key=lambda c: (c.page, c.line, c.word))
     data = {**lex.checksums, channel.CONFUSIONS: table.checksum, **shape.checksums(),
             calibration.CALIBRATION: calibration.load().checksum}
     if options.learned:  # the archivists' earlier calls, after the machine's
-        lesson = learned.load(Path(options.learned))  # read once per process
-        learned.apply(doc, lesson.entries)
+        with profile.step("restore/learned"):
+            lesson = learned.load(Path(options.learned))  # read once per process
+            learned.apply(doc, lesson.entries)
         data[Path(options.learned).name] = lesson.checksum
     doc.steps.append(ProcessingStep(
         stage="restore", tool="protokoll", version=__version__,
