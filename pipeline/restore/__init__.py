@@ -57,6 +57,11 @@ SHORT = 3  # letters: a token no longer than this and no word is taken as printe
 SHORT_COST = 2.0  # ... unless read so with at least this likelihood (-log10) by a model
 Found = dict[str, list[Hypothesis]]  # word (or hyphen-separated part) -> its readings
 
+# A word's readings depend on nothing but the word (and the lexicon and channel), so a
+# process keeps them for every document it restores: an archive repeats its words.
+_READINGS: dict[tuple[str, int, int], list[Hypothesis] | None] = {}
+_READINGS_SIZE = 200_000
+
 
 def hypotheses(pages: list[Page], found: Found | None = None) -> Found:
     """The readings of every correctable word on the pages, adding to `found`.
@@ -69,20 +74,32 @@ def hypotheses(pages: list[Page], found: Found | None = None) -> Found:
     with profile.step("restore/search"):
         for occ in _occurrences(pages):
             for seg in occ.segments:
-                if seg not in found and tokens.correctable(seg, lex) and not (
-                        tokens.vowelless(seg) and not any(map(table.hides_vowel, seg.lower()))):
-                    hyps = decide.hypotheses(seg, candidates.search(seg, lex, table), lex,
-                                             table)
-                    if any(h.unknown for h in hyps) and len(seg) <= SHORT:
-                        # so short a token no list has is likelier an abbreviation ("åa" for
-                        # årsarbetare) than a damaged word, unless only its diacritics
-                        # differ or a likely OCR confusion explains it ("f6r", "dr" for "är")
-                        hyps = [h for h in hyps if h.keep or min(h.cost) <= SHORT_COST
-                                or decide.diacritic_twins(seg.lower(), h.text)]
-                    elif any(h.unknown for h in hyps) and seg.isalpha():
-                        hyps += decide.split_hypotheses(seg, lex, table)
+                if seg not in found and (hyps := readings(seg, lex, table)) is not None:
                     found[seg] = hyps
     return found
+
+
+def readings(seg: str, lex: lexicon.Lexicon, table: channel.Channel) -> list[Hypothesis] | None:
+    """The readings of a word (or hyphen-separated part); None for one left as it is."""
+    key = (seg, id(lex), id(table))
+    if key in _READINGS:
+        return _READINGS[key]
+    hyps = None
+    if tokens.correctable(seg, lex) and not (
+            tokens.vowelless(seg) and not any(map(table.hides_vowel, seg.lower()))):
+        hyps = decide.hypotheses(seg, candidates.search(seg, lex, table), lex, table)
+        if any(h.unknown for h in hyps) and len(seg) <= SHORT:
+            # so short a token no list has is likelier an abbreviation ("åa" for
+            # årsarbetare) than a damaged word, unless only its diacritics differ or a
+            # likely OCR confusion explains it ("f6r", "dr" for "är")
+            hyps = [h for h in hyps if h.keep or min(h.cost) <= SHORT_COST
+                    or decide.diacritic_twins(seg.lower(), h.text)]
+        elif any(h.unknown for h in hyps) and seg.isalpha():
+            hyps += decide.split_hypotheses(seg, lex, table)
+    if len(_READINGS) >= _READINGS_SIZE:
+        _READINGS.clear()
+    _READINGS[key] = hyps
+    return hyps
 
 
 def restore(doc: Document, options: RestoreOptions, *, found: Found | None = None) -> Document:

@@ -17,6 +17,7 @@ from typing import NamedTuple
 
 from pipeline.restore.channel import Channel
 from pipeline.restore.lexicon import BEGIN, END, PLACE, PROPER, WORD, Lexicon
+from pipeline.restore.lexicon import _search as _compiled
 
 BEAM = 40  # partial candidates kept per OCR position
 # A common word as read needs no wide search: its rivals (a real-word error, "ar" for
@@ -69,17 +70,39 @@ def search(token: str, lexicon: Lexicon, channel: Channel) -> list[Candidate]:
 
 
 def _search(token: str, lexicon: Lexicon, channel: Channel) -> list[Candidate]:
+    if lexicon.compiled:
+        return _compiled_search(token, lexicon, channel)
+    return beam_search(token, lexicon, channel)
+
+
+def _setup(token: str, lexicon: Lexicon, channel: Channel) -> tuple:
+    """What each OCR position may be read as (it does not depend on the reading so far:
+    listed once per position), the deletions (one per reading at most), the beam and the
+    most places a reading may differ from the OCR characters in."""
+    options = [_options(token, pos, channel) for pos in range(len(token))]
+    deletions = [_option(source, "") for source in channel.deletions]
+    known = lexicon.zipf(token.lower()) >= KNOWN_ZIPF
+    beam, edits = (KNOWN_BEAM, KNOWN_EDITS) if known else (BEAM, len(token) + 1)
+    return options, deletions, beam, edits
+
+
+def _compiled_search(token: str, lexicon: Lexicon, channel: Channel) -> list[Candidate]:
+    """`beam_search` in C (pipeline/restore/_search.c): the same candidates, costs, paths."""
+    options, deletions, beam, edits = _setup(token, lexicon, channel)
+    found = _compiled.search(lexicon.index, options, deletions, case_pattern(token), beam,
+                           edits, MAX_COST, MIN_PART, MIN_BEFORE_LETTER)
+    return [Candidate(text, cost, parts, path, bool(lexicon.roles(parts[0]) & PROPER))
+            for text, cost, parts, path in found]
+
+
+def beam_search(token: str, lexicon: Lexicon, channel: Channel) -> list[Candidate]:
+    """The search in Python: the reference the compiled one follows step for step."""
     pattern = case_pattern(token)
     buckets: list[dict[tuple[str, int, bool], _State]] = [{} for _ in range(len(token) + 1)]
     buckets[0][("", 0, False)] = _State(0, "", 0, (0.0, 0.0), 0, (), ())
     found: dict[str, Candidate] = {}
-    # What each OCR position may be read as does not depend on the reading so far: listed
-    # once per position, with and without the deletions (one per reading at most).
-    options = [_options(token, pos, channel) for pos in range(len(token))]
-    deletions = [_option(source, "") for source in channel.deletions]
+    options, deletions, beam, edits = _setup(token, lexicon, channel)
     with_deletions = [here + deletions for here in options]
-    known = lexicon.zipf(token.lower()) >= KNOWN_ZIPF
-    beam, edits = (KNOWN_BEAM, KNOWN_EDITS) if known else (BEAM, len(token) + 1)
     for pos in range(len(token) + 1):
         bucket = buckets[pos]
         states = heapq.nsmallest(beam, bucket.values(), key=lambda s: min(s.cost))
