@@ -70,3 +70,20 @@ def test_the_compiled_index_answers_as_the_python_one(compiled, python):
         assert compiled.index.has_prefix(probe) == python.index.has_prefix(probe), probe
         assert compiled.index.next_letters(probe) == python.index.next_letters(probe), probe
 
+
+
+def test_the_compiled_fit_is_the_python_fit(compiled, shared):
+    from collections import Counter
+
+    from pipeline.ocr import legacy
+    from pipeline.restore import _occurrences, decide, hypotheses
+
+    fits = []
+    for path in sorted((shared / "dev").glob("*.ocr_*.txt")):
+        pages = legacy.read_pages(path)
+        found = hypotheses(pages)
+        occurs = Counter(s for o in _occurrences(pages) for s in o.segments if s in found)
+        groups = [(found[s], n) for s, n in occurs.items()]
+        fits.append((decide.fit_mixture(groups), decide.fit_in_python(groups)))
+    assert all(c == p for c, p in fits), fits
+    assert any(c > 0.9 for c, _ in fits) and any(c < 0.1 for c, _ in fits)  # eng and swe

@@ -18,6 +18,7 @@
 
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
+#include <math.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -902,7 +903,179 @@ done:
     return out;
 }
 
+/* ------------------------------------------------------ mixture fit */
+
+/* Python's sum() of floats (its start the int 0): one after another up to 3.11, with
+ * Neumaier's compensation from 3.12 on. */
+static double python_sum(const double *x, Py_ssize_t n) {
+    if (n == 0)
+        return 0.0;
+    double f = x[0];
+#if PY_VERSION_HEX >= 0x030C0000
+    double c = 0.0;
+    for (Py_ssize_t i = 1; i < n; i++) {
+        double t = f + x[i];
+        if (fabs(f) >= fabs(x[i]))
+            c += (f - t) + x[i];
+        else
+            c += (x[i] - t) + f;
+        f = t;
+    }
+    if (c && isfinite(c))
+        f += c;
+#else
+    for (Py_ssize_t i = 1; i < n; i++)
+        f += x[i];
+#endif
+    return f;
+}
+
+/* The terms of a word's readings: five doubles each (prior less penalty, cost under each
+ * model, 10 ** -cost under each); 0 if none of its readings tells the models apart. */
+static int read_terms(PyObject *hyps, double **terms, Py_ssize_t *used, Py_ssize_t *cap,
+                      PyObject *names[3]) {
+    PyObject *seq = PySequence_Fast(hyps, "readings must be a list");
+    if (!seq)
+        return -1;
+    Py_ssize_t n = PySequence_Fast_GET_SIZE(seq), start = *used;
+    int informative = 0;
+    for (Py_ssize_t k = 0; k < n; k++) {
+        PyObject *h = PySequence_Fast_GET_ITEM(seq, k);
+        PyObject *prior = PyObject_GetAttr(h, names[0]);
+        PyObject *penalty = prior ? PyObject_GetAttr(h, names[1]) : NULL;
+        PyObject *cost = penalty ? PyObject_GetAttr(h, names[2]) : NULL;
+        double p = prior ? PyFloat_AsDouble(prior) : -1, q = penalty ? PyFloat_AsDouble(penalty) : -1;
+        double c0 = cost ? PyFloat_AsDouble(PySequence_Fast_GET_ITEM(cost, 0)) : -1;
+        double c1 = cost ? PyFloat_AsDouble(PySequence_Fast_GET_ITEM(cost, 1)) : -1;
+        Py_XDECREF(prior);
+        Py_XDECREF(penalty);
+        Py_XDECREF(cost);
+        if (PyErr_Occurred()) {
+            Py_DECREF(seq);
+            return -1;
+        }
+        if (*used + 5 > *cap) {
+            Py_ssize_t grown = *cap ? *cap * 2 : 4096;
+            double *more = PyMem_Realloc(*terms, sizeof(double) * grown);
+            if (!more) {
+                Py_DECREF(seq);
+                PyErr_NoMemory();
+                return -1;
+            }
+            *terms = more;
+            *cap = grown;
+        }
+        double *x = *terms + *used;
+        x[0] = p - q;
+        x[1] = c0;
+        x[2] = c1;
+        x[3] = pow(10.0, -c0);
+        x[4] = pow(10.0, -c1);
+        *used += 5;
+        informative |= fabs(c0 - c1) > 1.0;
+    }
+    Py_DECREF(seq);
+    if (!informative)
+        *used = start;
+    return informative;
+}
+
+/* decide.fit_mixture, operation for operation (Python's float ** and math.log10 are the
+ * C library's pow and log10 here): `groups` is a list of (readings, occurrences). */
+static PyObject *fit_mixture(PyObject *module, PyObject *args) {
+    PyObject *groups;
+    int rounds;
+    if (!PyArg_ParseTuple(args, "O!i", &PyList_Type, &groups, &rounds))
+        return NULL;
+    PyObject *names[3] = {PyUnicode_InternFromString("prior"),
+                          PyUnicode_InternFromString("penalty"),
+                          PyUnicode_InternFromString("cost")};
+    Py_ssize_t n = PyList_GET_SIZE(groups), used = 0, cap = 0, kept = 0, widest = 0;
+    double *t = NULL, *weights = NULL;
+    int32_t *size = PyMem_Malloc(sizeof(int32_t) * (n + 1));
+    long *count = PyMem_Malloc(sizeof(long) * (n + 1));
+    long tokens = 0;
+    PyObject *out = NULL;
+    if (!size || !count || !names[0] || !names[1] || !names[2]) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    for (Py_ssize_t g = 0; g < n; g++) {
+        PyObject *pair = PyList_GET_ITEM(groups, g);
+        if (!PyTuple_Check(pair) || PyTuple_GET_SIZE(pair) != 2) {
+            PyErr_SetString(PyExc_TypeError, "a group is (readings, occurrences)");
+            goto done;
+        }
+        Py_ssize_t before = used;
+        int informative = read_terms(PyTuple_GET_ITEM(pair, 0), &t, &used, &cap, names);
+        if (informative < 0)
+            goto done;
+        if (!informative)
+            continue;
+        size[kept] = (int32_t)((used - before) / 5);
+        count[kept] = PyLong_AsLong(PyTuple_GET_ITEM(pair, 1));
+        if (count[kept] == -1 && PyErr_Occurred())
+            goto done;
+        tokens += count[kept];
+        widest = size[kept] > widest ? size[kept] : widest;
+        kept++;
+    }
+    if (!kept) {
+        out = PyFloat_FromDouble(0.5);
+        goto done;
+    }
+    weights = PyMem_Malloc(sizeof(double) * (widest + 1));
+    if (!weights) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    double english = 0.5;
+    for (int r = 0; r < rounds; r++) {
+        double total = 0.0;
+        double le = log10(english > 1e-9 ? english : 1e-9);
+        double rest = 1 - english;
+        double lr = log10(rest > 1e-9 ? rest : 1e-9);
+        const double *x = t;  /* the first reading of the word */
+        for (Py_ssize_t g = 0; g < kept; x += 5 * size[g], g++) {
+            double top = 0.0;
+            for (int32_t k = 0; k < size[g]; k++) {
+                const double *h = x + 5 * k;
+                double a = le - h[1], b = lr - h[2], score;
+                if (b > a)
+                    score = h[0] + (b + log10(pow(10.0, a - b) + 1.0));
+                else
+                    score = h[0] + (a + log10(1.0 + pow(10.0, b - a)));
+                weights[k] = score;
+                if (k == 0 || score > top)
+                    top = score;
+            }
+            for (int32_t k = 0; k < size[g]; k++)
+                weights[k] = pow(10.0, weights[k] - top);
+            double whole = python_sum(weights, size[g]);
+            for (int32_t k = 0; k < size[g]; k++) {
+                const double *h = x + 5 * k;
+                double a = english * h[3], b = rest * h[4];
+                total += (double)count[g] * (weights[k] / whole) * (a + b ? a / (a + b) : 0.5);
+            }
+        }
+        double share = total / (double)tokens;
+        share = 0.001 > share ? 0.001 : share;
+        english = 0.999 < share ? 0.999 : share;
+    }
+    out = PyFloat_FromDouble(english);
+done:
+    for (int i = 0; i < 3; i++)
+        Py_XDECREF(names[i]);
+    PyMem_Free(t);
+    PyMem_Free(weights);
+    PyMem_Free(size);
+    PyMem_Free(count);
+    return out;
+}
+
 static PyMethodDef methods[] = {
+    {"fit_mixture", fit_mixture, METH_VARARGS,
+     "decide.fit_mixture's rounds over the readings' terms: the share of English-like OCR."},
     {"search", (PyCFunction)(void (*)(void))search, METH_VARARGS | METH_KEYWORDS,
      "The candidate search of candidates._search: (text, cost, parts, path) per candidate."},
     {NULL}
