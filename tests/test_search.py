@@ -73,6 +73,7 @@ def test_the_compiled_index_answers_as_the_python_one(compiled, python):
 
 
 def test_the_compiled_fit_is_the_python_fit(compiled, shared):
+    """The document's share of English-like OCR, and each word's best reading under it."""
     from collections import Counter
 
     from pipeline.ocr import legacy
@@ -85,5 +86,9 @@ def test_the_compiled_fit_is_the_python_fit(compiled, shared):
         occurs = Counter(s for o in _occurrences(pages) for s in o.segments if s in found)
         groups = [(found[s], n) for s, n in occurs.items()]
         fits.append((decide.fit_mixture(groups), decide.fit_in_python(groups)))
+        for english in (fits[-1][0], 0.5, 0.001):
+            best = [(max(range(len(hyps)), key=post.__getitem__), max(post)) for hyps, _ in groups
+                    for post in [decide.mixture_posteriors(hyps, english)]]
+            assert decide.best_readings(groups, english) == best
     assert all(c == p for c, p in fits), fits
     assert any(c > 0.9 for c, _ in fits) and any(c < 0.1 for c, _ in fits)  # eng and swe

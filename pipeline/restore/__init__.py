@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -68,14 +68,18 @@ def hypotheses(pages: list[Page], found: Found | None = None) -> Found:
 
     This is most of restoration's work and depends on nothing but the word, so a batch
     does it page by page in the workers, as the pages come out of OCR."""
+    segments = (seg for page in pages for line in page.lines for word in line.words
+                for seg in _split(word.text).core.split("-"))
+    return _find(segments, {} if found is None else found)
+
+
+def _find(segments: Iterable[str], found: Found) -> Found:
     with profile.step("restore/load"):
         lex, table = lexicon.load(), channel.load()
-    found = {} if found is None else found
     with profile.step("restore/search"):
-        for occ in _occurrences(pages):
-            for seg in occ.segments:
-                if seg not in found and (hyps := readings(seg, lex, table)) is not None:
-                    found[seg] = hyps
+        for seg in segments:
+            if seg not in found and (hyps := readings(seg, lex, table)) is not None:
+                found[seg] = hyps
     return found
 
 
@@ -110,12 +114,12 @@ def restore(doc: Document, options: RestoreOptions, *, found: Found | None = Non
     with profile.step("restore/tokens"):
         occurrences = list(_occurrences(doc.pages))
     profile.count("restore/words", len(occurrences))
-    found = hypotheses(doc.pages, dict(found or {}))
+    found = _find((s for o in occurrences for s in o.segments), dict(found or {}))
     with profile.step("restore/fitting"):
         occurs = Counter(s for o in occurrences for s in o.segments if s in found)
         groups = [(found[s], n) for s, n in occurs.items()]
         english = decide.fit_mixture(groups)
-        doc_channel = decide.DocumentChannel(table, english, groups, lex)
+        doc_channel = _Scored(decide.DocumentChannel(table, english, groups, lex))
     with profile.step("restore/decisions"):
         _resolve_neighbours(occurrences, found, doc_channel)
         doc_channel.attested = _attested(occurs, found, doc_channel)
@@ -143,6 +147,24 @@ def restore(doc: Document, options: RestoreOptions, *, found: Found | None = Non
     return doc
 
 
+class _Scored:
+    """The document's channel, each reading's score remembered for the document: the
+    neighbours and every occurrence of a word ask for the same readings' scores."""
+
+    def __init__(self, doc_channel: decide.DocumentChannel) -> None:
+        self._channel = doc_channel
+        self._scores: dict[int, float] = {}  # id of a reading (alive in `found`) -> score
+
+    def score(self, h: Hypothesis) -> float:
+        found = self._scores.get(id(h))
+        if found is None:
+            found = self._scores[id(h)] = self._channel.score(h)
+        return found
+
+    def __getattr__(self, name: str):
+        return getattr(self._channel, name)
+
+
 def _occurrences(pages: list[Page]) -> Iterator[_Occurrence]:
     """Every word in reading order, with its neighbours within the paragraph."""
     for page in pages:
@@ -156,10 +178,23 @@ def _occurrences(pages: list[Page]) -> Iterator[_Occurrence]:
             nxt2 = flat[k + 2][2] if nxt and k + 2 < len(flat) and flat[k + 2][0] <= li + 1 \
                 else ""
             prev2 = flat[k - 2][2] if same_paragraph and k > 1 else ""
-            token = tokens.split(text)
+            token = _split(text)
             yield _Occurrence(page.number, li, wi, token, token.core.split("-"),
                               context.Neighbours(prev[2] if same_paragraph else "", nxt,
                                                  token.trail, wi == 0, prev2, nxt2))
+
+
+_SPLIT: dict[str, tokens.Token] = {}  # words as split, per process
+
+
+def _split(word: str) -> tokens.Token:
+    """`tokens.split`, remembered: the same words come back on every page."""
+    found = _SPLIT.get(word)
+    if found is None:
+        if len(_SPLIT) >= 200_000:
+            _SPLIT.clear()
+        found = _SPLIT[word] = tokens.split(word)
+    return found
 
 
 def _resolve_neighbours(occurrences: list[_Occurrence], found: dict[str, list[Hypothesis]],
@@ -173,9 +208,14 @@ def _resolve_neighbours(occurrences: list[_Occurrence], found: dict[str, list[Hy
         best[seg] = seg if text == seg.lower() else candidates.apply_case(
             text, candidates.case_pattern(seg))
 
+    resolved: dict[str, str] = {}  # a word comes back as a neighbour many times
+
     def resolve(word: str) -> str:
-        token = tokens.split(word)
-        return token.lead + best.get(token.core, token.core) + token.trail
+        found = resolved.get(word)
+        if found is None:
+            token = _split(word)
+            found = resolved[word] = token.lead + best.get(token.core, token.core) + token.trail
+        return found
 
     for occ in occurrences:
         a = occ.around

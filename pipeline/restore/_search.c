@@ -930,8 +930,9 @@ static double python_sum(const double *x, Py_ssize_t n) {
     return f;
 }
 
-/* The terms of a word's readings: five doubles each (prior less penalty, cost under each
- * model, 10 ** -cost under each); 0 if none of its readings tells the models apart. */
+/* The terms of a word's readings, added to `terms`: five doubles each (prior less
+ * penalty, cost under each model, 10 ** -cost under each); returns 1 if one of its
+ * readings tells the models apart (decide.fit_mixture's "informative"), else 0. */
 static int read_terms(PyObject *hyps, double **terms, Py_ssize_t *used, Py_ssize_t *cap,
                       PyObject *names[3]) {
     PyObject *seq = PySequence_Fast(hyps, "readings must be a list");
@@ -975,9 +976,30 @@ static int read_terms(PyObject *hyps, double **terms, Py_ssize_t *used, Py_ssize
         informative |= fabs(c0 - c1) > 1.0;
     }
     Py_DECREF(seq);
-    if (!informative)
-        *used = start;
+    (void)start;
     return informative;
+}
+
+/* The scores of a word's readings under the mixture (decide.mixture_posteriors before
+ * its normalisation), turned into weights 10 ** (score - best score); returns their
+ * Python sum. */
+static double mixture_weights(const double *x, int32_t size, double le, double lr,
+                              double *weights) {
+    double top = 0.0;
+    for (int32_t k = 0; k < size; k++) {
+        const double *h = x + 5 * k;
+        double a = le - h[1], b = lr - h[2], score;
+        if (b > a)  /* top = max(a, b); 10 ** (top - top) == 1.0 */
+            score = h[0] + (b + log10(pow(10.0, a - b) + 1.0));
+        else
+            score = h[0] + (a + log10(1.0 + pow(10.0, b - a)));
+        weights[k] = score;
+        if (k == 0 || score > top)
+            top = score;
+    }
+    for (int32_t k = 0; k < size; k++)
+        weights[k] = pow(10.0, weights[k] - top);
+    return python_sum(weights, size);
 }
 
 /* decide.fit_mixture, operation for operation (Python's float ** and math.log10 are the
@@ -1010,8 +1032,10 @@ static PyObject *fit_mixture(PyObject *module, PyObject *args) {
         int informative = read_terms(PyTuple_GET_ITEM(pair, 0), &t, &used, &cap, names);
         if (informative < 0)
             goto done;
-        if (!informative)
+        if (!informative) {
+            used = before;
             continue;
+        }
         size[kept] = (int32_t)((used - before) / 5);
         count[kept] = PyLong_AsLong(PyTuple_GET_ITEM(pair, 1));
         if (count[kept] == -1 && PyErr_Occurred())
@@ -1037,21 +1061,7 @@ static PyObject *fit_mixture(PyObject *module, PyObject *args) {
         double lr = log10(rest > 1e-9 ? rest : 1e-9);
         const double *x = t;  /* the first reading of the word */
         for (Py_ssize_t g = 0; g < kept; x += 5 * size[g], g++) {
-            double top = 0.0;
-            for (int32_t k = 0; k < size[g]; k++) {
-                const double *h = x + 5 * k;
-                double a = le - h[1], b = lr - h[2], score;
-                if (b > a)
-                    score = h[0] + (b + log10(pow(10.0, a - b) + 1.0));
-                else
-                    score = h[0] + (a + log10(1.0 + pow(10.0, b - a)));
-                weights[k] = score;
-                if (k == 0 || score > top)
-                    top = score;
-            }
-            for (int32_t k = 0; k < size[g]; k++)
-                weights[k] = pow(10.0, weights[k] - top);
-            double whole = python_sum(weights, size[g]);
+            double whole = mixture_weights(x, size[g], le, lr, weights);
             for (int32_t k = 0; k < size[g]; k++) {
                 const double *h = x + 5 * k;
                 double a = english * h[3], b = rest * h[4];
@@ -1073,7 +1083,76 @@ done:
     return out;
 }
 
+/* For each (readings, occurrences) of `groups`: the reading decide.mixture_posteriors
+ * puts first (the first if several) and its posterior, at this share of English. */
+static PyObject *best_readings(PyObject *module, PyObject *args) {
+    PyObject *groups;
+    double english;
+    if (!PyArg_ParseTuple(args, "O!d", &PyList_Type, &groups, &english))
+        return NULL;
+    PyObject *names[3] = {PyUnicode_InternFromString("prior"),
+                          PyUnicode_InternFromString("penalty"),
+                          PyUnicode_InternFromString("cost")};
+    Py_ssize_t n = PyList_GET_SIZE(groups), used = 0, cap = 0, wcap = 0;
+    double *t = NULL, *weights = NULL;
+    double le = log10(english > 1e-9 ? english : 1e-9);
+    double rest = 1 - english;
+    double lr = log10(rest > 1e-9 ? rest : 1e-9);
+    PyObject *out = PyList_New(n);
+    if (!out || !names[0] || !names[1] || !names[2])
+        goto fail;
+    for (Py_ssize_t g = 0; g < n; g++) {
+        PyObject *pair = PyList_GET_ITEM(groups, g);
+        if (!PyTuple_Check(pair) || PyTuple_GET_SIZE(pair) < 1) {
+            PyErr_SetString(PyExc_TypeError, "a group is (readings, occurrences)");
+            goto fail;
+        }
+        used = 0;
+        if (read_terms(PyTuple_GET_ITEM(pair, 0), &t, &used, &cap, names) < 0)
+            goto fail;
+        Py_ssize_t size = used / 5;
+        if (size == 0) {
+            PyErr_SetString(PyExc_ValueError, "a word without readings");
+            goto fail;
+        }
+        if (size > wcap) {
+            double *more = PyMem_Realloc(weights, sizeof(double) * size);
+            if (!more) {
+                PyErr_NoMemory();
+                goto fail;
+            }
+            weights = more;
+            wcap = size;
+        }
+        double whole = mixture_weights(t, (int32_t)size, le, lr, weights);
+        Py_ssize_t best = 0;
+        double top = weights[0] / whole;
+        for (Py_ssize_t k = 1; k < size; k++) {
+            double post = weights[k] / whole;
+            if (post > top) {
+                top = post;
+                best = k;
+            }
+        }
+        PyObject *item = Py_BuildValue("(nd)", best, top);
+        if (!item)
+            goto fail;
+        PyList_SET_ITEM(out, g, item);
+    }
+    goto done;
+fail:
+    Py_CLEAR(out);
+done:
+    for (int i = 0; i < 3; i++)
+        Py_XDECREF(names[i]);
+    PyMem_Free(t);
+    PyMem_Free(weights);
+    return out;
+}
+
 static PyMethodDef methods[] = {
+    {"best_readings", best_readings, METH_VARARGS,
+     "Each word's most probable reading under the mixture, and its posterior."},
     {"fit_mixture", fit_mixture, METH_VARARGS,
      "decide.fit_mixture's rounds over the readings' terms: the share of English-like OCR."},
     {"search", (PyCFunction)(void (*)(void))search, METH_VARARGS | METH_KEYWORDS,

@@ -80,7 +80,7 @@ def _setup(token: str, lexicon: Lexicon, channel: Channel) -> tuple:
     listed once per position), the deletions (one per reading at most), the beam and the
     most places a reading may differ from the OCR characters in."""
     options = [_options(token, pos, channel) for pos in range(len(token))]
-    deletions = [_option(source, "") for source in channel.deletions]
+    deletions = _segment_options("", channel)
     known = lexicon.zipf(token.lower()) >= KNOWN_ZIPF
     beam, edits = (KNOWN_BEAM, KNOWN_EDITS) if known else (BEAM, len(token) + 1)
     return options, deletions, beam, edits
@@ -136,8 +136,24 @@ def _merge(old: _State | None, new: _State) -> _State:
 
 def _options(token: str, pos: int, channel: Channel) -> list[tuple]:
     """The truth strings the next one or two OCR characters may have been read from."""
-    return [_option(source, token[pos:pos + width]) for width in (1, 2)
-            if pos + width <= len(token) for source in channel.sources_of(token[pos:pos + width])]
+    one = _segment_options(token[pos], channel)
+    return one + _segment_options(token[pos:pos + 2], channel) if pos + 2 <= len(token) else one
+
+
+_OPTIONS: dict[tuple[str, int], list[tuple]] = {}  # (OCR segment, channel) -> its options
+
+
+def _segment_options(ocr: str, channel: Channel) -> list[tuple]:
+    """What an OCR segment may be read as (the deletions for ""), listed once per process;
+    the lists are shared, never changed."""
+    key = (ocr, id(channel))
+    found = _OPTIONS.get(key)
+    if found is None:
+        sources = channel.deletions if not ocr else channel.sources_of(ocr)
+        if len(_OPTIONS) >= 100_000:
+            _OPTIONS.clear()
+        found = _OPTIONS[key] = [_option(source, ocr) for source in sources]
+    return found
 
 
 def _option(source, ocr: str) -> tuple:

@@ -170,6 +170,19 @@ def mixture_posteriors(hyps: list[Hypothesis], english: float) -> list[float]:
 Groups = list[tuple[list[Hypothesis], int]]  # a word's readings, and how often it occurs
 
 
+def best_readings(groups: Groups, english: float) -> list[tuple[int, float]]:
+    """For each word, the reading `mixture_posteriors` puts first (the first of equals) and
+    its posterior."""
+    if _compiled is not None:  # the same in C (pipeline/restore/_search.c)
+        return _compiled.best_readings(groups, english)
+    out = []
+    for hyps, _ in groups:
+        post = mixture_posteriors(hyps, english)
+        best = max(range(len(hyps)), key=post.__getitem__)
+        out.append((best, post[best]))
+    return out
+
+
 def fit_mixture(groups: Groups) -> float:
     """The share of English-like OCR in a document (0-1), by EM over its tokens."""
     if _compiled is not None:  # the same in C (pipeline/restore/_search.c)
@@ -221,14 +234,12 @@ class DocumentChannel:
         self.counts: dict[tuple[str, str], float] = defaultdict(float)
         self.totals: dict[str, float] = defaultdict(float)
         unknown = damaged = 0
-        for hyps, n in groups:
-            post = mixture_posteriors(hyps, english)
-            best = max(range(len(hyps)), key=post.__getitem__)
+        for (hyps, n), (best, sure) in zip(groups, best_readings(groups, english), strict=True):
             h = hyps[best]
             if any(x.unknown for x in hyps):
                 unknown += n
                 damaged += n * (not h.keep)
-            if post[best] < ADAPT_CONFIDENCE or h.unknown or lexicon.is_proper(h.text):
+            if sure < ADAPT_CONFIDENCE or h.unknown or lexicon.is_proper(h.text):
                 continue  # unsure, an unknown word or a name: no evidence of how it was read
             for truth, ocr in h.path:
                 self.counts[truth, ocr] += n
