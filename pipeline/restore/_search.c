@@ -29,9 +29,13 @@ typedef struct {           /* the keys that begin with one prefix */
     int32_t depth;         /* the prefix's length in bytes */
     int32_t entry;         /* the prefix's own entry, or -1 if it is no key */
     int32_t first, count;  /* its children in `children`; first -1: not listed yet */
+    int32_t table;         /* with many children: its block in `tables`, else -1 */
 } Node;
 
-typedef struct { uint32_t letter; int32_t node; } Child;
+typedef struct { uint32_t letter; int32_t node, entry; } Child;  /* entry: the node's */
+
+#define WIDE 8             /* a node with more children than this gets a table */
+#define TABLE 256          /* ... of its children by letter, for letters below this */
 
 #define MAX_NODES 2000000  /* the trie starts afresh beyond this (about 50 MiB) */
 
@@ -41,6 +45,8 @@ typedef struct {
     Py_ssize_t nnodes, nodes_cap;
     Child *children;
     Py_ssize_t nchildren, children_cap;
+    int32_t *tables;        /* TABLE entries per wide node: child number + 1, or 0 */
+    Py_ssize_t ntables, tables_cap;
     PyObject *blob;         /* bytes: keys joined by "\n" */
     const char *data;
     Py_ssize_t count;
@@ -53,6 +59,7 @@ static void Keys_dealloc(Keys *self) {
     Py_XDECREF(self->blob);
     PyMem_Free(self->nodes);
     PyMem_Free(self->children);
+    PyMem_Free(self->tables);
     PyMem_Free(self->start);
     PyMem_Free(self->length);
     PyMem_Free(self->packed);
@@ -156,6 +163,7 @@ static int32_t add_node(Keys *keys, Py_ssize_t lo, Py_ssize_t hi, Py_ssize_t dep
     n->entry = lo < hi && keys->length[lo] == depth ? keys->packed[lo] : -1;
     n->first = -1;
     n->count = 0;
+    n->table = -1;
     return (int32_t)keys->nnodes++;
 }
 
@@ -181,30 +189,55 @@ static int list_children(Keys *keys, int32_t id) {
             keys->children = children;
             keys->children_cap = cap;
         }
-        keys->children[keys->nchildren++] = (Child){letter, child};
+        keys->children[keys->nchildren++] = (Child){letter, child, keys->nodes[child].entry};
         i = b;
     }
+    Py_ssize_t count = keys->nchildren - first;
     keys->nodes[id].first = (int32_t)first;
-    keys->nodes[id].count = (int32_t)(keys->nchildren - first);
+    keys->nodes[id].count = (int32_t)count;
+    if (count > WIDE) {
+        if (keys->ntables == keys->tables_cap) {
+            Py_ssize_t cap = keys->tables_cap ? keys->tables_cap * 2 : 64;
+            int32_t *tables = PyMem_Realloc(keys->tables, sizeof(int32_t) * TABLE * cap);
+            if (!tables)
+                return -1;
+            keys->tables = tables;
+            keys->tables_cap = cap;
+        }
+        int32_t *table = keys->tables + TABLE * keys->ntables;
+        memset(table, 0, sizeof(int32_t) * TABLE);
+        for (Py_ssize_t k = first; k < keys->nchildren; k++)
+            if (keys->children[k].letter < TABLE)
+                table[keys->children[k].letter] = (int32_t)(k + 1);
+        keys->nodes[id].table = (int32_t)keys->ntables++;
+    }
     return 0;
 }
 
-/* The node of the prefix followed by `letter`: -1 if no key begins so, -2 on no memory. */
-static int32_t child_of(Keys *keys, int32_t id, uint32_t letter) {
-    if (keys->nodes[id].first < 0 && list_children(keys, id) < 0)
-        return -2;
-    const Child *c = keys->children + keys->nodes[id].first;
-    for (int32_t k = keys->nodes[id].count; k > 0; k--, c++)
+/* The child of a node for `letter`: NULL if no key goes on so (or on no memory: then an
+ * exception is set). Valid until the next call. */
+static const Child *child_of(Keys *keys, int32_t id, uint32_t letter) {
+    if (keys->nodes[id].first < 0 && list_children(keys, id) < 0) {
+        PyErr_NoMemory();
+        return NULL;
+    }
+    const Node *n = &keys->nodes[id];
+    if (n->table >= 0 && letter < TABLE) {
+        int32_t k = keys->tables[(Py_ssize_t)TABLE * n->table + letter];
+        return k ? &keys->children[k - 1] : NULL;
+    }
+    const Child *c = keys->children + n->first;
+    for (int32_t k = n->count; k > 0; k--, c++)
         if (c->letter == letter)
-            return c->node;
-    return -1;
+            return c;
+    return NULL;
 }
 
 static int trie_start(Keys *keys) {
     /* a fresh root when there is none, or when the trie has grown too large */
     if (keys->nnodes && keys->nnodes < MAX_NODES)
         return 0;
-    keys->nnodes = keys->nchildren = 0;
+    keys->nnodes = keys->nchildren = keys->ntables = 0;
     return add_node(keys, 0, keys->count, 0) < 0 ? -1 : 0;
 }
 
@@ -337,6 +370,7 @@ typedef struct {
     int linked;
     int edits;
     int32_t node;          /* the trie node of the current part */
+    int32_t entry;         /* the current part's own entry, or -1 if it is no key */
 } State;
 
 typedef struct Chunk { struct Chunk *next; size_t used, size; char data[]; } Chunk;
@@ -461,8 +495,7 @@ static const Link *push(Search *S, const Link *parent, PyObject *segment, Py_ssi
 
 static int roles_of_part(const Search *S, const State *s) {
     /* the current part's roles: the range's first key, if it is the part itself */
-    int32_t entry = S->keys->nodes[s->node].entry;
-    return entry < 0 ? 0 : entry & ROLES;
+    return s->entry < 0 ? 0 : s->entry & ROLES;
 }
 
 static int roles_of(const Search *S, const char *text, Py_ssize_t n) {
@@ -541,6 +574,7 @@ static int expand(Search *S, const State *s, const Option *options, Py_ssize_t n
         j.bounds = push(S, s->bounds, NULL, s->len, s->cps);
         j.nbounds = s->nbounds + 1;
         j.node = 0;
+        j.entry = S->keys->nodes[0].entry;
         State *made = j.bounds ? new_state(S, &j) : NULL;
         if (!made || offer(S, made, pos) < 0)
             return -1;
@@ -553,12 +587,15 @@ static int expand(Search *S, const State *s, const Option *options, Py_ssize_t n
         double n0 = s->c0 - o->lp0, n1 = s->c1 - o->lp1;
         if ((n0 > S->max_cost && n1 > S->max_cost) || !(o->cases & kase) || (o->edit && capped))
             continue;
-        int32_t node = s->node;  /* the part with `lower` added is a prefix of some key */
-        for (int c = 0; c < o->lower_cps && node >= 0; c++)
-            node = child_of(S->keys, node, o->letters[c]);
-        if (node == -2)
-            return -1;
-        int prefix = node >= 0;
+        int32_t node = s->node, entry = s->entry;  /* the part with `lower` added ... */
+        for (int c = 0; c < o->lower_cps && node >= 0; c++) {
+            const Child *child = child_of(S->keys, node, o->letters[c]);
+            if (!child && PyErr_Occurred())
+                return -1;
+            node = child ? child->node : -1;
+            entry = child ? child->entry : -1;
+        }
+        int prefix = node >= 0;  /* ... is a prefix of some key */
         int linking = link && o->lower_len == 1 && o->lower[0] == 's';
         if (!(prefix || linking))
             continue;
@@ -567,6 +604,7 @@ static int expand(Search *S, const State *s, const Option *options, Py_ssize_t n
             if (!next)
                 return -1;
             next->node = node;
+            next->entry = entry;
             if (offer(S, next, pos) < 0)
                 return -1;
         }
@@ -580,6 +618,7 @@ static int expand(Search *S, const State *s, const Option *options, Py_ssize_t n
             next->nbounds = s->nbounds + 1;
             next->linked = 1;
             next->node = 0;
+            next->entry = S->keys->nodes[0].entry;
             if (!next->bounds || offer(S, next, pos) < 0)
                 return -1;
         }
@@ -590,9 +629,8 @@ static int expand(Search *S, const State *s, const Option *options, Py_ssize_t n
 /* candidates._complete, with the parts as byte ranges of the state's text. */
 static int complete(const Search *S, const State *s, const Py_ssize_t *cut,
                     const Py_ssize_t *cut_cps, int parts) {
-    Py_ssize_t last_len = s->len - cut[parts - 1];
     Py_ssize_t last_cps = s->cps - cut_cps[parts - 1];
-    int roles = roles_of(S, s->text + cut[parts - 1], last_len);
+    int roles = roles_of_part(S, s);  /* the last part is the state's current part */
     if (parts == 1)
         return (roles & WORD) != 0;
     if ((roles & PLACE) && S->pattern != LOWER) {
@@ -873,6 +911,7 @@ static PyObject *search(PyObject *module, PyObject *args, PyObject *kwds) {
     State first = {0};
     first.text = "";
     first.node = 0;
+    first.entry = keys->nodes[0].entry;
     State *start = new_state(&S, &first);
     if (!start || bucket_grow(&S.buckets[0]) < 0) { PyErr_NoMemory(); goto done; }
     S.buckets[0].items[S.buckets[0].count++] = start;
