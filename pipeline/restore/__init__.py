@@ -58,9 +58,10 @@ SHORT_COST = 2.0  # ... unless read so with at least this likelihood (-log10) by
 Found = dict[str, list[Hypothesis]]  # word (or hyphen-separated part) -> its readings
 
 # A word's readings depend on nothing but the word (and the lexicon and channel), so a
-# process keeps them for every document it restores: an archive repeats its words.
+# process keeps them for every document it restores: an archive repeats its words. About
+# 5 KiB each with their search: the older half goes when there are this many.
 _READINGS: dict[tuple[str, int, int], list[Hypothesis] | None] = {}
-_READINGS_SIZE = 200_000
+_READINGS_SIZE = 20_000
 
 
 def hypotheses(pages: list[Page], found: Found | None = None) -> Found:
@@ -101,7 +102,7 @@ def readings(seg: str, lex: lexicon.Lexicon, table: channel.Channel) -> list[Hyp
         elif any(h.unknown for h in hyps) and seg.isalpha():
             hyps += decide.split_hypotheses(seg, lex, table)
     if len(_READINGS) >= _READINGS_SIZE:
-        _READINGS.clear()
+        candidates.forget_older_half(_READINGS)
     _READINGS[key] = hyps
     return hyps
 

@@ -37,7 +37,7 @@ typedef struct { uint32_t letter; int32_t node, entry; } Child;  /* entry: the n
 #define WIDE 8             /* a node with more children than this gets a table */
 #define TABLE 256          /* ... of its children by letter, for letters below this */
 
-#define MAX_NODES 2000000  /* the trie starts afresh beyond this (about 50 MiB) */
+#define MAX_NODES 1000000  /* the trie starts afresh beyond this (about 40 MiB) */
 
 typedef struct {
     PyObject_HEAD
@@ -309,7 +309,13 @@ static PyObject *Keys_key(Keys *self, PyObject *arg) {
     return PyUnicode_DecodeUTF8(self->data + self->start[i], self->length[i], "strict");
 }
 
+static PyObject *Keys_trie(Keys *self, PyObject *unused) {
+    return Py_BuildValue("(nnn)", self->nnodes, self->nchildren, self->ntables);
+}
+
 static PyMethodDef Keys_methods[] = {
+    {"trie", (PyCFunction)Keys_trie, METH_NOARGS,
+     "The trie's size so far: (nodes, children, tables)."},
     {"entry", (PyCFunction)Keys_entry, METH_O, "The packed entry of a key, or -1."},
     {"has_prefix", (PyCFunction)Keys_has_prefix, METH_O, "Whether some key begins so."},
     {"next_letters", (PyCFunction)Keys_next_letters, METH_O,

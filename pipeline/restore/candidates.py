@@ -12,6 +12,7 @@ capitalised token the last part may be a place name's last element ("Rosängen",
 from __future__ import annotations
 
 import heapq
+import itertools
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -52,7 +53,7 @@ class _State(NamedTuple):  # a tuple, not a dataclass: hundreds of thousands per
 
 
 _CACHE: dict[tuple[str, int, int], list[Candidate]] = {}
-_CACHE_SIZE = 100_000
+_CACHE_SIZE = 30_000  # searches kept (a few KiB each); then the older half goes
 
 
 def search(token: str, lexicon: Lexicon, channel: Channel) -> list[Candidate]:
@@ -64,9 +65,16 @@ def search(token: str, lexicon: Lexicon, channel: Channel) -> list[Candidate]:
     found = _CACHE.get(key)
     if found is None:
         if len(_CACHE) >= _CACHE_SIZE:
-            _CACHE.clear()
+            forget_older_half(_CACHE)
         found = _CACHE[key] = _search(token, lexicon, channel)
     return found
+
+
+def forget_older_half(cache: dict) -> None:
+    """Make room in a cache of the process: the entries made first go (a dict keeps the
+    order they were made in), the recent ones, likelier to come back, stay."""
+    for key in list(itertools.islice(cache, len(cache) // 2)):
+        del cache[key]
 
 
 def _search(token: str, lexicon: Lexicon, channel: Channel) -> list[Candidate]:
