@@ -990,9 +990,13 @@ static int read_terms(PyObject *hyps, double **terms, Py_ssize_t *used, Py_ssize
         PyObject *prior = PyObject_GetAttr(h, names[0]);
         PyObject *penalty = prior ? PyObject_GetAttr(h, names[1]) : NULL;
         PyObject *cost = penalty ? PyObject_GetAttr(h, names[2]) : NULL;
+        if (cost && (!PyTuple_Check(cost) || PyTuple_GET_SIZE(cost) != 2)) {
+            PyErr_SetString(PyExc_TypeError, "a reading's cost is a pair");
+            Py_CLEAR(cost);
+        }
         double p = prior ? PyFloat_AsDouble(prior) : -1, q = penalty ? PyFloat_AsDouble(penalty) : -1;
-        double c0 = cost ? PyFloat_AsDouble(PySequence_Fast_GET_ITEM(cost, 0)) : -1;
-        double c1 = cost ? PyFloat_AsDouble(PySequence_Fast_GET_ITEM(cost, 1)) : -1;
+        double c0 = cost ? PyFloat_AsDouble(PyTuple_GET_ITEM(cost, 0)) : -1;
+        double c1 = cost ? PyFloat_AsDouble(PyTuple_GET_ITEM(cost, 1)) : -1;
         Py_XDECREF(prior);
         Py_XDECREF(penalty);
         Py_XDECREF(cost);
