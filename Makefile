@@ -5,7 +5,7 @@
 VENV      := .venv
 PY        := $(VENV)/bin/python
 SYSTEM    := tesseract-ocr tesseract-ocr-swe tesseract-ocr-eng poppler-utils hunspell hunspell-sv \
-             python3-venv chromium
+             python3-venv python3-dev gcc chromium
 SUDO      := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 JOBS      ?= $(shell nproc)
 
@@ -23,7 +23,7 @@ system:
 	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
 	fi
 
-$(VENV)/.installed: pyproject.toml
+$(VENV)/.installed: pyproject.toml setup.py pipeline/restore/_search.c
 	python3 -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -e '.[dev]'
@@ -44,6 +44,7 @@ accuracy: install
 bench: install
 	$(PY) -m pip install -q -e '.[bench]'
 	$(PY) bench/bench.py
+	$(PY) bench/text_bench.py
 
 dictionaries: install
 	$(SUDO) apt-get install -y -qq --no-install-recommends fonts-liberation fonts-dejavu-core

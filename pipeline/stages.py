@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from pipeline import profile
 from pipeline.model import Document
 from pipeline.ocr import Mapper, ocr
 from pipeline.ocr.sources import open_document
@@ -28,4 +29,5 @@ def finish(doc: Document, options: Options, *, found: Found | None = None) -> Do
     """The stages after OCR; `found` may hold readings the workers made page by page."""
     if options.restore.enabled:
         doc = restore(doc, options.restore, found=found)
-    return segment(doc, repair=options.restore.enabled)
+    with profile.step("segment/segment"):
+        return segment(doc, repair=options.restore.enabled)

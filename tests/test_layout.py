@@ -8,7 +8,7 @@ from pathlib import Path
 PACKAGE = Path(__file__).resolve().parent.parent / "pipeline"
 
 CORE = {"pipeline", "pipeline.model", "pipeline.options", "pipeline.exceptions",
-        "pipeline.programs"}
+        "pipeline.programs", "pipeline.profile"}
 STAGES = {"ocr", "restore", "segment", "export"}
 USES_OF_STAGES = {"batch", "review", "evaluate"}  # beside each other, none imports another
 

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from pipeline import profile
 from pipeline.batch import versions
 from pipeline.batch.inputs import Input, collect, file_sha256
 from pipeline.batch.manifest import Entry, Manifest
@@ -89,6 +90,7 @@ class RunSummary:
     left: int = 0  # documents not processed because the run stopped
     pages: int = 0  # pages processed in this run
     seconds: float = 0.0
+    profile: profile.Profile = field(default_factory=profile.Profile)  # where the time went
 
     def count(self, state: str) -> int:
         return sum(o.state == state for o in self.outcomes)
@@ -138,6 +140,7 @@ class _Batch:
         self.stop, self.on_outcome, self.on_progress = stop, on_outcome, on_progress
         self.summary = RunSummary()
         self.progress = Progress(0)
+        self.clock = time.perf_counter()
         self.aborted = False
         self.run_id: int | None = None
         self.queue: Iterator[Input] = iter(())
@@ -213,12 +216,17 @@ class _Batch:
         self._report()
         state = "stopped"
         pool = Pool(batch)
+        scheduler = Scheduler(pool, self.options, self._admit, on_page=self._page_done,
+                              on_done=self._done,
+                              stop=lambda: self.stop.is_set() or self.aborted)
         try:
-            Scheduler(pool, self.options, self._admit, on_page=self._page_done,
-                      on_done=self._done,
-                      stop=lambda: self.stop.is_set() or self.aborted).run()
+            scheduler.run()
             state = "finished" if not self.summary.left else "stopped"
         finally:
+            own = profile.take()  # this process's steps (writing), not its memory
+            own.memory.clear()
+            self.summary.profile.add(scheduler.profile)
+            self.summary.profile.add(own)
             pool.close(cancel=state != "finished")
             self.manifest.interrupted()  # documents cut off go back to pending
             self.summary.interrupted = self.summary.left > 0 and not self.aborted
@@ -257,7 +265,8 @@ class _Batch:
             return
         clock = time.perf_counter()
         try:
-            write_files(finished.files, self.out / item.name)
+            with profile.step("write/files"):
+                write_files(finished.files, self.out / item.name)
         except OutputError as exc:  # a full disk stops the run; the next one goes on
             raise OutputError(exc.message, path=exc.path, fix=f"{exc.fix} Then run the same "
                               "command again to continue.") from exc
@@ -278,15 +287,18 @@ class _Batch:
             self.aborted = self.aborted or self.options.batch.on_error == "abort"
         else:
             self.progress.done += 1
+            if self.summary.profile.first_document is None:
+                self.summary.profile.first_document = time.perf_counter() - self.clock
         for i in (item, *item.copies):
             copy = i is not item
-            self.manifest.record(Entry(
-                i.key, i.name, i.sha256, self.fingerprint, state,
-                error=str(error) if error else None, started=job.started if job else _now(),
-                seconds=None if copy else round(seconds, 3),
-                outputs=[item.name] if state == "done" else None, pages=pages,
-                timings={} if copy else timings, warnings=warnings or [],
-                duplicate_of=item.key if copy else None, run=self.run_id))
+            with profile.step("write/manifest"):
+                self.manifest.record(Entry(
+                    i.key, i.name, i.sha256, self.fingerprint, state,
+                    error=str(error) if error else None, started=job.started if job else _now(),
+                    seconds=None if copy else round(seconds, 3),
+                    outputs=[item.name] if state == "done" else None, pages=pages,
+                    timings={} if copy else timings, warnings=warnings or [],
+                    duplicate_of=item.key if copy else None, run=self.run_id))
             outcome = Outcome(i, state, error, 0.0 if copy else seconds, pages or 0,
                               warnings or [], item.key if copy else None)
             self.summary.outcomes.append(outcome)

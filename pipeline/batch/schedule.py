@@ -23,6 +23,7 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from pipeline import profile
 from pipeline.batch import worker
 from pipeline.batch.worker import Finished, FinishJob, PageDone
 from pipeline.exceptions import (
@@ -161,6 +162,7 @@ class Scheduler:
         self.started: dict[Future, float] = {}  # when a task in flight was seen running
         self.stopped = -1  # the generation of local workers `_watch` stopped
         self.exhausted = False
+        self.profile = profile.Profile()  # the workers' steps, summed
 
     def run(self) -> None:
         while True:
@@ -251,6 +253,7 @@ class Scheduler:
                 f"internal error ({type(exc).__name__}: {exc})", path=job.doc.source.path,
                 fix="Please report this with the file; rerun with -v."))
             return
+        self.profile.add(result.profile)
         if task is not None:
             self._page_back(job, result)
         else:

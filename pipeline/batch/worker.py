@@ -15,7 +15,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 
-from pipeline import export, stages
+from pipeline import export, profile, stages
 from pipeline.batch.versions import environment
 from pipeline.model import Document, Page
 from pipeline.ocr import PageTask, gather, read_page
@@ -31,6 +31,7 @@ class PageDone:
     found: Found | None  # readings of the page's words, when the run restores
     ocr_seconds: float
     restore_seconds: float
+    profile: profile.Profile = field(default_factory=profile.Profile)
 
 
 @dataclass
@@ -50,30 +51,34 @@ class Finished:
     warnings: list[str]
     timings: dict[str, float] = field(default_factory=dict)
     environment: dict[str, str] = field(default_factory=dict)  # what this worker ran with
+    profile: profile.Profile = field(default_factory=profile.Profile)
 
 
 def page(task: PageTask, restore: bool) -> PageDone:
     clock = time.perf_counter()
-    done = read_page(task)
+    with profile.step("ocr/read"):
+        done = read_page(task)
     middle = time.perf_counter()
     found = hypotheses([done]) if restore else None
-    return PageDone(done, found, middle - clock, time.perf_counter() - middle)
+    return PageDone(done, found, middle - clock, time.perf_counter() - middle, profile.take())
 
 
 def finish(job: FinishJob) -> Finished:
     options = job.options
     clock = time.perf_counter()
-    doc = gather(job.doc, options.ocr, job.pages, started=job.ocr_started,
-                 seconds=job.ocr_seconds)
+    with profile.step("ocr/gather"):
+        doc = gather(job.doc, options.ocr, job.pages, started=job.ocr_started,
+                     seconds=job.ocr_seconds)
     middle = time.perf_counter()
     doc = stages.finish(doc, options, found=job.found)
     restored = time.perf_counter()
-    files = export.render(doc)
+    with profile.step("export/render"):
+        files = export.render(doc)
     warnings = [f"page {p.number}: {w}" for p in doc.pages for w in p.warnings]
     return Finished(files, len(doc.pages), warnings, timings={
         "ocr": middle - clock, "restore": restored - middle,
         "export": time.perf_counter() - restored},
-        environment=environment(options.ocr.lang, options.ocr.engine))
+        environment=environment(options.ocr.lang, options.ocr.engine), profile=profile.take())
 
 
 def init(coordinator: int) -> None:

@@ -76,7 +76,10 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--learned", type=Path, metavar="FILE",
                      help="learned lexicon: make the archivists' review decisions kept there")
     run.add_argument("-v", "--verbose", action="store_true", default=argparse.SUPPRESS,
-                     help="debug output")
+                     help="debug output, and the profile at the end")
+    run.add_argument("--profile", action="store_true",
+                     help="print where the time went at the end: CPU and wall seconds per "
+                          "stage and step, words per CPU second, peak memory per worker")
     cli_package.add_run_options(run)
     cli_batch.add_run_options(run)
     run.set_defaults(command=_run)
@@ -224,6 +227,9 @@ def _run(args: argparse.Namespace) -> int:
         summary = api.run(args.paths, args.out, options, on_outcome=display.outcome,
                           on_progress=display.progress, stop=display.stop)
     code = cli_batch.report(summary, args.out, display)
+    if args.profile or args.verbose:
+        for line in summary.profile.lines():
+            print(f"protokoll: profile: {line}", file=sys.stderr)
     cli_package.package_run(args, summary, packaging)
     return code
 

@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from pipeline import __version__
+from pipeline import __version__, profile
 from pipeline.model import Correction, Document, Page, ProcessingStep
 from pipeline.options import RestoreOptions
 from pipeline.restore import (
@@ -57,56 +57,88 @@ SHORT = 3  # letters: a token no longer than this and no word is taken as printe
 SHORT_COST = 2.0  # ... unless read so with at least this likelihood (-log10) by a model
 Found = dict[str, list[Hypothesis]]  # word (or hyphen-separated part) -> its readings
 
+# A word's readings depend on nothing but the word (and the lexicon and channel), so a
+# process keeps them for every document it restores: an archive repeats its words. About
+# 5 KiB each with their search: the older half goes when there are this many.
+_READINGS: dict[tuple[str, int, int], list[Hypothesis] | None] = {}
+_READINGS_SIZE = 20_000
+
 
 def hypotheses(pages: list[Page], found: Found | None = None) -> Found:
     """The readings of every correctable word on the pages, adding to `found`.
 
     This is most of restoration's work and depends on nothing but the word, so a batch
     does it page by page in the workers, as the pages come out of OCR."""
-    lex, table = lexicon.load(), channel.load()
-    found = {} if found is None else found
-    for occ in _occurrences(pages):
-        for seg in occ.segments:
-            if seg not in found and tokens.correctable(seg, lex) and not (
-                    tokens.vowelless(seg) and not any(map(table.hides_vowel, seg.lower()))):
-                hyps = decide.hypotheses(seg, candidates.search(seg, lex, table), lex, table)
-                if any(h.unknown for h in hyps) and len(seg) <= SHORT:
-                    # so short a token no list has is likelier an abbreviation ("åa" for
-                    # årsarbetare) than a damaged word, unless only its diacritics differ
-                    # or a likely OCR confusion explains it ("f6r", "dr" for "är")
-                    hyps = [h for h in hyps if h.keep or min(h.cost) <= SHORT_COST
-                            or decide.diacritic_twins(seg.lower(), h.text)]
-                elif any(h.unknown for h in hyps) and seg.isalpha():
-                    hyps += decide.split_hypotheses(seg, lex, table)
+    segments = (seg for page in pages for line in page.lines for word in line.words
+                for seg in _split(word.text).core.split("-"))
+    return _find(segments, {} if found is None else found)
+
+
+def _find(segments: Iterable[str], found: Found) -> Found:
+    with profile.step("restore/load"):
+        lex, table = lexicon.load(), channel.load()
+    with profile.step("restore/search"):
+        for seg in segments:
+            if seg not in found and (hyps := readings(seg, lex, table)) is not None:
                 found[seg] = hyps
     return found
+
+
+def readings(seg: str, lex: lexicon.Lexicon, table: channel.Channel) -> list[Hypothesis] | None:
+    """The readings of a word (or hyphen-separated part); None for one left as it is."""
+    key = (seg, id(lex), id(table))
+    if key in _READINGS:
+        return _READINGS[key]
+    hyps = None
+    if tokens.correctable(seg, lex) and not (
+            tokens.vowelless(seg) and not any(map(table.hides_vowel, seg.lower()))):
+        hyps = decide.hypotheses(seg, candidates.search(seg, lex, table), lex, table)
+        if any(h.unknown for h in hyps) and len(seg) <= SHORT:
+            # so short a token no list has is likelier an abbreviation ("åa" for
+            # årsarbetare) than a damaged word, unless only its diacritics differ or a
+            # likely OCR confusion explains it ("f6r", "dr" for "är")
+            hyps = [h for h in hyps if h.keep or min(h.cost) <= SHORT_COST
+                    or decide.diacritic_twins(seg.lower(), h.text)]
+        elif any(h.unknown for h in hyps) and seg.isalpha():
+            hyps += decide.split_hypotheses(seg, lex, table)
+    if len(_READINGS) >= _READINGS_SIZE:
+        candidates.forget_older_half(_READINGS)
+    _READINGS[key] = hyps
+    return hyps
 
 
 def restore(doc: Document, options: RestoreOptions, *, found: Found | None = None) -> Document:
     """Correct the document; `found` may hold readings already made by `hypotheses`."""
     started, clock = datetime.now(UTC).isoformat(timespec="seconds"), time.perf_counter()
-    lex, table = lexicon.load(), channel.load()
-    occurrences = list(_occurrences(doc.pages))
-    found = hypotheses(doc.pages, dict(found or {}))
-    occurs = Counter(s for o in occurrences for s in o.segments if s in found)
-    groups = [(found[s], n) for s, n in occurs.items()]
-    english = decide.fit_mixture(groups)
-    doc_channel = decide.DocumentChannel(table, english, groups, lex)
-    _resolve_neighbours(occurrences, found, doc_channel)
-    doc_channel.attested = _attested(occurs, found, doc_channel)
-    fixed = _symbol_corrections(doc, english, options)
-    fixed += joins.corrections(doc, lex, table, done={(c.page, c.line, c.word) for c in fixed},
-                               threshold=options.threshold, english=english)
-    done = {(c.page, c.line, c.word + k) for c in fixed for k in range(c.words)}
-    doc.corrections = sorted(fixed + [
-        c for o in occurrences if (o.page, o.line, o.word) not in done
-        and (c := _correct(o, found, doc_channel, options)) is not None],
-        key=lambda c: (c.page, c.line, c.word))
+    with profile.step("restore/load"):
+        lex, table = lexicon.load(), channel.load()
+    with profile.step("restore/tokens"):
+        occurrences = list(_occurrences(doc.pages))
+    profile.count("restore/words", len(occurrences))
+    found = _find((s for o in occurrences for s in o.segments), dict(found or {}))
+    with profile.step("restore/fitting"):
+        occurs = Counter(s for o in occurrences for s in o.segments if s in found)
+        groups = [(found[s], n) for s, n in occurs.items()]
+        english = decide.fit_mixture(groups)
+        doc_channel = _Scored(decide.DocumentChannel(table, english, groups, lex))
+    with profile.step("restore/decisions"):
+        _resolve_neighbours(occurrences, found, doc_channel)
+        doc_channel.attested = _attested(occurs, found, doc_channel)
+        fixed = _symbol_corrections(doc, english, options)
+        fixed += joins.corrections(doc, lex, table,
+                                   done={(c.page, c.line, c.word) for c in fixed},
+                                   threshold=options.threshold, english=english)
+        done = {(c.page, c.line, c.word + k) for c in fixed for k in range(c.words)}
+        doc.corrections = sorted(fixed + [
+            c for o in occurrences if (o.page, o.line, o.word) not in done
+            and (c := _correct(o, found, doc_channel, options)) is not None],
+            key=lambda c: (c.page, c.line, c.word))
     data = {**lex.checksums, channel.CONFUSIONS: table.checksum, **shape.checksums(),
             calibration.CALIBRATION: calibration.load().checksum}
     if options.learned:  # the archivists' earlier calls, after the machine's
-        lesson = learned.load(Path(options.learned))  # read once per process
-        learned.apply(doc, lesson.entries)
+        with profile.step("restore/learned"):
+            lesson = learned.load(Path(options.learned))  # read once per process
+            learned.apply(doc, lesson.entries)
         data[Path(options.learned).name] = lesson.checksum
     doc.steps.append(ProcessingStep(
         stage="restore", tool="protokoll", version=__version__,
@@ -114,6 +146,24 @@ def restore(doc: Document, options: RestoreOptions, *, found: Found | None = Non
                   "calibrated": options.calibrated},
         data=data, started=started, seconds=round(time.perf_counter() - clock, 3)))
     return doc
+
+
+class _Scored:
+    """The document's channel, each reading's score remembered for the document: the
+    neighbours and every occurrence of a word ask for the same readings' scores."""
+
+    def __init__(self, doc_channel: decide.DocumentChannel) -> None:
+        self._channel = doc_channel
+        self._scores: dict[int, float] = {}  # id of a reading (alive in `found`) -> score
+
+    def score(self, h: Hypothesis) -> float:
+        found = self._scores.get(id(h))
+        if found is None:
+            found = self._scores[id(h)] = self._channel.score(h)
+        return found
+
+    def __getattr__(self, name: str):
+        return getattr(self._channel, name)
 
 
 def _occurrences(pages: list[Page]) -> Iterator[_Occurrence]:
@@ -129,10 +179,23 @@ def _occurrences(pages: list[Page]) -> Iterator[_Occurrence]:
             nxt2 = flat[k + 2][2] if nxt and k + 2 < len(flat) and flat[k + 2][0] <= li + 1 \
                 else ""
             prev2 = flat[k - 2][2] if same_paragraph and k > 1 else ""
-            token = tokens.split(text)
+            token = _split(text)
             yield _Occurrence(page.number, li, wi, token, token.core.split("-"),
                               context.Neighbours(prev[2] if same_paragraph else "", nxt,
                                                  token.trail, wi == 0, prev2, nxt2))
+
+
+_SPLIT: dict[str, tokens.Token] = {}  # words as split, per process
+
+
+def _split(word: str) -> tokens.Token:
+    """`tokens.split`, remembered: the same words come back on every page."""
+    found = _SPLIT.get(word)
+    if found is None:
+        if len(_SPLIT) >= 200_000:
+            _SPLIT.clear()
+        found = _SPLIT[word] = tokens.split(word)
+    return found
 
 
 def _resolve_neighbours(occurrences: list[_Occurrence], found: dict[str, list[Hypothesis]],
@@ -146,9 +209,14 @@ def _resolve_neighbours(occurrences: list[_Occurrence], found: dict[str, list[Hy
         best[seg] = seg if text == seg.lower() else candidates.apply_case(
             text, candidates.case_pattern(seg))
 
+    resolved: dict[str, str] = {}  # a word comes back as a neighbour many times
+
     def resolve(word: str) -> str:
-        token = tokens.split(word)
-        return token.lead + best.get(token.core, token.core) + token.trail
+        found = resolved.get(word)
+        if found is None:
+            token = _split(word)
+            found = resolved[word] = token.lead + best.get(token.core, token.core) + token.trail
+        return found
 
     for occ in occurrences:
         a = occ.around

@@ -12,11 +12,13 @@ capitalised token the last part may be a place name's last element ("Rosängen",
 from __future__ import annotations
 
 import heapq
+import itertools
 from dataclasses import dataclass
 from typing import NamedTuple
 
 from pipeline.restore.channel import Channel
 from pipeline.restore.lexicon import BEGIN, END, PLACE, PROPER, WORD, Lexicon
+from pipeline.restore.lexicon import _search as _compiled
 
 BEAM = 40  # partial candidates kept per OCR position
 # A common word as read needs no wide search: its rivals (a real-word error, "ar" for
@@ -51,7 +53,7 @@ class _State(NamedTuple):  # a tuple, not a dataclass: hundreds of thousands per
 
 
 _CACHE: dict[tuple[str, int, int], list[Candidate]] = {}
-_CACHE_SIZE = 100_000
+_CACHE_SIZE = 30_000  # searches kept (a few KiB each); then the older half goes
 
 
 def search(token: str, lexicon: Lexicon, channel: Channel) -> list[Candidate]:
@@ -63,23 +65,52 @@ def search(token: str, lexicon: Lexicon, channel: Channel) -> list[Candidate]:
     found = _CACHE.get(key)
     if found is None:
         if len(_CACHE) >= _CACHE_SIZE:
-            _CACHE.clear()
+            forget_older_half(_CACHE)
         found = _CACHE[key] = _search(token, lexicon, channel)
     return found
 
 
+def forget_older_half(cache: dict) -> None:
+    """Make room in a cache of the process: the entries made first go (a dict keeps the
+    order they were made in), the recent ones, likelier to come back, stay."""
+    for key in list(itertools.islice(cache, len(cache) // 2)):
+        del cache[key]
+
+
 def _search(token: str, lexicon: Lexicon, channel: Channel) -> list[Candidate]:
+    if lexicon.compiled:
+        return _compiled_search(token, lexicon, channel)
+    return beam_search(token, lexicon, channel)
+
+
+def _setup(token: str, lexicon: Lexicon, channel: Channel) -> tuple:
+    """What each OCR position may be read as (it does not depend on the reading so far:
+    listed once per position), the deletions (one per reading at most), the beam and the
+    most places a reading may differ from the OCR characters in."""
+    options = [_options(token, pos, channel) for pos in range(len(token))]
+    deletions = _segment_options("", channel)
+    known = lexicon.zipf(token.lower()) >= KNOWN_ZIPF
+    beam, edits = (KNOWN_BEAM, KNOWN_EDITS) if known else (BEAM, len(token) + 1)
+    return options, deletions, beam, edits
+
+
+def _compiled_search(token: str, lexicon: Lexicon, channel: Channel) -> list[Candidate]:
+    """`beam_search` in C (pipeline/restore/_search.c): the same candidates, costs, paths."""
+    options, deletions, beam, edits = _setup(token, lexicon, channel)
+    found = _compiled.search(lexicon.index, options, deletions, case_pattern(token), beam,
+                           edits, MAX_COST, MIN_PART, MIN_BEFORE_LETTER)
+    return [Candidate(text, cost, parts, path, bool(lexicon.roles(parts[0]) & PROPER))
+            for text, cost, parts, path in found]
+
+
+def beam_search(token: str, lexicon: Lexicon, channel: Channel) -> list[Candidate]:
+    """The search in Python: the reference the compiled one follows step for step."""
     pattern = case_pattern(token)
     buckets: list[dict[tuple[str, int, bool], _State]] = [{} for _ in range(len(token) + 1)]
     buckets[0][("", 0, False)] = _State(0, "", 0, (0.0, 0.0), 0, (), ())
     found: dict[str, Candidate] = {}
-    # What each OCR position may be read as does not depend on the reading so far: listed
-    # once per position, with and without the deletions (one per reading at most).
-    options = [_options(token, pos, channel) for pos in range(len(token))]
-    deletions = [_option(source, "") for source in channel.deletions]
+    options, deletions, beam, edits = _setup(token, lexicon, channel)
     with_deletions = [here + deletions for here in options]
-    known = lexicon.zipf(token.lower()) >= KNOWN_ZIPF
-    beam, edits = (KNOWN_BEAM, KNOWN_EDITS) if known else (BEAM, len(token) + 1)
     for pos in range(len(token) + 1):
         bucket = buckets[pos]
         states = heapq.nsmallest(beam, bucket.values(), key=lambda s: min(s.cost))
@@ -113,8 +144,24 @@ def _merge(old: _State | None, new: _State) -> _State:
 
 def _options(token: str, pos: int, channel: Channel) -> list[tuple]:
     """The truth strings the next one or two OCR characters may have been read from."""
-    return [_option(source, token[pos:pos + width]) for width in (1, 2)
-            if pos + width <= len(token) for source in channel.sources_of(token[pos:pos + width])]
+    one = _segment_options(token[pos], channel)
+    return one + _segment_options(token[pos:pos + 2], channel) if pos + 2 <= len(token) else one
+
+
+_OPTIONS: dict[tuple[str, int], list[tuple]] = {}  # (OCR segment, channel) -> its options
+
+
+def _segment_options(ocr: str, channel: Channel) -> list[tuple]:
+    """What an OCR segment may be read as (the deletions for ""), listed once per process;
+    the lists are shared, never changed."""
+    key = (ocr, id(channel))
+    found = _OPTIONS.get(key)
+    if found is None:
+        sources = channel.deletions if not ocr else channel.sources_of(ocr)
+        if len(_OPTIONS) >= 100_000:
+            _OPTIONS.clear()
+        found = _OPTIONS[key] = [_option(source, ocr) for source in sources]
+    return found
 
 
 def _option(source, ocr: str) -> tuple:

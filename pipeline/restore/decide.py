@@ -25,6 +25,7 @@ from pipeline.restore import shape
 from pipeline.restore.candidates import Candidate
 from pipeline.restore.channel import Channel
 from pipeline.restore.lexicon import UNKNOWN_ZIPF, Lexicon
+from pipeline.restore.lexicon import _search as _compiled
 
 # Prior (Zipf) of a token no list has, whose letters look as much like a word as a
 # listed word's do on average: lower case, and capitalised, which is five times likelier
@@ -169,21 +170,58 @@ def mixture_posteriors(hyps: list[Hypothesis], english: float) -> list[float]:
 Groups = list[tuple[list[Hypothesis], int]]  # a word's readings, and how often it occurs
 
 
+def best_readings(groups: Groups, english: float) -> list[tuple[int, float]]:
+    """For each word, the reading `mixture_posteriors` puts first (the first of equals) and
+    its posterior."""
+    if _compiled is not None:  # the same in C (pipeline/restore/_search.c)
+        return _compiled.best_readings(groups, english)
+    out = []
+    for hyps, _ in groups:
+        post = mixture_posteriors(hyps, english)
+        best = max(range(len(hyps)), key=post.__getitem__)
+        out.append((best, post[best]))
+    return out
+
+
 def fit_mixture(groups: Groups) -> float:
     """The share of English-like OCR in a document (0-1), by EM over its tokens."""
+    if _compiled is not None:  # the same in C (pipeline/restore/_search.c)
+        return _compiled.fit_mixture(groups, EM_ROUNDS)
+    return fit_in_python(groups)
+
+
+def fit_in_python(groups: Groups) -> float:
+    """`fit_mixture` in Python: the reference the compiled one follows. Each round
+    computes what `mixture_posteriors` does, to the last bit, from terms of the readings
+    worked out once (their prior, costs and channel probabilities); one of the two powers
+    in `mixture_logp` is 10 ** 0 = 1.0 exactly, so it is not computed."""
     informative = [(g, n) for g, n in groups
                    if any(abs(h.cost[0] - h.cost[1]) > 1.0 for h in g)]
     if not informative:
         return 0.5
     tokens = sum(n for _, n in informative)
+    terms = [([(h.prior - h.penalty, h.cost[0], h.cost[1], 10 ** -h.cost[0],
+                10 ** -h.cost[1]) for h in hyps], n) for hyps, n in informative]
     english = 0.5
+    log10 = math.log10
     for _ in range(EM_ROUNDS):
         total = 0.0
-        for hyps, n in informative:
-            for h, p in zip(hyps, mixture_posteriors(hyps, english), strict=True):
-                a = english * 10 ** -h.cost[0]
-                b = (1 - english) * 10 ** -h.cost[1]
-                total += n * p * (a / (a + b) if a + b else 0.5)
+        le, lr = log10(max(english, 1e-9)), log10(max(1 - english, 1e-9))
+        rest = 1 - english
+        for readings, n in terms:
+            scores = []
+            for base, c0, c1, _, _ in readings:
+                a, b = le - c0, lr - c1
+                if b > a:  # top = max(a, b); 10 ** (top - top) == 1.0
+                    scores.append(base + (b + log10(10 ** (a - b) + 1.0)))
+                else:
+                    scores.append(base + (a + log10(1.0 + 10 ** (b - a))))
+            top = max(scores)
+            weights = [10 ** (s - top) for s in scores]
+            whole = sum(weights)
+            for (_, _, _, p0, p1), w in zip(readings, weights, strict=True):
+                a, b = english * p0, rest * p1
+                total += n * (w / whole) * (a / (a + b) if a + b else 0.5)
         english = min(max(total / tokens, 0.001), 0.999)
     return english
 
@@ -196,14 +234,12 @@ class DocumentChannel:
         self.counts: dict[tuple[str, str], float] = defaultdict(float)
         self.totals: dict[str, float] = defaultdict(float)
         unknown = damaged = 0
-        for hyps, n in groups:
-            post = mixture_posteriors(hyps, english)
-            best = max(range(len(hyps)), key=post.__getitem__)
+        for (hyps, n), (best, sure) in zip(groups, best_readings(groups, english), strict=True):
             h = hyps[best]
             if any(x.unknown for x in hyps):
                 unknown += n
                 damaged += n * (not h.keep)
-            if post[best] < ADAPT_CONFIDENCE or h.unknown or lexicon.is_proper(h.text):
+            if sure < ADAPT_CONFIDENCE or h.unknown or lexicon.is_proper(h.text):
                 continue  # unsure, an unknown word or a name: no evidence of how it was read
             for truth, ocr in h.path:
                 self.counts[truth, ocr] += n

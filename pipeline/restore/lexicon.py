@@ -1,12 +1,14 @@
 """The Swedish lexicon: word forms with frequencies and compound roles, plus curated lists.
 
 Keys are lower case; a form known only with a capital (a place or a person's name) is
-marked `proper`. The keys are one sorted list, searched by bisection (also for prefixes,
-which prune the candidate search); each entry is packed in one int (Zipf frequency × 100,
-then five role bits) in an array beside it, and the forms looked up are remembered in a
-dict. Reading the files takes seconds, so the result is cached per process and on disk,
-under a name made from the checksums of the data files (a changed file makes a new
-cache); the disk cache is two blobs (the keys, the array), read in a tenth of a second.
+marked `proper`. The keys are sorted and searched by bisection (also for prefixes, which
+prune the candidate search); each entry is packed in one int (Zipf frequency × 100, then
+five role bits) in an array beside them, and the forms looked up are remembered in a dict.
+Reading the files takes seconds, so the result is cached per process and on disk, under a
+name made from the checksums of the data files (a changed file makes a new cache); the
+disk cache is two blobs (the keys as UTF-8 text, one per line, and the array). The
+compiled index (`_search.Keys`, pipeline/restore/_search.c) searches the first blob as it
+is read, so loading is reading two blobs; without it the keys become a list of strings.
 """
 
 from __future__ import annotations
@@ -21,6 +23,11 @@ import os
 import pickle
 import threading
 from pathlib import Path
+
+try:  # the compiled key index and candidate search (pipeline/restore/_search.c)
+    from pipeline.restore import _search
+except ImportError:  # not built: the same in Python, slower
+    _search = None
 
 log = logging.getLogger(__name__)
 
@@ -50,11 +57,46 @@ MUNICIPALITIES = "sv_municipalities_290.txt"
 UNKNOWN_ZIPF = 1.0  # a form hunspell knows but wordfreq has not seen
 
 
+class _Keys:
+    """The sorted keys and their entries searched in Python: what the compiled
+    `_search.Keys` does, for when it is not built."""
+
+    def __init__(self, blob: bytes, packed: bytes) -> None:
+        self.keys = blob.decode("utf-8").split("\n") if blob else []
+        self.packed = array.array("i")
+        self.packed.frombytes(packed)
+
+    def __len__(self) -> int:
+        return len(self.keys)
+
+    def entry(self, key: str) -> int:
+        i = bisect.bisect_left(self.keys, key)
+        return self.packed[i] if i < len(self.keys) and self.keys[i] == key else -1
+
+    def has_prefix(self, prefix: str) -> bool:
+        i = bisect.bisect_left(self.keys, prefix)
+        return i < len(self.keys) and self.keys[i].startswith(prefix)
+
+    def next_letters(self, prefix: str) -> frozenset[str]:
+        """The letters that follow `prefix` in some form: one bisection per letter."""
+        letters, keys, at, n = [], self.keys, len(prefix), len(self.keys)
+        i = bisect.bisect_left(keys, prefix)
+        while i < n and keys[i].startswith(prefix):
+            if len(keys[i]) > at:
+                letters.append(keys[i][at])
+                i = bisect.bisect_left(keys, prefix + keys[i][at] + "\U0010ffff", i)
+            else:
+                i += 1
+        return frozenset(letters)
+
+
 class Lexicon:
-    def __init__(self, keys: list[str], packed: array.array, abbreviations: frozenset[str],
-                 municipalities: frozenset[str], checksums: dict[str, str]) -> None:
-        self.keys = keys  # lower-case forms, sorted
-        self.packed = packed  # beside each key: zipf × 100 << _SHIFT | role bits
+    def __init__(self, blob: bytes, packed: bytes, abbreviations: frozenset[str],
+                 municipalities: frozenset[str], checksums: dict[str, str], *,
+                 compiled: bool = True) -> None:
+        self._blob, self._packed = blob, packed  # forms, sorted, one per line (UTF-8); entries
+        use = compiled and _search is not None
+        self.index = _search.Keys(blob, packed) if use else _Keys(blob, packed)
         self._looked_up: dict[str, int] = {}  # form -> packed, or -1 if not listed
         self.abbreviations = abbreviations
         self.municipalities = municipalities  # lower case
@@ -62,11 +104,19 @@ class Lexicon:
         self._prefixes: dict[str, bool] = {}
         self._next: dict[str, frozenset[str]] = {}
 
+    @functools.cached_property
+    def keys(self) -> list[str]:
+        """Every form, sorted (made when first asked for: the search does not need it)."""
+        return self._blob.decode("utf-8").split("\n") if self._blob else []
+
+    @property
+    def compiled(self) -> bool:
+        return not isinstance(self.index, _Keys)
+
     def _entry(self, key: str) -> int:
         found = self._looked_up.get(key)
         if found is None:
-            i = bisect.bisect_left(self.keys, key)
-            found = self.packed[i] if i < len(self.keys) and self.keys[i] == key else -1
+            found = self.index.entry(key)
             if len(self._looked_up) > 2_000_000:
                 self._looked_up.clear()
             self._looked_up[key] = found
@@ -85,26 +135,17 @@ class Lexicon:
     def has_prefix(self, prefix: str) -> bool:
         known = self._prefixes.get(prefix)
         if known is None:
-            i = bisect.bisect_left(self.keys, prefix)
-            known = i < len(self.keys) and self.keys[i].startswith(prefix)
+            known = self.index.has_prefix(prefix)
             if len(self._prefixes) > 2_000_000:
                 self._prefixes.clear()
             self._prefixes[prefix] = known
         return known
 
     def next_letters(self, prefix: str) -> frozenset[str]:
-        """The letters that follow `prefix` in some form: one bisection per letter."""
+        """The letters that follow `prefix` in some form."""
         found = self._next.get(prefix)
         if found is None:
-            letters, keys, at, n = [], self.keys, len(prefix), len(self.keys)
-            i = bisect.bisect_left(keys, prefix)
-            while i < n and keys[i].startswith(prefix):
-                if len(keys[i]) > at:
-                    letters.append(keys[i][at])
-                    i = bisect.bisect_left(keys, prefix + keys[i][at] + "\U0010ffff", i)
-                else:
-                    i += 1
-            found = frozenset(letters)
+            found = self.index.next_letters(prefix)
             if len(self._next) > 1_000_000:
                 self._next.clear()
             self._next[prefix] = found
@@ -152,10 +193,7 @@ def _load(folder: Path) -> Lexicon:
         keys_blob = "\n".join(keys).encode("utf-8")
         packed_blob = array.array("i", (entries[k] for k in keys)).tobytes()
         _store(cached, (keys_blob, packed_blob, abbreviations, municipalities))
-    packed = array.array("i")
-    packed.frombytes(packed_blob)
-    return Lexicon(keys_blob.decode("utf-8").split("\n"), packed, abbreviations,
-                   municipalities, checksums_)
+    return Lexicon(keys_blob, packed_blob, abbreviations, municipalities, checksums_)
 
 
 def _read(folder: Path) -> tuple[dict[str, int], frozenset[str], frozenset[str]]:

@@ -1,0 +1,174 @@
+"""Text-only benchmark: restoration of a legacy-text archive, where it is the whole cost.
+
+The archive is made by bench/text_archive.py (240 documents, over 100,000 words of OCR
+text with one municipality's repetition, seeded). protokoll runs over it once
+(`protokoll run --jobs N --profile`), and the table reports
+
+- words per CPU second of the restore stage, summed over the workers, over the whole run
+  (each worker's lexicon load, candidate search, each document's fitting and decisions),
+  from the run's profile;
+- words per CPU second of the whole run: every process of it (start, coordinator,
+  workers; OCR of the text, restoration, segmentation, rendering, writing);
+- the time from the start of the command to the first document done (wall);
+- a one-page document's restoration in a warm worker (lexicon loaded, the documents before
+  it restored), CPU milliseconds, in a process of its own that restores the documents one
+  after another;
+- the lexicon and channel load in a fresh process, its modules imported (CPU and wall
+  seconds, best of three; the lexicon's disk cache made by the run);
+- the peak resident memory of a worker process.
+
+CPU time is used throughout because the machine may be shared: other work adds wall time
+but not CPU time. Reproduce with
+
+    python bench/text_bench.py [--jobs N] [--documents 240] [--keep DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+BIN = Path(sys.executable).parent
+ENV = {**os.environ, "OMP_THREAD_LIMIT": "1"}
+WARM_AFTER = 20  # documents restored before one-page documents are timed
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--documents", type=int, default=240)
+    parser.add_argument("--keep", type=Path, metavar="DIR",
+                        help="make the archive and the output here, and keep them")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="protokoll-text-bench-") as tmp:
+        work = args.keep or Path(tmp)
+        import text_archive  # beside this script
+
+        words = text_archive.make(work / "archive", documents=args.documents)
+        docs = sorted((work / "archive" / "docs").glob("*.txt"))
+        print(f"machine: {os.cpu_count()} cores, load average before: "
+              f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}; jobs={args.jobs}")
+        print(f"archive: {len(docs)} documents, {words} words, "
+              f"{sum(d.read_text(encoding='utf-8').count(chr(12)) + 1 for d in docs)} pages\n",
+              flush=True)
+        run = _run(docs, work / "out", args.jobs)
+        latency = _latency(docs)
+        load = _load()
+        _table(len(docs), words, run, latency, load)
+        print(f"\nload average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+
+
+def _run(docs: list[Path], out: Path, jobs: int) -> dict:
+    """One run of the command: its profile, its processes' CPU, the first document."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    clock = time.perf_counter()
+    proc = subprocess.Popen([str(BIN / "protokoll"), "run", *map(str, docs), "--out", str(out),
+                             "--jobs", str(jobs), "--profile"], env=ENV,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    first, lines = None, []
+    for line in proc.stderr:
+        lines.append(line.rstrip("\n"))
+        if first is None and re.match(r"protokoll: \[\d+/\d+\] .*: done", line):
+            first = time.perf_counter() - clock
+    proc.wait()
+    wall = time.perf_counter() - clock
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if proc.returncode:
+        sys.exit("text_bench: protokoll run failed:\n" + "\n".join(lines[-20:]))
+    profile = [line.removeprefix("protokoll: profile: ") for line in lines
+               if line.startswith("protokoll: profile: ")]
+    print("profile of the run:\n" + "\n".join(f"    {line}" for line in profile) + "\n")
+    return {"cpu": (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime),
+            "wall": wall, "first": first, "profile": profile,
+            "restore": _figure(profile, r"^restore\s+([\d.]+)"),
+            "words": _figure(profile, r"^restore: (\d+) words"),
+            "memory": _figure(profile, r"peak memory per worker: (\d+) MiB")}
+
+
+def _figure(lines: list[str], pattern: str) -> float:
+    for line in lines:
+        found = re.search(pattern, line)
+        if found:
+            return float(found.group(1))
+    sys.exit(f"text_bench: the run's profile has no line matching {pattern!r}")
+
+
+def _latency(docs: list[Path]) -> list[float]:
+    """CPU milliseconds to restore each one-page document once WARM_AFTER are done."""
+    done = subprocess.run([sys.executable, __file__, "--latency", *map(str, docs)], env=ENV,
+                          capture_output=True, text=True)
+    if done.returncode:
+        sys.exit(f"text_bench: the latency run failed:\n{done.stderr[-2000:]}")
+    return [float(x) for x in done.stdout.split()]
+
+
+def _latency_run(paths: list[str]) -> None:
+    """In a process of its own: restore the documents in order, as one worker would."""
+    from pipeline.ocr import OcrOptions, ocr
+    from pipeline.ocr.sources import open_document
+    from pipeline.options import RestoreOptions
+    from pipeline.restore import restore
+
+    for n, path in enumerate(paths):
+        doc = ocr(open_document(Path(path), Path(path).stem), OcrOptions())
+        clock = time.thread_time()
+        restore(doc, RestoreOptions())
+        spent = time.thread_time() - clock
+        if n >= WARM_AFTER and len(doc.pages) == 1:
+            print(f"{1000 * spent:.2f}")
+
+
+def _load() -> tuple[float, float]:
+    """Best of three: CPU and wall seconds to load the lexicon and channel, fresh process."""
+    code = ("import time; from pipeline.restore import lexicon, channel; "
+            "c, w = time.process_time(), time.perf_counter(); lexicon.load(); channel.load(); "
+            "print(time.process_time() - c, time.perf_counter() - w)")
+    found = []
+    for _ in range(3):
+        done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                              check=True, cwd=ROOT)
+        found.append(tuple(float(x) for x in done.stdout.split()))
+    return min(c for c, _ in found), min(w for _, w in found)
+
+
+def _table(documents: int, words: int, run: dict, latency: list[float],
+           load: tuple[float, float]) -> None:
+    print("| figure | measured | target |")
+    print("|---|---|---|")
+    print(f"| archive | {documents} documents, {words} words | ≥ 200, ≥ 100,000 |")
+    print(f"| restore stage, words per CPU second (workers, whole run) | "
+          f"{run['words'] / run['restore']:,.0f} ({run['words']:.0f} words in "
+          f"{run['restore']:.1f} CPU s) | ≥ 50,000 |")
+    print(f"| whole run, words per CPU second (all processes) | "
+          f"{words / run['cpu']:,.0f} ({run['cpu']:.1f} CPU s; wall {run['wall']:.1f} s) | |")
+    print(f"| time to the first document (wall, from the command's start) | "
+          f"{run['first']:.2f} s | |")
+    if latency:
+        print(f"| one-page document restored in a warm worker (CPU ms: median, 90th "
+              f"percentile, max of {len(latency)}) | {statistics.median(latency):.1f}, "
+              f"{_percentile(latency, 0.9):.1f}, {max(latency):.1f} | ≤ 50 |")
+    print(f"| lexicon and channel load, fresh process (CPU s, wall s) | {load[0]:.3f}, "
+          f"{load[1]:.3f} | ≤ 0.3 |")
+    print(f"| peak memory per worker | {run['memory']:.0f} MiB | ≤ 300 MB |")
+
+
+def _percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+if __name__ == "__main__":
+    if sys.argv[1:2] == ["--latency"]:
+        _latency_run(sys.argv[2:])
+    else:
+        main()

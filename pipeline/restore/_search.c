@@ -1,0 +1,1229 @@
+/* The candidate search of pipeline/restore/candidates.py, compiled.
+ *
+ * `candidates._search` (Python) is the reference: this module does exactly what it does,
+ * step for step and in the same order (the beam's ties, the queue, the merges), with the
+ * same floating-point operations, so that it finds the same candidates with the same costs
+ * and paths; tests/test_search.py compares the two on every correctable word of the
+ * development corpora.
+ *
+ * Keys: the lexicon's sorted keys as one UTF-8 blob ("\n" between keys) and their packed
+ * entries (int32: zipf x 100 << 5 | role bits), looked up by bisection over byte strings
+ * (UTF-8 keeps the order of code points, so the order is Python's). A state of the
+ * search keeps its current compound part's node in a trie over the keys, so testing a
+ * next letter is a look among that node's children. The trie is made as it is walked: a
+ * node's children (one per letter that follows its prefix in some key, each with its
+ * range of keys) are listed by bisection the first time it is reached, and kept, since
+ * the same prefixes come back in word after word.
+ */
+
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+#include <math.h>
+#include <stdint.h>
+#include <string.h>
+
+/* ---------------------------------------------------------------- Keys */
+
+typedef struct {           /* the keys that begin with one prefix */
+    int32_t lo, hi;        /* their range */
+    int32_t depth;         /* the prefix's length in bytes */
+    int32_t entry;         /* the prefix's own entry, or -1 if it is no key */
+    int32_t first, count;  /* its children in `children`; first -1: not listed yet */
+    int32_t table;         /* with many children: its block in `tables`, else -1 */
+} Node;
+
+typedef struct { uint32_t letter; int32_t node, entry; } Child;  /* entry: the node's */
+
+#define WIDE 8             /* a node with more children than this gets a table */
+#define TABLE 256          /* ... of its children by letter, for letters below this */
+
+#define MAX_NODES 1000000  /* the trie starts afresh beyond this (about 40 MiB) */
+
+typedef struct {
+    PyObject_HEAD
+    Node *nodes;            /* a trie over the keys, made as it is walked; 0 is the root */
+    Py_ssize_t nnodes, nodes_cap;
+    Child *children;
+    Py_ssize_t nchildren, children_cap;
+    int32_t *tables;        /* TABLE entries per wide node: child number + 1, or 0 */
+    Py_ssize_t ntables, tables_cap;
+    PyObject *blob;         /* bytes: keys joined by "\n" */
+    const char *data;
+    Py_ssize_t count;
+    Py_ssize_t *start;      /* byte offset of each key */
+    int32_t *length;        /* byte length of each key */
+    int32_t *packed;        /* entry beside each key */
+} Keys;
+
+static void Keys_dealloc(Keys *self) {
+    Py_XDECREF(self->blob);
+    PyMem_Free(self->nodes);
+    PyMem_Free(self->children);
+    PyMem_Free(self->tables);
+    PyMem_Free(self->start);
+    PyMem_Free(self->length);
+    PyMem_Free(self->packed);
+    Py_TYPE(self)->tp_free((PyObject *)self);
+}
+
+static int Keys_init(Keys *self, PyObject *args, PyObject *kwds) {
+    PyObject *blob;
+    Py_buffer packed;
+    if (!PyArg_ParseTuple(args, "Sy*", &blob, &packed))
+        return -1;
+    const char *data = PyBytes_AS_STRING(blob);
+    Py_ssize_t size = PyBytes_GET_SIZE(blob), count = size ? 1 : 0;
+    for (Py_ssize_t i = 0; i < size; i++)
+        count += data[i] == '\n';
+    if (packed.len != count * (Py_ssize_t)sizeof(int32_t)) {
+        PyBuffer_Release(&packed);
+        PyErr_SetString(PyExc_ValueError, "keys and entries differ in number");
+        return -1;
+    }
+    self->start = PyMem_Malloc(sizeof(Py_ssize_t) * (count + 1));
+    self->length = PyMem_Malloc(sizeof(int32_t) * (count + 1));
+    self->packed = PyMem_Malloc(sizeof(int32_t) * (count + 1));
+    if (!self->start || !self->length || !self->packed) {
+        PyBuffer_Release(&packed);
+        PyErr_NoMemory();
+        return -1;
+    }
+    memcpy(self->packed, packed.buf, packed.len);
+    PyBuffer_Release(&packed);
+    Py_ssize_t k = 0, begin = 0;
+    for (Py_ssize_t i = 0; i <= size && count; i++) {
+        if (i == size || data[i] == '\n') {
+            self->start[k] = begin;
+            self->length[k] = (int32_t)(i - begin);
+            k++;
+            begin = i + 1;
+        }
+    }
+    Py_INCREF(blob);
+    self->blob = blob;
+    self->data = data;
+    self->count = count;
+    return 0;
+}
+
+/* Compare key i from byte `at` on with s[0:n] as a prefix: <0, 0 (key begins so), >0. */
+static inline int prefix_cmp(const Keys *keys, Py_ssize_t i, Py_ssize_t at, const char *s,
+                             Py_ssize_t n) {
+    Py_ssize_t have = keys->length[i] - at;
+    Py_ssize_t m = have < n ? have : n;
+    int c = m > 0 ? memcmp(keys->data + keys->start[i] + at, s, m) : 0;
+    if (c)
+        return c;
+    return have < n ? -1 : 0;
+}
+
+/* Narrow [lo, hi) (keys that share their first `at` bytes) to those continuing with s. */
+static void narrow(const Keys *keys, Py_ssize_t *lo, Py_ssize_t *hi, Py_ssize_t at,
+                   const char *s, Py_ssize_t n) {
+    Py_ssize_t a = *lo, b = *hi;
+    while (a < b) {  /* first key >= s */
+        Py_ssize_t mid = (a + b) / 2;
+        if (prefix_cmp(keys, mid, at, s, n) < 0) a = mid + 1; else b = mid;
+    }
+    Py_ssize_t first = a;
+    b = *hi;
+    while (a < b) {  /* first key > every key beginning with s */
+        Py_ssize_t mid = (a + b) / 2;
+        if (prefix_cmp(keys, mid, at, s, n) <= 0) a = mid + 1; else b = mid;
+    }
+    *lo = first;
+    *hi = a;
+}
+
+static uint32_t decode(const unsigned char *c, int *width) {
+    if (*c < 0x80) { *width = 1; return *c; }
+    if (*c < 0xE0) { *width = 2; return ((uint32_t)(c[0] & 0x1F) << 6) | (c[1] & 0x3F); }
+    if (*c < 0xF0) {
+        *width = 3;
+        return ((uint32_t)(c[0] & 0x0F) << 12) | ((uint32_t)(c[1] & 0x3F) << 6) | (c[2] & 0x3F);
+    }
+    *width = 4;
+    return ((uint32_t)(c[0] & 0x07) << 18) | ((uint32_t)(c[1] & 0x3F) << 12) |
+           ((uint32_t)(c[2] & 0x3F) << 6) | (c[3] & 0x3F);
+}
+
+static int32_t add_node(Keys *keys, Py_ssize_t lo, Py_ssize_t hi, Py_ssize_t depth) {
+    if (keys->nnodes == keys->nodes_cap) {
+        Py_ssize_t cap = keys->nodes_cap ? keys->nodes_cap * 2 : 4096;
+        Node *nodes = PyMem_Realloc(keys->nodes, sizeof(Node) * cap);
+        if (!nodes)
+            return -1;
+        keys->nodes = nodes;
+        keys->nodes_cap = cap;
+    }
+    Node *n = &keys->nodes[keys->nnodes];
+    n->lo = (int32_t)lo;
+    n->hi = (int32_t)hi;
+    n->depth = (int32_t)depth;
+    n->entry = lo < hi && keys->length[lo] == depth ? keys->packed[lo] : -1;
+    n->first = -1;
+    n->count = 0;
+    n->table = -1;
+    return (int32_t)keys->nnodes++;
+}
+
+/* List a node's children: one per letter that follows its prefix, found by bisection. */
+static int list_children(Keys *keys, int32_t id) {
+    Py_ssize_t lo = keys->nodes[id].lo, hi = keys->nodes[id].hi, depth = keys->nodes[id].depth;
+    Py_ssize_t first = keys->nchildren, i = lo;
+    while (i < hi) {
+        if (keys->length[i] <= depth) { i++; continue; }
+        const unsigned char *c = (const unsigned char *)keys->data + keys->start[i] + depth;
+        int width;
+        uint32_t letter = decode(c, &width);
+        Py_ssize_t a = i, b = hi;
+        narrow(keys, &a, &b, depth, (const char *)c, width);
+        int32_t child = add_node(keys, a, b, depth + width);
+        if (child < 0)
+            return -1;
+        if (keys->nchildren == keys->children_cap) {
+            Py_ssize_t cap = keys->children_cap ? keys->children_cap * 2 : 4096;
+            Child *children = PyMem_Realloc(keys->children, sizeof(Child) * cap);
+            if (!children)
+                return -1;
+            keys->children = children;
+            keys->children_cap = cap;
+        }
+        keys->children[keys->nchildren++] = (Child){letter, child, keys->nodes[child].entry};
+        i = b;
+    }
+    Py_ssize_t count = keys->nchildren - first;
+    keys->nodes[id].first = (int32_t)first;
+    keys->nodes[id].count = (int32_t)count;
+    if (count > WIDE) {
+        if (keys->ntables == keys->tables_cap) {
+            Py_ssize_t cap = keys->tables_cap ? keys->tables_cap * 2 : 64;
+            int32_t *tables = PyMem_Realloc(keys->tables, sizeof(int32_t) * TABLE * cap);
+            if (!tables)
+                return -1;
+            keys->tables = tables;
+            keys->tables_cap = cap;
+        }
+        int32_t *table = keys->tables + TABLE * keys->ntables;
+        memset(table, 0, sizeof(int32_t) * TABLE);
+        for (Py_ssize_t k = first; k < keys->nchildren; k++)
+            if (keys->children[k].letter < TABLE)
+                table[keys->children[k].letter] = (int32_t)(k + 1);
+        keys->nodes[id].table = (int32_t)keys->ntables++;
+    }
+    return 0;
+}
+
+/* The child of a node for `letter`: NULL if no key goes on so (or on no memory: then an
+ * exception is set). Valid until the next call. */
+static const Child *child_of(Keys *keys, int32_t id, uint32_t letter) {
+    if (keys->nodes[id].first < 0 && list_children(keys, id) < 0) {
+        PyErr_NoMemory();
+        return NULL;
+    }
+    const Node *n = &keys->nodes[id];
+    if (n->table >= 0 && letter < TABLE) {
+        int32_t k = keys->tables[(Py_ssize_t)TABLE * n->table + letter];
+        return k ? &keys->children[k - 1] : NULL;
+    }
+    const Child *c = keys->children + n->first;
+    for (int32_t k = n->count; k > 0; k--, c++)
+        if (c->letter == letter)
+            return c;
+    return NULL;
+}
+
+static int trie_start(Keys *keys) {
+    /* a fresh root when there is none, or when the trie has grown too large */
+    if (keys->nnodes && keys->nnodes < MAX_NODES)
+        return 0;
+    keys->nnodes = keys->nchildren = keys->ntables = 0;
+    return add_node(keys, 0, keys->count, 0) < 0 ? -1 : 0;
+}
+
+/* The entry of an exact key, or -1. */
+static int32_t lookup(const Keys *keys, const char *s, Py_ssize_t n) {
+    Py_ssize_t lo = 0, hi = keys->count;
+    narrow(keys, &lo, &hi, 0, s, n);
+    if (lo < hi && keys->length[lo] == n)
+        return keys->packed[lo];
+    return -1;
+}
+
+static PyObject *Keys_entry(Keys *self, PyObject *arg) {
+    Py_ssize_t n;
+    const char *s = PyUnicode_AsUTF8AndSize(arg, &n);
+    if (!s)
+        return NULL;
+    return PyLong_FromLong(lookup(self, s, n));
+}
+
+static PyObject *Keys_has_prefix(Keys *self, PyObject *arg) {
+    Py_ssize_t n, lo = 0, hi = self->count;
+    const char *s = PyUnicode_AsUTF8AndSize(arg, &n);
+    if (!s)
+        return NULL;
+    narrow(self, &lo, &hi, 0, s, n);
+    return PyBool_FromLong(lo < hi);
+}
+
+static PyObject *Keys_next_letters(Keys *self, PyObject *arg) {
+    /* the characters that follow the prefix in some key */
+    Py_ssize_t n, lo = 0, hi = self->count;
+    const char *s = PyUnicode_AsUTF8AndSize(arg, &n);
+    if (!s)
+        return NULL;
+    narrow(self, &lo, &hi, 0, s, n);
+    PyObject *out = PyFrozenSet_New(NULL);
+    if (!out)
+        return NULL;
+    Py_ssize_t i = lo;
+    while (i < hi) {
+        if (self->length[i] <= n) { i++; continue; }
+        const unsigned char *c = (const unsigned char *)self->data + self->start[i] + n;
+        int width = *c < 0x80 ? 1 : *c < 0xE0 ? 2 : *c < 0xF0 ? 3 : 4;
+        PyObject *letter = PyUnicode_DecodeUTF8((const char *)c, width, "strict");
+        if (!letter || PySet_Add(out, letter) < 0) {
+            Py_XDECREF(letter);
+            Py_DECREF(out);
+            return NULL;
+        }
+        Py_DECREF(letter);
+        Py_ssize_t a = i, b = hi;
+        narrow(self, &a, &b, n, (const char *)c, width);
+        i = b;
+    }
+    return out;
+}
+
+static Py_ssize_t Keys_len(Keys *self) { return self->count; }
+
+static PyObject *Keys_key(Keys *self, PyObject *arg) {
+    Py_ssize_t i = PyLong_AsSsize_t(arg);
+    if (i == -1 && PyErr_Occurred())
+        return NULL;
+    if (i < 0 || i >= self->count) {
+        PyErr_SetString(PyExc_IndexError, "no such key");
+        return NULL;
+    }
+    return PyUnicode_DecodeUTF8(self->data + self->start[i], self->length[i], "strict");
+}
+
+static PyObject *Keys_trie(Keys *self, PyObject *unused) {
+    return Py_BuildValue("(nnn)", self->nnodes, self->nchildren, self->ntables);
+}
+
+static PyMethodDef Keys_methods[] = {
+    {"trie", (PyCFunction)Keys_trie, METH_NOARGS,
+     "The trie's size so far: (nodes, children, tables)."},
+    {"entry", (PyCFunction)Keys_entry, METH_O, "The packed entry of a key, or -1."},
+    {"has_prefix", (PyCFunction)Keys_has_prefix, METH_O, "Whether some key begins so."},
+    {"next_letters", (PyCFunction)Keys_next_letters, METH_O,
+     "The characters that follow the prefix in some key."},
+    {"key", (PyCFunction)Keys_key, METH_O, "The key at a position."},
+    {NULL}
+};
+
+static PySequenceMethods Keys_sequence = {.sq_length = (lenfunc)Keys_len};
+
+static PyTypeObject KeysType = {
+    PyVarObject_HEAD_INIT(NULL, 0)
+    .tp_name = "pipeline.restore._search.Keys",
+    .tp_basicsize = sizeof(Keys),
+    .tp_dealloc = (destructor)Keys_dealloc,
+    .tp_flags = Py_TPFLAGS_DEFAULT,
+    .tp_doc = "The lexicon's sorted keys and entries, searched by bisection.",
+    .tp_methods = Keys_methods,
+    .tp_as_sequence = &Keys_sequence,
+    .tp_init = (initproc)Keys_init,
+    .tp_new = PyType_GenericNew,
+};
+
+/* -------------------------------------------------------------- search */
+
+enum { LOWER = 1, UPPER = 2, TITLE = 4 };
+enum { WORD = 1, BEGIN = 2, END = 4, PROPER = 8, PLACE = 16, ROLES = 31 };
+
+typedef struct {           /* what an OCR position may be read as (candidates._option) */
+    int step;              /* OCR characters consumed: 0 (a deletion), 1 or 2 */
+    double lp0, lp1;
+    int cases;
+    const char *lower;     /* UTF-8 */
+    Py_ssize_t lower_len;  /* bytes */
+    Py_ssize_t lower_cps;  /* code points: at most two */
+    uint32_t letters[2];
+    PyObject *segment;     /* (truth, ocr), borrowed from the caller's lists */
+    int edit;
+} Option;
+
+typedef struct Link {      /* a persistent list: the path, the part bounds */
+    const struct Link *parent;
+    PyObject *segment;
+    Py_ssize_t bound;      /* byte offset */
+    Py_ssize_t bound_cps;
+} Link;
+
+typedef struct {
+    int pos;
+    const char *text;      /* UTF-8, not terminated */
+    Py_ssize_t len, cps;   /* bytes, code points */
+    Py_ssize_t start, start_cps;  /* where the current part begins */
+    double c0, c1;
+    int deleted;
+    const Link *bounds;
+    int nbounds;
+    const Link *path;
+    int linked;
+    int edits;
+    int32_t node;          /* the trie node of the current part */
+    int32_t entry;         /* the current part's own entry, or -1 if it is no key */
+} State;
+
+typedef struct Chunk { struct Chunk *next; size_t used, size; char data[]; } Chunk;
+typedef struct { Chunk *head; } Arena;
+
+static void *arena_alloc(Arena *arena, size_t n) {
+    n = (n + 15) & ~(size_t)15;
+    Chunk *c = arena->head;
+    if (!c || c->used + n > c->size) {
+        size_t size = n > 65536 ? n : 65536;
+        Chunk *fresh = PyMem_Malloc(sizeof(Chunk) + size);
+        if (!fresh)
+            return NULL;
+        fresh->next = c;
+        fresh->used = 0;
+        fresh->size = size;
+        arena->head = c = fresh;
+    }
+    void *p = c->data + c->used;
+    c->used += n;
+    return p;
+}
+
+static void arena_free(Arena *arena) {
+    Chunk *c = arena->head;
+    while (c) {
+        Chunk *next = c->next;
+        PyMem_Free(c);
+        c = next;
+    }
+    arena->head = NULL;
+}
+
+/* A bucket: the states at one OCR position, one per (text, part start, linked), in the
+ * order they were first made (a Python dict), with a hash index. */
+typedef struct {
+    const State **items;
+    Py_ssize_t count, cap;
+    Py_ssize_t *index;     /* slots: item number + 1, 0 = empty */
+    Py_ssize_t slots;
+} Bucket;
+
+static uint64_t state_hash(const State *s) {
+    uint64_t h = 1469598103934665603ULL;
+    for (Py_ssize_t i = 0; i < s->len; i++)
+        h = (h ^ (unsigned char)s->text[i]) * 1099511628211ULL;
+    h = (h ^ (uint64_t)s->start) * 1099511628211ULL;
+    return (h ^ (uint64_t)s->linked) * 1099511628211ULL;
+}
+
+static int same_key(const State *a, const State *b) {
+    return a->len == b->len && a->start == b->start && a->linked == b->linked &&
+           memcmp(a->text, b->text, a->len) == 0;
+}
+
+static int bucket_grow(Bucket *b) {
+    Py_ssize_t cap = b->cap ? b->cap * 2 : 16;
+    const State **items = PyMem_Realloc(b->items, sizeof(State *) * cap);
+    if (!items)
+        return -1;
+    b->items = items;
+    b->cap = cap;
+    Py_ssize_t slots = cap * 2;
+    Py_ssize_t *index = PyMem_Calloc(slots, sizeof(Py_ssize_t));
+    if (!index)
+        return -1;
+    PyMem_Free(b->index);
+    b->index = index;
+    b->slots = slots;
+    for (Py_ssize_t i = 0; i < b->count; i++) {
+        uint64_t h = state_hash(b->items[i]) % (uint64_t)slots;
+        while (index[h]) h = (h + 1) % (uint64_t)slots;
+        index[h] = i + 1;
+    }
+    return 0;
+}
+
+/* The slot of the state's key: its item number + 1 there, or 0 where it would go. */
+static Py_ssize_t *bucket_slot(Bucket *b, const State *s) {
+    uint64_t h = state_hash(s) % (uint64_t)b->slots;
+    while (b->index[h] && !same_key(b->items[b->index[h] - 1], s))
+        h = (h + 1) % (uint64_t)b->slots;
+    return &b->index[h];
+}
+
+typedef struct {
+    Keys *keys;
+    Arena arena;
+    Bucket *buckets;
+    int positions;         /* OCR characters */
+    int pattern;           /* LOWER, UPPER or TITLE */
+    int max_edits;
+    double max_cost;
+    int min_part, min_before_letter;
+    /* found candidates, in the order first found */
+    const State **found;
+    Py_ssize_t found_count, found_cap;
+    int *found_parts;
+    const State **queue;
+    Py_ssize_t queue_count, queue_cap;
+} Search;
+
+static State *new_state(Search *S, const State *from) {
+    State *s = arena_alloc(&S->arena, sizeof(State));
+    if (!s)
+        return NULL;
+    *s = *from;
+    return s;
+}
+
+static const Link *push(Search *S, const Link *parent, PyObject *segment, Py_ssize_t bound,
+                        Py_ssize_t bound_cps) {
+    Link *l = arena_alloc(&S->arena, sizeof(Link));
+    if (!l)
+        return NULL;
+    l->parent = parent;
+    l->segment = segment;
+    l->bound = bound;
+    l->bound_cps = bound_cps;
+    return l;
+}
+
+static int roles_of_part(const Search *S, const State *s) {
+    /* the current part's roles: the range's first key, if it is the part itself */
+    return s->entry < 0 ? 0 : s->entry & ROLES;
+}
+
+static int roles_of(const Search *S, const char *text, Py_ssize_t n) {
+    int32_t e = lookup(S->keys, text, n);
+    return e < 0 ? 0 : e & ROLES;
+}
+
+static int enqueue(Search *S, const State *s) {
+    if (S->queue_count == S->queue_cap) {
+        Py_ssize_t cap = S->queue_cap ? S->queue_cap * 2 : 64;
+        const State **q = PyMem_Realloc(S->queue, sizeof(State *) * cap);
+        if (!q)
+            return -1;
+        S->queue = q;
+        S->queue_cap = cap;
+    }
+    S->queue[S->queue_count++] = s;
+    return 0;
+}
+
+/* Offer a state to the bucket of its position (candidates._search's loop body). */
+static int offer(Search *S, State *next, int pos) {
+    Bucket *b = &S->buckets[next->pos];
+    if (b->count >= b->cap && bucket_grow(b) < 0)  /* the index stays half empty */
+        return -1;
+    Py_ssize_t *slot = bucket_slot(b, next);
+    const State *old = *slot ? b->items[*slot - 1] : NULL;
+    if (old && !(next->c0 < old->c0 || next->c1 < old->c1))
+        return 0;
+    const State *kept = next;
+    if (old) {  /* _merge: the cheaper cost under each model, the rest from the better */
+        const State *best = next->c0 + next->c1 < old->c0 + old->c1 ? next : old;
+        State *merged = new_state(S, best);
+        if (!merged)
+            return -1;
+        merged->c0 = next->c0 < old->c0 ? next->c0 : old->c0;
+        merged->c1 = next->c1 < old->c1 ? next->c1 : old->c1;
+        b->items[*slot - 1] = kept = merged;
+    } else {
+        b->items[b->count++] = next;
+        *slot = b->count;
+    }
+    if (next->pos == pos)
+        return enqueue(S, kept);
+    return 0;
+}
+
+static State *extended(Search *S, const State *s, const Option *o, double n0, double n1) {
+    State next = *s;
+    char *text = arena_alloc(&S->arena, s->len + o->lower_len + 1);
+    if (!text)
+        return NULL;
+    memcpy(text, s->text, s->len);
+    memcpy(text + s->len, o->lower, o->lower_len);
+    next.pos = s->pos + o->step;
+    next.text = text;
+    next.len = s->len + o->lower_len;
+    next.cps = s->cps + o->lower_cps;
+    next.c0 = n0;
+    next.c1 = n1;
+    next.deleted = s->deleted + (o->step == 0);
+    next.path = push(S, s->path, o->segment, 0, 0);
+    next.edits = s->edits + o->edit;
+    if (!next.path)
+        return NULL;
+    return new_state(S, &next);
+}
+
+/* candidates._expand, each state made handed to `offer` at once, in the same order. */
+static int expand(Search *S, const State *s, const Option *options, Py_ssize_t n, int pos) {
+    int joins = s->cps - s->start_cps >= S->min_part && (roles_of_part(S, s) & BEGIN);
+    if (joins) {
+        State j = *s;
+        j.start = s->len;
+        j.start_cps = s->cps;
+        j.bounds = push(S, s->bounds, NULL, s->len, s->cps);
+        j.nbounds = s->nbounds + 1;
+        j.node = 0;
+        j.entry = S->keys->nodes[0].entry;
+        State *made = j.bounds ? new_state(S, &j) : NULL;
+        if (!made || offer(S, made, pos) < 0)
+            return -1;
+    }
+    int link = joins && S->pattern != LOWER && !(s->len && s->text[s->len - 1] == 's');
+    int kase = S->pattern == UPPER || (S->pattern == TITLE && s->len == 0) ? S->pattern : LOWER;
+    int capped = s->edits >= S->max_edits;
+    for (Py_ssize_t k = 0; k < n; k++) {
+        const Option *o = &options[k];
+        double n0 = s->c0 - o->lp0, n1 = s->c1 - o->lp1;
+        if ((n0 > S->max_cost && n1 > S->max_cost) || !(o->cases & kase) || (o->edit && capped))
+            continue;
+        int32_t node = s->node, entry = s->entry;  /* the part with `lower` added ... */
+        for (int c = 0; c < o->lower_cps && node >= 0; c++) {
+            const Child *child = child_of(S->keys, node, o->letters[c]);
+            if (!child && PyErr_Occurred())
+                return -1;
+            node = child ? child->node : -1;
+            entry = child ? child->entry : -1;
+        }
+        int prefix = node >= 0;  /* ... is a prefix of some key */
+        int linking = link && o->lower_len == 1 && o->lower[0] == 's';
+        if (!(prefix || linking))
+            continue;
+        if (prefix) {
+            State *next = extended(S, s, o, n0, n1);
+            if (!next)
+                return -1;
+            next->node = node;
+            next->entry = entry;
+            if (offer(S, next, pos) < 0)
+                return -1;
+        }
+        if (linking) {
+            State *next = extended(S, s, o, n0, n1);
+            if (!next)
+                return -1;
+            next->start = next->len;
+            next->start_cps = next->cps;
+            next->bounds = push(S, s->bounds, NULL, next->len, next->cps);
+            next->nbounds = s->nbounds + 1;
+            next->linked = 1;
+            next->node = 0;
+            next->entry = S->keys->nodes[0].entry;
+            if (!next->bounds || offer(S, next, pos) < 0)
+                return -1;
+        }
+    }
+    return 0;
+}
+
+/* candidates._complete, with the parts as byte ranges of the state's text. */
+static int complete(const Search *S, const State *s, const Py_ssize_t *cut,
+                    const Py_ssize_t *cut_cps, int parts) {
+    Py_ssize_t last_cps = s->cps - cut_cps[parts - 1];
+    int roles = roles_of_part(S, s);  /* the last part is the state's current part */
+    if (parts == 1)
+        return (roles & WORD) != 0;
+    if ((roles & PLACE) && S->pattern != LOWER) {
+        if (last_cps >= S->min_part)
+            return 1;
+        if (parts == 2 && cut_cps[1] >= S->min_before_letter && !s->linked &&
+            !(roles_of(S, s->text, cut[1]) & PROPER))
+            return 1;
+    }
+    return last_cps >= S->min_part && (roles & END) && !s->linked;
+}
+
+static int finish(Search *S, const State *s) {
+    int parts = s->nbounds + 1;
+    Py_ssize_t cut[parts], cut_cps[parts];
+    cut[0] = cut_cps[0] = 0;
+    const Link *l = s->bounds;
+    for (int i = parts - 1; i >= 1; i--, l = l->parent) {
+        cut[i] = l->bound;
+        cut_cps[i] = l->bound_cps;
+    }
+    if (!complete(S, s, cut, cut_cps, parts))
+        return 0;
+    for (Py_ssize_t i = 0; i < S->found_count; i++) {
+        const State *old = S->found[i];
+        if (old->len == s->len && memcmp(old->text, s->text, s->len) == 0) {
+            double mine = s->c0 < s->c1 ? s->c0 : s->c1;
+            double theirs = old->c0 < old->c1 ? old->c0 : old->c1;
+            if (mine < theirs || parts < S->found_parts[i]) {
+                S->found[i] = s;
+                S->found_parts[i] = parts;
+            }
+            return 0;
+        }
+    }
+    if (S->found_count == S->found_cap) {
+        Py_ssize_t cap = S->found_cap ? S->found_cap * 2 : 16;
+        const State **f = PyMem_Realloc(S->found, sizeof(State *) * cap);
+        int *p = PyMem_Realloc(S->found_parts, sizeof(int) * cap);
+        if (f) S->found = f;
+        if (p) S->found_parts = p;
+        if (!f || !p)
+            return -1;
+        S->found_cap = cap;
+    }
+    S->found[S->found_count] = s;
+    S->found_parts[S->found_count++] = parts;
+    return 0;
+}
+
+static double least(const State *s) { return s->c0 < s->c1 ? s->c0 : s->c1; }
+
+typedef struct { const State *state; Py_ssize_t index; } Ranked;
+
+static int by_cost(const void *a, const void *b) {  /* stable: ties keep their order */
+    const Ranked *x = a, *y = b;
+    double p = least(x->state), q = least(y->state);
+    if (p < q) return -1;
+    if (q < p) return 1;
+    return x->index < y->index ? -1 : x->index > y->index;
+}
+
+static int run(Search *S, Option **options, Py_ssize_t *counts, Option **with_deletions,
+               Py_ssize_t *counts_with, int beam) {
+    for (int pos = 0; pos <= S->positions; pos++) {
+        Bucket *b = &S->buckets[pos];
+        Py_ssize_t n = b->count;
+        if (!n)
+            continue;
+        /* heapq.nsmallest(beam, ...): the cheapest, ties in the bucket's order */
+        Ranked *ranked = PyMem_Malloc(sizeof(Ranked) * n);
+        if (!ranked)
+            return -1;
+        for (Py_ssize_t i = 0; i < n; i++) {
+            ranked[i].state = b->items[i];
+            ranked[i].index = i;
+        }
+        qsort(ranked, n, sizeof(Ranked), by_cost);
+        S->queue_count = 0;
+        for (Py_ssize_t i = 0; i < n && i < beam; i++) {
+            if (enqueue(S, ranked[i].state) < 0) {
+                PyMem_Free(ranked);
+                return -1;
+            }
+        }
+        PyMem_Free(ranked);
+        while (S->queue_count) {
+            const State *s = S->queue[--S->queue_count];
+            if (pos == S->positions) {
+                if (finish(S, s) < 0)
+                    return -1;
+                continue;
+            }
+            int plain = s->deleted != 0;
+            if (expand(S, s, plain ? options[pos] : with_deletions[pos],
+                       plain ? counts[pos] : counts_with[pos], pos) < 0)
+                return -1;
+        }
+    }
+    return 0;
+}
+
+/* Read an option tuple: (step, lp0, lp1, cases, lower, segment, edit). */
+static int read_option(PyObject *t, Option *o, PyObject *names[3]) {
+    if (!PyTuple_Check(t) || PyTuple_GET_SIZE(t) != 7) {
+        PyErr_SetString(PyExc_TypeError, "an option is a tuple of 7");
+        return -1;
+    }
+    o->step = (int)PyLong_AsLong(PyTuple_GET_ITEM(t, 0));
+    o->lp0 = PyFloat_AsDouble(PyTuple_GET_ITEM(t, 1));
+    o->lp1 = PyFloat_AsDouble(PyTuple_GET_ITEM(t, 2));
+    PyObject *cases = PyTuple_GET_ITEM(t, 3);
+    o->cases = 0;
+    for (int i = 0; i < 3; i++) {
+        int has = PySequence_Contains(cases, names[i]);
+        if (has < 0)
+            return -1;
+        o->cases |= has ? (1 << i) : 0;
+    }
+    PyObject *lower = PyTuple_GET_ITEM(t, 4);
+    o->lower = PyUnicode_AsUTF8AndSize(lower, &o->lower_len);
+    if (!o->lower)
+        return -1;
+    o->lower_cps = PyUnicode_GET_LENGTH(lower);
+    if (o->lower_cps > 2) {
+        PyErr_SetString(PyExc_ValueError, "an option reads at most two letters");
+        return -1;
+    }
+    for (Py_ssize_t c = 0; c < o->lower_cps; c++)
+        o->letters[c] = PyUnicode_READ_CHAR(lower, c);
+    o->segment = PyTuple_GET_ITEM(t, 5);
+    o->edit = PyObject_IsTrue(PyTuple_GET_ITEM(t, 6));
+    if (PyErr_Occurred())
+        return -1;
+    return 0;
+}
+
+static PyObject *result(Search *S) {
+    /* (text, (cost0, cost1), parts, path) per candidate, cheapest first, ties in the
+     * order found (Python's sorted) */
+    const State **order = PyMem_Malloc(sizeof(State *) * (S->found_count + 1));
+    if (!order)
+        return PyErr_NoMemory();
+    for (Py_ssize_t i = 0; i < S->found_count; i++) {  /* insertion sort: stable */
+        const State *s = S->found[i];
+        Py_ssize_t j = i;
+        while (j > 0 && least(s) < least(order[j - 1])) {
+            order[j] = order[j - 1];
+            j--;
+        }
+        order[j] = s;
+    }
+    PyObject *out = PyList_New(S->found_count);
+    if (!out) { PyMem_Free(order); return NULL; }
+    for (Py_ssize_t i = 0; i < S->found_count; i++) {
+        const State *s = order[i];
+        int parts = s->nbounds + 1, steps = 0;
+        for (const Link *l = s->path; l; l = l->parent) steps++;
+        PyObject *text = PyUnicode_DecodeUTF8(s->text, s->len, "strict");
+        PyObject *cost = Py_BuildValue("(dd)", s->c0, s->c1);
+        PyObject *part_tuple = PyTuple_New(parts);
+        PyObject *path = PyTuple_New(steps);
+        if (!text || !cost || !part_tuple || !path) {
+            Py_XDECREF(text); Py_XDECREF(cost); Py_XDECREF(part_tuple); Py_XDECREF(path);
+            Py_DECREF(out);
+            PyMem_Free(order);
+            return NULL;
+        }
+        Py_ssize_t end = s->len;
+        const Link *l = s->bounds;
+        for (int k = parts - 1; k >= 0; k--) {
+            Py_ssize_t begin = k ? l->bound : 0;
+            PyObject *part = PyUnicode_DecodeUTF8(s->text + begin, end - begin, "strict");
+            if (!part) {
+                Py_DECREF(text); Py_DECREF(cost); Py_DECREF(part_tuple); Py_DECREF(path);
+                Py_DECREF(out);
+                PyMem_Free(order);
+                return NULL;
+            }
+            PyTuple_SET_ITEM(part_tuple, k, part);
+            end = begin;
+            if (k)
+                l = l->parent;
+        }
+        int k = steps;
+        for (const Link *p = s->path; p; p = p->parent) {
+            Py_INCREF(p->segment);
+            PyTuple_SET_ITEM(path, --k, p->segment);
+        }
+        PyObject *item = PyTuple_Pack(4, text, cost, part_tuple, path);
+        Py_DECREF(text); Py_DECREF(cost); Py_DECREF(part_tuple); Py_DECREF(path);
+        if (!item) {
+            Py_DECREF(out);
+            PyMem_Free(order);
+            return NULL;
+        }
+        PyList_SET_ITEM(out, i, item);
+    }
+    PyMem_Free(order);
+    return out;
+}
+
+static Option *read_options(PyObject *list, Py_ssize_t *count, PyObject *names[3],
+                            Arena *arena) {
+    PyObject *seq = PySequence_Fast(list, "options must be a list");
+    if (!seq)
+        return NULL;
+    Py_ssize_t n = PySequence_Fast_GET_SIZE(seq);
+    Option *out = arena_alloc(arena, sizeof(Option) * (n + 1));
+    if (!out) { Py_DECREF(seq); PyErr_NoMemory(); return NULL; }
+    for (Py_ssize_t i = 0; i < n; i++) {
+        if (read_option(PySequence_Fast_GET_ITEM(seq, i), &out[i], names) < 0) {
+            Py_DECREF(seq);
+            return NULL;
+        }
+    }
+    Py_DECREF(seq);  /* the items stay alive in the caller's list */
+    *count = n;
+    return out;
+}
+
+static PyObject *search(PyObject *module, PyObject *args, PyObject *kwds) {
+    static char *kwlist[] = {"keys", "options", "deletions", "pattern", "beam", "max_edits",
+                             "max_cost", "min_part", "min_before_letter", NULL};
+    Keys *keys;
+    PyObject *options_list, *deletions_list;
+    const char *pattern;
+    int beam, max_edits, min_part, min_before_letter;
+    double max_cost;
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "O!OOsiidii", kwlist, &KeysType, &keys,
+                                     &options_list, &deletions_list, &pattern, &beam,
+                                     &max_edits, &max_cost, &min_part, &min_before_letter))
+        return NULL;
+    PyObject *names[3] = {PyUnicode_InternFromString("lower"),
+                          PyUnicode_InternFromString("upper"),
+                          PyUnicode_InternFromString("title")};
+    if (trie_start(keys) < 0)
+        return PyErr_NoMemory();
+    Search S = {0};
+    S.keys = keys;
+    S.pattern = strcmp(pattern, "upper") == 0 ? UPPER : strcmp(pattern, "title") == 0 ? TITLE
+                                                                                     : LOWER;
+    S.max_edits = max_edits;
+    S.max_cost = max_cost;
+    S.min_part = min_part;
+    S.min_before_letter = min_before_letter;
+    PyObject *out = NULL;
+    Py_ssize_t positions = PyList_Size(options_list);
+    Option **options = NULL, **with_deletions = NULL;
+    Py_ssize_t *counts = NULL, *counts_with = NULL, ndel = 0;
+    Option *deletions = NULL;
+    if (positions < 0)
+        goto done;
+    S.positions = (int)positions;
+    options = PyMem_Calloc(positions + 1, sizeof(Option *));
+    with_deletions = PyMem_Calloc(positions + 1, sizeof(Option *));
+    counts = PyMem_Calloc(positions + 1, sizeof(Py_ssize_t));
+    counts_with = PyMem_Calloc(positions + 1, sizeof(Py_ssize_t));
+    S.buckets = PyMem_Calloc(positions + 1, sizeof(Bucket));
+    if (!options || !with_deletions || !counts || !counts_with || !S.buckets) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    deletions = read_options(deletions_list, &ndel, names, &S.arena);
+    if (!deletions)
+        goto done;
+    for (Py_ssize_t p = 0; p < positions; p++) {
+        options[p] = read_options(PyList_GET_ITEM(options_list, p), &counts[p], names,
+                                  &S.arena);
+        if (!options[p])
+            goto done;
+        counts_with[p] = counts[p] + ndel;
+        with_deletions[p] = arena_alloc(&S.arena, sizeof(Option) * (counts_with[p] + 1));
+        if (!with_deletions[p]) { PyErr_NoMemory(); goto done; }
+        memcpy(with_deletions[p], options[p], sizeof(Option) * counts[p]);
+        memcpy(with_deletions[p] + counts[p], deletions, sizeof(Option) * ndel);
+    }
+    State first = {0};
+    first.text = "";
+    first.node = 0;
+    first.entry = keys->nodes[0].entry;
+    State *start = new_state(&S, &first);
+    if (!start || bucket_grow(&S.buckets[0]) < 0) { PyErr_NoMemory(); goto done; }
+    S.buckets[0].items[S.buckets[0].count++] = start;
+    *bucket_slot(&S.buckets[0], start) = 1;
+    if (run(&S, options, counts, with_deletions, counts_with, beam) < 0) {
+        if (!PyErr_Occurred())
+            PyErr_NoMemory();
+        goto done;
+    }
+    out = result(&S);
+done:
+    for (int i = 0; i < 3; i++) Py_XDECREF(names[i]);
+    if (S.buckets) {
+        for (Py_ssize_t p = 0; p <= positions; p++) {
+            PyMem_Free(S.buckets[p].items);
+            PyMem_Free(S.buckets[p].index);
+        }
+    }
+    PyMem_Free(S.buckets);
+    PyMem_Free(S.found);
+    PyMem_Free(S.found_parts);
+    PyMem_Free(S.queue);
+    PyMem_Free(options);
+    PyMem_Free(with_deletions);
+    PyMem_Free(counts);
+    PyMem_Free(counts_with);
+    arena_free(&S.arena);
+    return out;
+}
+
+/* ------------------------------------------------------ mixture fit */
+
+/* Python's sum() of floats (its start the int 0): one after another up to 3.11, with
+ * Neumaier's compensation from 3.12 on. */
+static double python_sum(const double *x, Py_ssize_t n) {
+    if (n == 0)
+        return 0.0;
+    double f = x[0];
+#if PY_VERSION_HEX >= 0x030C0000
+    double c = 0.0;
+    for (Py_ssize_t i = 1; i < n; i++) {
+        double t = f + x[i];
+        if (fabs(f) >= fabs(x[i]))
+            c += (f - t) + x[i];
+        else
+            c += (x[i] - t) + f;
+        f = t;
+    }
+    if (c && isfinite(c))
+        f += c;
+#else
+    for (Py_ssize_t i = 1; i < n; i++)
+        f += x[i];
+#endif
+    return f;
+}
+
+/* The terms of a word's readings, added to `terms`: five doubles each (prior less
+ * penalty, cost under each model, 10 ** -cost under each); returns 1 if one of its
+ * readings tells the models apart (decide.fit_mixture's "informative"), else 0. */
+static int read_terms(PyObject *hyps, double **terms, Py_ssize_t *used, Py_ssize_t *cap,
+                      PyObject *names[3]) {
+    PyObject *seq = PySequence_Fast(hyps, "readings must be a list");
+    if (!seq)
+        return -1;
+    Py_ssize_t n = PySequence_Fast_GET_SIZE(seq), start = *used;
+    int informative = 0;
+    for (Py_ssize_t k = 0; k < n; k++) {
+        PyObject *h = PySequence_Fast_GET_ITEM(seq, k);
+        PyObject *prior = PyObject_GetAttr(h, names[0]);
+        PyObject *penalty = prior ? PyObject_GetAttr(h, names[1]) : NULL;
+        PyObject *cost = penalty ? PyObject_GetAttr(h, names[2]) : NULL;
+        if (cost && (!PyTuple_Check(cost) || PyTuple_GET_SIZE(cost) != 2)) {
+            PyErr_SetString(PyExc_TypeError, "a reading's cost is a pair");
+            Py_CLEAR(cost);
+        }
+        double p = prior ? PyFloat_AsDouble(prior) : -1, q = penalty ? PyFloat_AsDouble(penalty) : -1;
+        double c0 = cost ? PyFloat_AsDouble(PyTuple_GET_ITEM(cost, 0)) : -1;
+        double c1 = cost ? PyFloat_AsDouble(PyTuple_GET_ITEM(cost, 1)) : -1;
+        Py_XDECREF(prior);
+        Py_XDECREF(penalty);
+        Py_XDECREF(cost);
+        if (PyErr_Occurred()) {
+            Py_DECREF(seq);
+            return -1;
+        }
+        if (*used + 5 > *cap) {
+            Py_ssize_t grown = *cap ? *cap * 2 : 4096;
+            double *more = PyMem_Realloc(*terms, sizeof(double) * grown);
+            if (!more) {
+                Py_DECREF(seq);
+                PyErr_NoMemory();
+                return -1;
+            }
+            *terms = more;
+            *cap = grown;
+        }
+        double *x = *terms + *used;
+        x[0] = p - q;
+        x[1] = c0;
+        x[2] = c1;
+        x[3] = pow(10.0, -c0);
+        x[4] = pow(10.0, -c1);
+        *used += 5;
+        informative |= fabs(c0 - c1) > 1.0;
+    }
+    Py_DECREF(seq);
+    (void)start;
+    return informative;
+}
+
+/* The scores of a word's readings under the mixture (decide.mixture_posteriors before
+ * its normalisation), turned into weights 10 ** (score - best score); returns their
+ * Python sum. */
+static double mixture_weights(const double *x, int32_t size, double le, double lr,
+                              double *weights) {
+    double top = 0.0;
+    for (int32_t k = 0; k < size; k++) {
+        const double *h = x + 5 * k;
+        double a = le - h[1], b = lr - h[2], score;
+        if (b > a)  /* top = max(a, b); 10 ** (top - top) == 1.0 */
+            score = h[0] + (b + log10(pow(10.0, a - b) + 1.0));
+        else
+            score = h[0] + (a + log10(1.0 + pow(10.0, b - a)));
+        weights[k] = score;
+        if (k == 0 || score > top)
+            top = score;
+    }
+    for (int32_t k = 0; k < size; k++)
+        weights[k] = pow(10.0, weights[k] - top);
+    return python_sum(weights, size);
+}
+
+/* decide.fit_mixture, operation for operation (Python's float ** and math.log10 are the
+ * C library's pow and log10 here): `groups` is a list of (readings, occurrences). */
+static PyObject *fit_mixture(PyObject *module, PyObject *args) {
+    PyObject *groups;
+    int rounds;
+    if (!PyArg_ParseTuple(args, "O!i", &PyList_Type, &groups, &rounds))
+        return NULL;
+    PyObject *names[3] = {PyUnicode_InternFromString("prior"),
+                          PyUnicode_InternFromString("penalty"),
+                          PyUnicode_InternFromString("cost")};
+    Py_ssize_t n = PyList_GET_SIZE(groups), used = 0, cap = 0, kept = 0, widest = 0;
+    double *t = NULL, *weights = NULL;
+    int32_t *size = PyMem_Malloc(sizeof(int32_t) * (n + 1));
+    long *count = PyMem_Malloc(sizeof(long) * (n + 1));
+    long tokens = 0;
+    PyObject *out = NULL;
+    if (!size || !count || !names[0] || !names[1] || !names[2]) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    for (Py_ssize_t g = 0; g < n; g++) {
+        PyObject *pair = PyList_GET_ITEM(groups, g);
+        if (!PyTuple_Check(pair) || PyTuple_GET_SIZE(pair) != 2) {
+            PyErr_SetString(PyExc_TypeError, "a group is (readings, occurrences)");
+            goto done;
+        }
+        Py_ssize_t before = used;
+        int informative = read_terms(PyTuple_GET_ITEM(pair, 0), &t, &used, &cap, names);
+        if (informative < 0)
+            goto done;
+        if (!informative) {
+            used = before;
+            continue;
+        }
+        size[kept] = (int32_t)((used - before) / 5);
+        count[kept] = PyLong_AsLong(PyTuple_GET_ITEM(pair, 1));
+        if (count[kept] == -1 && PyErr_Occurred())
+            goto done;
+        tokens += count[kept];
+        widest = size[kept] > widest ? size[kept] : widest;
+        kept++;
+    }
+    if (!kept) {
+        out = PyFloat_FromDouble(0.5);
+        goto done;
+    }
+    weights = PyMem_Malloc(sizeof(double) * (widest + 1));
+    if (!weights) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    double english = 0.5;
+    for (int r = 0; r < rounds; r++) {
+        double total = 0.0;
+        double le = log10(english > 1e-9 ? english : 1e-9);
+        double rest = 1 - english;
+        double lr = log10(rest > 1e-9 ? rest : 1e-9);
+        const double *x = t;  /* the first reading of the word */
+        for (Py_ssize_t g = 0; g < kept; x += 5 * size[g], g++) {
+            double whole = mixture_weights(x, size[g], le, lr, weights);
+            for (int32_t k = 0; k < size[g]; k++) {
+                const double *h = x + 5 * k;
+                double a = english * h[3], b = rest * h[4];
+                total += (double)count[g] * (weights[k] / whole) * (a + b ? a / (a + b) : 0.5);
+            }
+        }
+        double share = total / (double)tokens;
+        share = 0.001 > share ? 0.001 : share;
+        english = 0.999 < share ? 0.999 : share;
+    }
+    out = PyFloat_FromDouble(english);
+done:
+    for (int i = 0; i < 3; i++)
+        Py_XDECREF(names[i]);
+    PyMem_Free(t);
+    PyMem_Free(weights);
+    PyMem_Free(size);
+    PyMem_Free(count);
+    return out;
+}
+
+/* For each (readings, occurrences) of `groups`: the reading decide.mixture_posteriors
+ * puts first (the first if several) and its posterior, at this share of English. */
+static PyObject *best_readings(PyObject *module, PyObject *args) {
+    PyObject *groups;
+    double english;
+    if (!PyArg_ParseTuple(args, "O!d", &PyList_Type, &groups, &english))
+        return NULL;
+    PyObject *names[3] = {PyUnicode_InternFromString("prior"),
+                          PyUnicode_InternFromString("penalty"),
+                          PyUnicode_InternFromString("cost")};
+    Py_ssize_t n = PyList_GET_SIZE(groups), used = 0, cap = 0, wcap = 0;
+    double *t = NULL, *weights = NULL;
+    double le = log10(english > 1e-9 ? english : 1e-9);
+    double rest = 1 - english;
+    double lr = log10(rest > 1e-9 ? rest : 1e-9);
+    PyObject *out = PyList_New(n);
+    if (!out || !names[0] || !names[1] || !names[2])
+        goto fail;
+    for (Py_ssize_t g = 0; g < n; g++) {
+        PyObject *pair = PyList_GET_ITEM(groups, g);
+        if (!PyTuple_Check(pair) || PyTuple_GET_SIZE(pair) < 1) {
+            PyErr_SetString(PyExc_TypeError, "a group is (readings, occurrences)");
+            goto fail;
+        }
+        used = 0;
+        if (read_terms(PyTuple_GET_ITEM(pair, 0), &t, &used, &cap, names) < 0)
+            goto fail;
+        Py_ssize_t size = used / 5;
+        if (size == 0) {
+            PyErr_SetString(PyExc_ValueError, "a word without readings");
+            goto fail;
+        }
+        if (size > wcap) {
+            double *more = PyMem_Realloc(weights, sizeof(double) * size);
+            if (!more) {
+                PyErr_NoMemory();
+                goto fail;
+            }
+            weights = more;
+            wcap = size;
+        }
+        double whole = mixture_weights(t, (int32_t)size, le, lr, weights);
+        Py_ssize_t best = 0;
+        double top = weights[0] / whole;
+        for (Py_ssize_t k = 1; k < size; k++) {
+            double post = weights[k] / whole;
+            if (post > top) {
+                top = post;
+                best = k;
+            }
+        }
+        PyObject *item = Py_BuildValue("(nd)", best, top);
+        if (!item)
+            goto fail;
+        PyList_SET_ITEM(out, g, item);
+    }
+    goto done;
+fail:
+    Py_CLEAR(out);
+done:
+    for (int i = 0; i < 3; i++)
+        Py_XDECREF(names[i]);
+    PyMem_Free(t);
+    PyMem_Free(weights);
+    return out;
+}
+
+static PyMethodDef methods[] = {
+    {"best_readings", best_readings, METH_VARARGS,
+     "Each word's most probable reading under the mixture, and its posterior."},
+    {"fit_mixture", fit_mixture, METH_VARARGS,
+     "decide.fit_mixture's rounds over the readings' terms: the share of English-like OCR."},
+    {"search", (PyCFunction)(void (*)(void))search, METH_VARARGS | METH_KEYWORDS,
+     "The candidate search of candidates._search: (text, cost, parts, path) per candidate."},
+    {NULL}
+};
+
+static struct PyModuleDef module = {
+    PyModuleDef_HEAD_INIT, "_search", "The candidate search, compiled.", -1, methods,
+};
+
+PyMODINIT_FUNC PyInit__search(void) {
+    if (PyType_Ready(&KeysType) < 0)
+        return NULL;
+    PyObject *m = PyModule_Create(&module);
+    if (!m)
+        return NULL;
+    Py_INCREF(&KeysType);
+    if (PyModule_AddObject(m, "Keys", (PyObject *)&KeysType) < 0) {
+        Py_DECREF(&KeysType);
+        Py_DECREF(m);
+        return NULL;
+    }
+    return m;
+}

@@ -1,0 +1,94 @@
+"""The compiled candidate search and key index do what the Python ones do, exactly.
+
+`candidates.beam_search` (Python) is the reference; `_search.search` (C) must find the
+same candidates in the same order with the same costs (to the last bit) and paths, since
+the corrections and their scores are computed from them.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from pipeline.restore import candidates, channel, lexicon, tokens
+
+
+@pytest.fixture(scope="module")
+def compiled() -> lexicon.Lexicon:
+    lex = lexicon.load()
+    if not lex.compiled:
+        pytest.skip("the compiled search (pipeline/restore/_search.c) is not built: make install")
+    return lex
+
+
+@pytest.fixture(scope="module")
+def python(compiled) -> lexicon.Lexicon:
+    """The same lexicon searched in Python alone."""
+    return lexicon.Lexicon(compiled._blob, compiled._packed, compiled.abbreviations,
+                           compiled.municipalities, compiled.checksums, compiled=False)
+
+
+def _words(text: str, lex: lexicon.Lexicon) -> list[str]:
+    """Every correctable word of a text, with the parts a split reading searches."""
+    found = set()
+    for word in text.split():
+        for seg in tokens.split(word).core.split("-"):
+            if seg and tokens.correctable(seg, lex):
+                found.add(seg)
+                if seg.isalpha() and len(seg) >= 3:
+                    found.update(seg[k:] for k in range(1, min(len(seg) - 3, 5) + 1))
+    return sorted(found)
+
+
+def test_the_compiled_search_finds_what_the_python_search_finds(compiled, python, shared):
+    table = channel.load()
+    texts = [(shared / "dev" / f"bun_utdrag_2022.{kind}.txt").read_text(encoding="utf-8")
+             for kind in ("ocr_eng", "ocr_swe")]
+    texts.append((shared / "dev-real" / "kumla_ks_1996.typewriter.ocr_swe.txt")
+                 .read_text(encoding="utf-8"))
+    words = _words("\n".join(texts), compiled)
+    assert len(words) > 300
+    for word in words:
+        assert candidates._compiled_search(word, compiled, table) == \
+            candidates.beam_search(word, python, table), word
+
+
+def test_compounds_names_and_case_patterns_alike(compiled, python):
+    table = channel.load()
+    for word in ("Hasselsasa", "Lonna", "hasselsasa", "Augusta", "KOMMUNSTYRELSEN",
+                 "Barn-", "forvaltningsratten", "6versinda", "nimnd", "Boris", "ar", "x",
+                 "Ljungsasa", "sammantradesprotokollet", "byggnadsnamndens"):
+        assert candidates._compiled_search(word, compiled, table) == \
+            candidates.beam_search(word, python, table), word
+
+
+def test_the_compiled_index_answers_as_the_python_one(compiled, python):
+    assert not python.compiled
+    assert len(compiled.index) == len(python.index) > 500_000
+    for probe in ("", "a", "nämnd", "nämnde", "nämndens", "kommunstyrelsen", "zzzz", "ö",
+                  "å", "stockholm", "ålderdomshem", "\U0010ffff", "-", "b", python.keys[-1]):
+        assert compiled.index.entry(probe) == python.index.entry(probe), probe
+        assert compiled.index.has_prefix(probe) == python.index.has_prefix(probe), probe
+        assert compiled.index.next_letters(probe) == python.index.next_letters(probe), probe
+
+
+
+def test_the_compiled_fit_is_the_python_fit(compiled, shared):
+    """The document's share of English-like OCR, and each word's best reading under it."""
+    from collections import Counter
+
+    from pipeline.ocr import legacy
+    from pipeline.restore import _occurrences, decide, hypotheses
+
+    fits = []
+    for path in sorted((shared / "dev").glob("*.ocr_*.txt")):
+        pages = legacy.read_pages(path)
+        found = hypotheses(pages)
+        occurs = Counter(s for o in _occurrences(pages) for s in o.segments if s in found)
+        groups = [(found[s], n) for s, n in occurs.items()]
+        fits.append((decide.fit_mixture(groups), decide.fit_in_python(groups)))
+        for english in (fits[-1][0], 0.5, 0.001):
+            best = [(max(range(len(hyps)), key=post.__getitem__), max(post)) for hyps, _ in groups
+                    for post in [decide.mixture_posteriors(hyps, english)]]
+            assert decide.best_readings(groups, english) == best
+    assert all(c == p for c, p in fits), fits
+    assert any(c > 0.9 for c, _ in fits) and any(c < 0.1 for c, _ in fits)  # eng and swe
