@@ -308,7 +308,11 @@ def _choose(hyps: list[Hypothesis], doc_channel: decide.DocumentChannel,
     a common word is unlikely."""
     lex = doc_channel.lexicon
     plain = [doc_channel.score(h) for h in hyps]
-    scores = [s + context.bonus(h.text, around, lex) + _name_bonus(h, lex, name_here, person)
+    # where a person's name stands and a name may be read, a common word as printed is no
+    # likelier than another ("Hakan Lindberg" is Håkan, not a chin)
+    named = person and any(not h.keep and lex.is_proper(h.text) for h in hyps)
+    scores = [s + context.bonus(h.text, around, lex)
+              + _name_bonus(h, lex, name_here, person and (named or not h.keep))
               + (CONSISTENT if not h.keep and h.text in doc_channel.attested else 0.0)
               for s, h in zip(plain, hyps, strict=True)]
     post = decide.posteriors(scores)
@@ -321,8 +325,8 @@ def _choose(hyps: list[Hypothesis], doc_channel: decide.DocumentChannel,
 
 def _name_bonus(h: Hypothesis, lex: lexicon.Lexicon, name_here: bool, person: bool) -> float:
     """Where a name stands: names, listed or not, on the same footing (the letters of an
-    unlisted one may still show damage), and a common word unlikely where a person's
-    name stands."""
+    unlisted one may still show damage), and a common word unlikely where a person's name
+    stands (`person`)."""
     if not name_here:
         return 0.0
     if h.keep and h.unknown:
@@ -330,7 +334,7 @@ def _name_bonus(h: Hypothesis, lex: lexicon.Lexicon, name_here: bool, person: bo
         return context.NAME_ZIPF - context.NAME_GAP + damage - h.prior
     if lex.is_proper(h.text):
         return context.NAME_ZIPF - h.prior
-    if person and not h.keep:
+    if person:
         return -context.COMMON_AS_NAME
     return 0.0
 
