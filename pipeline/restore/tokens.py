@@ -10,7 +10,6 @@ from pipeline.restore.lexicon import Lexicon
 _EDGE = "\"'“”‘’«»()[]{}<>.,:;!?*…/|"
 _URL = re.compile(r"(?i)^(https?://|www\.)|@|\.(se|nu|com|org|net|eu)(/|$)")
 _NUMBERLIKE = re.compile(r"^[\d\s.,:/–—\-+%§]+(kr|st|t|m|km|kvm|mkr|tkr)?$", re.I)
-_DIGIT_IN_WORD = re.compile(r"[0-9]")
 # Digits that OCR writes for letters (6 for ö, 1 for i or l, 4 for ä, 0 for o ...).
 _LETTERLIKE_DIGITS = set("014568")
 _ABBREVIATION = re.compile(r"^(\w{1,4}\.)+\w{1,4}$")  # t.ex, bl.a, m.m (final period cut)
