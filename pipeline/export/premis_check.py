@@ -47,12 +47,9 @@ def _event_links(package: Path, event: etree._Element, objects: dict, agents: se
         value = _text(link, "linkingAgentIdentifierValue")
         if value not in agents:
             out.append(f"event {name!r} names agent {value!r}, which the file does not describe")
-    for link in event.iter(_q("linkingObjectIdentifier")):
-        key = (_text(link, "linkingObjectIdentifierType"),
-               _text(link, "linkingObjectIdentifierValue"))
-        if key not in objects and not _in_package(package, key):
-            out.append(f"event {name!r} names object {key[1]!r}, which is neither described "
-                       "nor in the package")
+    for key in _unknown(package, event, "linkingObjectIdentifier", objects):
+        out.append(f"event {name!r} names object {key[1]!r}, which is neither described "
+                   "nor in the package")
     return out
 
 
@@ -61,12 +58,9 @@ def _object(package: Path, value: str, obj: etree._Element, objects: dict) -> li
     if target is None or not target.exists():
         return [f"object {value!r}: no such file or folder in the package"]
     out = []
-    for relationship in obj.iter(_q("relatedObjectIdentifier")):
-        key = (_text(relationship, "relatedObjectIdentifierType"),
-               _text(relationship, "relatedObjectIdentifierValue"))
-        if key not in objects and not _in_package(package, key):
-            out.append(f"object {value!r} is related to {key[1]!r}, which is neither "
-                       "described nor in the package")
+    for key in _unknown(package, obj, "relatedObjectIdentifier", objects):
+        out.append(f"object {value!r} is related to {key[1]!r}, which is neither "
+                   "described nor in the package")
     if obj.get(_TYPE, "").endswith("file"):
         out += _fixity(value, target, obj)
     return out
@@ -94,6 +88,15 @@ def _fixity(value: str, target: Path, obj: etree._Element) -> list[str]:
             out.append(f"object {value!r}: {algorithm} differs: PREMIS says {expected}, the "
                        f"file has {actual}")
     return out
+
+
+def _unknown(package: Path, element: etree._Element, tag: str, objects: dict
+             ) -> list[tuple[str, str]]:
+    """The object identifiers (`tag`: linking or related) under `element` that the file
+    does not describe and the package does not hold."""
+    keys = [(_text(link, f"{tag}Type"), _text(link, f"{tag}Value"))
+            for link in element.iter(_q(tag))]
+    return [key for key in keys if key not in objects and not _in_package(package, key)]
 
 
 def _in_package(package: Path, key: tuple[str, str]) -> bool:
