@@ -2,7 +2,7 @@
 
 Runs protokoll on every text input of ../shared/dev and ../shared/dev-real (the truth
 itself as one more kind, to see what the stage does to correct text) and, with
---images, on dev-real's typewriter page images (protokoll's own OCR), then prints per
+--images, on the page images of both (protokoll's own OCR, input kind `scan`), then prints per
 corpus and input kind: WER before and after, correct words damaged, documents made worse,
 and the calibration table and the damage by class over everything.
 
@@ -18,6 +18,8 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
+
+import scans  # noqa: E402  (beside this script)
 
 from pipeline import api  # noqa: E402
 from pipeline.evaluate import changes  # noqa: E402
@@ -50,7 +52,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--shared", type=Path, default=HERE.parent.parent / "shared")
     parser.add_argument("--out", type=Path, default=HERE.parent / "out" / "accuracy")
-    parser.add_argument("--images", action="store_true", help="also dev-real's page images")
+    parser.add_argument("--images", action="store_true", help="also the page images (kind scan)")
     parser.add_argument("--threshold", type=float, default=None)
     parser.add_argument("--jobs", type=int, default=2)
     args = parser.parse_args()
@@ -65,8 +67,8 @@ def main() -> None:
         folder = args.shared / corpus
         out = args.out / corpus
         inputs = sorted(folder.glob("*.txt"))
-        if args.images and corpus == "dev-real":
-            inputs += _page_images(folder, args.out / "images")
+        if args.images:
+            inputs += scans.scans(folder, args.out / "scans" / corpus)
         _run(inputs, out, options)
         table += _summary(corpus, evaluate.evaluate(folder, out, baselines=False))
         for found in changes.judge_outputs(folder, out).values():
@@ -79,18 +81,6 @@ def main() -> None:
     print("\nCorrect words damaged, by class:")
     print(changes.harm_table(judged))
     changes.dump(judged, args.out / "changes.jsonl")
-
-
-def _page_images(folder: Path, links: Path) -> list[Path]:
-    """dev-real's typewriter page images, linked as NAME.scan.jpg so that their output
-    folders are named after their document and found by its truth."""
-    links.mkdir(parents=True, exist_ok=True)
-    found = []
-    for image in sorted(folder.glob("*/pages/page-01.jpg")):
-        link = links / f"{image.parent.parent.name}.scan.jpg"
-        link.symlink_to(image.resolve())
-        found.append(link)
-    return found
 
 
 if __name__ == "__main__":

@@ -3,12 +3,13 @@ was right, per kind of change, on the development corpora.
 
 Runs protokoll with the model's own posteriors (`RestoreOptions(calibrated=False)`) on
 every text input of ../shared/dev and ../shared/dev-real, the truth texts included (what
-the stage does to correct text counts too), judges every change proposed against the
-truth (`pipeline.evaluate.changes`), and fits per kind a non-decreasing step function
-from posterior to the share right (and by whether the document's OCR lost its diacritics,
-see `pipeline/restore/calibration.py`): isotonic regression, each pool of changes counting
-one right and one wrong change more than it saw (so a pool of few changes is not trusted
-far), read between its knots by straight lines.
+the stage does to correct text counts too), and on their page images (protokoll's own
+OCR); judges every change proposed against the truth (`pipeline.evaluate.changes`); and
+fits per kind a non-decreasing step function from posterior to the share right (and by
+whether the document's OCR lost its diacritics, see `pipeline/restore/calibration.py`):
+isotonic regression (pool adjacent violators), each pool then counting one right and one
+wrong change more than it saw (so a pool of few changes is not trusted far), flat over a
+pool's posteriors and read between pools by straight lines.
 
     .venv/bin/python bench/calibrate.py [--shared ../shared] [--out out/calibrate]
 """
@@ -24,6 +25,8 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
+import scans  # noqa: E402  (beside this script)
+
 from pipeline import api  # noqa: E402
 from pipeline.evaluate import changes  # noqa: E402
 from pipeline.model import Correction  # noqa: E402
@@ -37,22 +40,40 @@ CORPORA = ("dev", "dev-real")
 
 def fit(points: list[tuple[float, bool]]) -> list[tuple[float, float, int]]:
     """Knots (posterior, probability, changes) of the isotonic fit: changes in order of
-    posterior, pooled with their neighbours while the share right (counting one right
-    and one wrong change more) would fall as the posterior rises; each pool is a knot at
-    its mean posterior."""
-    blocks: list[list[float]] = []  # [sum of posteriors, right, count]
+    posterior, pooled with their neighbours while the share right would fall as the
+    posterior rises (pool adjacent violators); then pools are valued counting one right
+    and one wrong change more than they saw, and pooled again where that would fall. Each
+    pool is flat from its lowest posterior to its highest (a knot at each, both with the
+    pool's count), and the fit runs straight from one pool to the next."""
+    blocks: list[list[float]] = []  # [lowest posterior, highest, right, count]
     for posterior, right in sorted(points):
-        if blocks and blocks[-1][0] / blocks[-1][2] == posterior:  # ties pool at once
-            blocks[-1][0] += posterior
-            blocks[-1][1] += right
-            blocks[-1][2] += 1
+        if blocks and blocks[-1][1] == posterior:  # ties pool at once
+            blocks[-1][2] += right
+            blocks[-1][3] += 1
         else:
-            blocks.append([posterior, float(right), 1.0])
-        while len(blocks) > 1 and _value(blocks[-2]) >= _value(blocks[-1]):
-            last = blocks.pop()
-            for k in range(3):
-                blocks[-1][k] += last[k]
-    return [(b[0] / b[2], round(_value(b), 4), int(b[2])) for b in blocks]
+            blocks.append([posterior, posterior, float(right), 1.0])
+        _pool(blocks, _share)
+    pooled: list[list[float]] = []
+    for block in blocks:
+        pooled.append(block)
+        _pool(pooled, _value)
+    knots = []
+    for block in pooled:
+        knots += [(x, round(_value(block), 4), int(block[3])) for x in sorted(set(block[:2]))]
+    return knots
+
+
+def _pool(blocks: list[list[float]], value) -> None:
+    """Pool the last block into the one before while its value is not higher."""
+    while len(blocks) > 1 and value(blocks[-2]) >= value(blocks[-1]):
+        last = blocks.pop()
+        blocks[-1][1] = last[1]
+        blocks[-1][2] += last[2]
+        blocks[-1][3] += last[3]
+
+
+def _share(block: list[float]) -> float:
+    return block[2] / block[3]
 
 
 def _word_change(c: Correction) -> bool:
@@ -64,7 +85,7 @@ def _word_change(c: Correction) -> bool:
 
 
 def _value(block: list[float]) -> float:
-    return (block[1] + 1) / (block[2] + 2)
+    return (block[2] + 1) / (block[3] + 2)
 
 
 def main() -> None:
@@ -82,13 +103,16 @@ def main() -> None:
     for corpus in CORPORA:
         folder = args.shared / corpus
         if not args.reuse:
-            api.run(sorted(folder.glob("*.txt")), args.out / corpus, options)
+            inputs = sorted(folder.glob("*.txt")) + scans.scans(folder,
+                                                                 args.out / "scans" / corpus)
+            api.run(inputs, args.out / corpus, options)
         for found in changes.judge_outputs(folder, args.out / corpus).values():
             judged += found
     lines = [f"# Calibration of restoration scores, made by bench/calibrate.py on "
              f"{datetime.now(UTC):%Y-%m-%d}",
              f"# from {len(judged)} changes proposed on every text input of "
-             f"{', '.join(CORPORA)} (truth, eng, swe, typewriter OCR)",
+             f"{', '.join(CORPORA)} (truth, eng, swe, typewriter OCR) and "
+             "protokoll's own OCR of their page images",
              "family\tposterior\tprobability\tchanges"]
     for kind in KINDS:
         for english in (1.0, 0.0):

@@ -28,7 +28,7 @@ import shutil
 import sys
 from pathlib import Path
 
-from PIL import Image
+import scans  # beside this script
 
 from pipeline import api
 from pipeline.evaluate import structure as evaluate_structure
@@ -117,16 +117,7 @@ def _input(gold: Path, kind: str, inputs: Path) -> Path | None:
     if kind != "scan":
         source = gold.with_name(f"{name}.{kind}.txt")
         return shutil.copyfile(source, inputs / source.name) if source.is_file() else None
-    if (pdf := gold.with_name(f"{name}.pdf")).is_file():
-        return shutil.copyfile(pdf, inputs / f"{name}.scan.pdf")
-    pages = sorted((gold.parent / name / "pages").glob("*.png"))
-    if not pages:
-        return None
-    images = [Image.open(p) for p in pages]
-    tiff = inputs / f"{name}.scan.tif"
-    images[0].save(tiff, save_all=True, append_images=images[1:], compression="tiff_lzw",
-                   dpi=images[0].info.get("dpi", (300, 300)))
-    return tiff
+    return scans.scan(gold, inputs)
 
 
 def resegment(out: Path) -> None:

@@ -105,3 +105,14 @@ def test_a_change_that_keeps_the_case_as_read_is_judged_by_its_letters():
 
     assert _right("Overskott", "Överskott", "överskott")
     assert not _right("Över", "över", "Över")  # the change itself altered the case
+
+
+def test_a_raw_word_stands_for_the_truth_letters_inserted_at_its_start():
+    from pipeline.evaluate.changes import _aligned_spans
+
+    # the alignment may read the 8 as the space and insert the §: "8142" still stands
+    # for "§ 142", so its repair is judged against both
+    raw, truth = ["Socialnämnden", "8142", "Dnr"], ["Socialnämnden", "§", "142", "Dnr"]
+    assert _aligned_spans(raw, truth) == [(0, 1), (1, 3), (3, 4)]
+    raw, truth = ["a", "bc", "d"], ["a", "xbc", "d"]
+    assert _aligned_spans(raw, truth) == [(0, 1), (1, 2), (2, 3)]

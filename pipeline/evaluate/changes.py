@@ -87,11 +87,17 @@ def _aligned_spans(raw: list[str], truth: list[str]) -> list[tuple[int, int]]:
     for none), by aligning the two texts letter by letter."""
     raw_text, truth_text = " ".join(raw), " ".join(truth)
     where: list[int | None] = [None] * len(raw_text)  # raw position -> truth position
+    # truth letters inserted at a raw position inside or at the start of a word belong to
+    # that word ("8142" for "§ 142": the alignment may insert the § and read 8 as a space)
+    inserted: dict[int, list[int]] = {}
     for op in Levenshtein.opcodes(raw_text, truth_text):
         n, m = op.src_end - op.src_start, op.dest_end - op.dest_start
         if op.tag in ("equal", "replace"):
             for k in range(n):
                 where[op.src_start + k] = op.dest_start + (k * m) // n
+        elif op.tag == "insert" and raw_text[op.src_start:op.src_start + 1].strip():
+            inserted[op.src_start] = [d for d in range(op.dest_start, op.dest_end)
+                                      if truth_text[d] != " "]
     starts, pos = [], 0
     for word in truth:
         starts.append(pos)
@@ -99,6 +105,7 @@ def _aligned_spans(raw: list[str], truth: list[str]) -> list[tuple[int, int]]:
     spans, pos = [], 0
     for word in raw:
         mapped = [t for t in where[pos:pos + len(word)] if t is not None]
+        mapped += [t for k in range(pos, pos + len(word)) for t in inserted.get(k, ())]
         pos += len(word) + 1
         if not mapped:
             spans.append((0, 0))  # letters the truth does not have

@@ -5,11 +5,13 @@ The noisy-channel posterior ranks changes well but is overconfident, and more so
 the OCR kept its diacritics (a change there is rarer, and a name or a slip is likelier
 the cause of an odd token) than where it lost them. `dictionaries/
 restore_calibration.tsv` (made by `bench/calibrate.py` from the development corpora:
-every change proposed, judged against the truth) maps, per family of change (its kind,
-and whether the document's OCR lost or kept its diacritics), the posterior to the share
-right: knots of an isotonic regression (each pool of changes counting one right and one
-wrong change more, so a pool of few is not trusted far), read between knots by straight
-lines and beyond the last knot as the last. A family the table lacks keeps its posterior.
+every change proposed on their texts and page images, judged against the truth) maps,
+per family of change (its kind, and whether the document's OCR lost or kept its
+diacritics), the posterior to the share right: an isotonic regression whose pools each
+count one right and one wrong change more than they saw (so a pool of few is not trusted
+far), given as knots at each pool's lowest and highest posterior, read between knots by
+straight lines and beyond the last knot as the last. A family the table lacks keeps its
+posterior.
 """
 
 from __future__ import annotations

@@ -1,0 +1,52 @@
+"""Calibration of restoration scores: the isotonic fit that bench/calibrate.py makes and
+the reading of its knots by pipeline/restore/calibration.py."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+from pipeline.restore.calibration import Calibration
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
+calibrate = pytest.importorskip("calibrate")
+
+
+def _read(knots: list[tuple[float, float, int]]) -> Calibration:
+    return Calibration({"f": ([k[0] for k in knots], [k[1] for k in knots])}, "")
+
+
+def test_a_pool_is_valued_with_one_right_and_one_wrong_more():
+    knots = calibrate.fit([(0.6, False), (0.61, False)] + [(0.9 + k / 1000, True)
+                                                          for k in range(8)])
+    assert [k[1] for k in knots] == [0.25, 0.25, 0.9, 0.9]  # 1/4, then 9/10
+    assert [k[0] for k in knots] == [0.6, 0.61, 0.9, 0.907]  # each pool's ends
+
+
+def test_adjacent_violators_are_pooled_and_the_fit_never_falls():
+    points = [(0.55, True), (0.6, False), (0.7, True), (0.72, False), (0.8, True),
+              (0.85, True), (0.9, True), (0.95, True), (0.97, True), (0.99, True)]
+    knots = calibrate.fit(points)
+    values = [k[1] for k in knots]
+    assert values == sorted(values)
+    # the right change at 0.55 is pooled with the wrong one after it, not trusted alone
+    assert knots[0][1] == pytest.approx((1 + 1) / (2 + 2))
+    assert knots[-1][1] == pytest.approx((6 + 1) / (6 + 2))
+
+
+def test_a_score_is_flat_over_a_pool_and_straight_between_pools():
+    knots = calibrate.fit([(0.5, False), (0.52, False), (0.8, True), (0.9, True),
+                           (1.0, True)])
+    read = _read(knots)
+    assert read.score("f", 0.85) == read.score("f", 0.8) == pytest.approx(0.8)  # 4/5
+    assert read.score("f", 0.51) == pytest.approx(0.25)
+    assert 0.25 < read.score("f", 0.66) < 0.8  # between the pools
+    assert read.score("f", 0.2) == 0.25 and read.score("f", 1.0) == pytest.approx(0.8)
+    assert read.score("other", 0.66) == 0.66  # a family the table lacks keeps its posterior
+
+
+def test_ties_pool_at_once():
+    knots = calibrate.fit([(0.7, True), (0.7, False), (0.9, True)])
+    assert len({k[0] for k in knots}) == len(knots)  # no two knots at one posterior
