@@ -114,13 +114,14 @@ def main() -> None:
              f"{', '.join(CORPORA)} (truth, eng, swe, typewriter OCR) and "
              "protokoll's own OCR of their page images",
              "family\tposterior\tprobability\tchanges"]
-    for kind in KINDS:
-        for english in (1.0, 0.0):
-            name = calibration.family(kind, english)
-            points = [(j.correction.score, j.right) for j in judged
-                      if j.correction.kind == kind and _word_change(j.correction)
-                      and calibration.family(kind, j.english) == name]
-            lines += [f"{name}\t{x:.6f}\t{p}\t{n}" for x, p, n in fit(points)]
+    families: dict[str, list[tuple[float, bool]]] = {}
+    for j in judged:
+        c = j.correction
+        if c.kind in KINDS and _word_change(c):
+            name = calibration.family(c.kind, j.english, c.before, c.after)
+            families.setdefault(name, []).append((c.score, j.right))
+    for name, points in sorted(families.items()):
+        lines += [f"{name}\t{x:.6f}\t{p}\t{n}" for x, p, n in fit(points)]
     # the repairs' scores are their rules' guesses: pooled, they have one measured share
     repairs = [(0.0, j.right) for j in judged if j.correction.origin == "structure"]
     lines += [f"{calibration.STRUCTURE}\t{x:.6f}\t{p}\t{n}" for x, p, n in fit(repairs)]

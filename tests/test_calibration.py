@@ -50,3 +50,14 @@ def test_a_score_is_flat_over_a_pool_and_straight_between_pools():
 def test_ties_pool_at_once():
     knots = calibrate.fit([(0.7, True), (0.7, False), (0.9, True)])
     assert len({k[0] for k in knots}) == len(knots)  # no two knots at one posterior
+
+
+def test_a_change_that_only_takes_dots_and_rings_off_has_its_own_family():
+    from pipeline.restore.calibration import family
+
+    assert family("name", 0.0, "Hölm", "Holm") == "strip/kept"
+    assert family("diacritic", 0.0, "äv", "av") == "strip/kept"
+    assert family("diacritic", 1.0, "Mäja", "Maja") == "strip/lost"
+    assert family("diacritic", 0.0, "lovprocessen", "lövprocessen") == "diacritic/kept"
+    assert family("name", 1.0, "Edén", "Eden") == "name/lost"  # an accent is no dot
+    assert family("ocr-confusion", 0.0, "Hölm", "Hohn") == "ocr-confusion/kept"

@@ -123,3 +123,25 @@ def test_words_split_by_ocr_are_joined_and_two_words_stay_two():
     assert doc.text().split("\n") == [
         "Budgetutfall för förvaltningen och Verksamhetsområdeschef.",
         "Nämnden vill ha fler trygghetsboenden i Kommun fullmäktige."]
+
+
+def test_words_between_slashes_are_each_restored_and_numbers_with_slashes_stay():
+    lines = ["Forvaltningen foreslar att namnden godkanner arendet och att",
+             "namndsekreterare/utredare ska bereda arendet for Styrelse/Namnd",
+             "under ar 2025, Dnr KS 2021/0456, se www.kommun.se/namnden."]
+    doc = _restored(lines)
+    text = doc.text().split("\n")
+    assert text[1] == "nämndsekreterare/utredare ska bereda ärendet för Styrelse/Nämnd"
+    assert "2021/0456," in text[2] and "www.kommun.se/namnden." in text[2]
+
+
+def test_dots_invented_on_a_listed_word_by_a_swedish_model_are_taken_off():
+    # a good Swedish scan whose specks became dots and rings on a few letters
+    lines = ["Kommunstyrelsen beslutar att godkänna förslaget från förvaltningen",
+             "om ändrade öppettider, klöckan 13 till 19, i enlighet med ärendet.",
+             "Ledamöter Sara Hölm (S), Roger Ivärsson (M) och Lena Björk (C)."]
+    doc = _restored(lines)
+    applied = dict(_applied(doc))
+    assert applied.get("klöckan") == "klockan"
+    assert applied.get("Hölm") == "Holm" and applied.get("Ivärsson") == "Ivarsson"
+    assert not {"Björk", "Kommunstyrelsen", "öppettider,", "ärendet."} & set(applied)

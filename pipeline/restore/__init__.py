@@ -47,8 +47,9 @@ class _Occurrence:
     line: int
     word: int
     token: tokens.Token
-    segments: list[str]  # the core split at hyphens
+    segments: list[str]  # the core's words, split at hyphens and slashes (`tokens.parts`)
     around: context.Neighbours
+    marks: list[str]  # what stands between the segments ("-", "/")
 
 
 ATTESTED = 0.9  # posterior at which a capitalised token's reading attests a name ...
@@ -70,7 +71,7 @@ def hypotheses(pages: list[Page], found: Found | None = None) -> Found:
     This is most of restoration's work and depends on nothing but the word, so a batch
     does it page by page in the workers, as the pages come out of OCR."""
     segments = (seg for page in pages for line in page.lines for word in line.words
-                for seg in _split(word.text).core.split("-"))
+                for seg in tokens.parts(_split(word.text).core)[0])
     return _find(segments, {} if found is None else found)
 
 
@@ -180,9 +181,10 @@ def _occurrences(pages: list[Page]) -> Iterator[_Occurrence]:
                 else ""
             prev2 = flat[k - 2][2] if same_paragraph and k > 1 else ""
             token = _split(text)
-            yield _Occurrence(page.number, li, wi, token, token.core.split("-"),
+            words, marks = tokens.parts(token.core)
+            yield _Occurrence(page.number, li, wi, token, words,
                               context.Neighbours(prev[2] if same_paragraph else "", nxt,
-                                                 token.trail, wi == 0, prev2, nxt2))
+                                                 token.trail, wi == 0, prev2, nxt2), marks)
 
 
 _SPLIT: dict[str, tokens.Token] = {}  # words as split, per process
@@ -284,14 +286,15 @@ def _correct(occ: _Occurrence, found: dict[str, list[Hypothesis]],
     if not scores:
         return None
     before = occ.token.lead + occ.token.core + occ.token.trail
-    after = occ.token.lead + "-".join(new_segments) + occ.token.trail
+    core = tokens.join(new_segments, occ.marks)
+    after = occ.token.lead + core + occ.token.trail
     kind = next(k for k in ("split", "name", "real-word", "ocr-confusion", "diacritic")
                 if k in kinds)
     score = min(scores)
     if options.calibrated:
-        family = calibration.family(kind, doc_channel.english)
+        family = calibration.family(kind, doc_channel.english, occ.token.core, core)
         score = calibration.load().score(family, score)
-    if _accent_only(occ.token.core, "-".join(new_segments)):
+    if _accent_only(occ.token.core, core):
         score = min(score, ACCENT_ONLY)
     return Correction(page=occ.page, line=occ.line, word=occ.word, before=before, after=after,
                       kind=kind, score=round(score, 4),

@@ -28,8 +28,17 @@ LOST = 0.5  # a document whose OCR is at least this English-like lost its diacri
 STRUCTURE = "structure"  # the segmenter's repairs (origin structure), one family
 
 
-def family(kind: str, english: float) -> str:
-    """The calibration family of a change: its kind, and whether the OCR lost diacritics."""
+STRIP = "strip"  # a change that only takes dots and rings off (Hölm → Holm, äv → av)
+_RINGS = str.maketrans("åäöüÅÄÖÜ", "aaouAAOU")
+
+
+def family(kind: str, english: float, before: str = "", after: str = "") -> str:
+    """The calibration family of a change: its kind (or `STRIP` for a change that only
+    takes the dots and rings off letters, whatever its kind: where OCR keeps diacritics
+    it also invents them on specks, another error than a letter lost or misread), and
+    whether the OCR lost diacritics."""
+    if before != after and before.translate(_RINGS) == after:
+        kind = STRIP
     return f"{kind}/{'lost' if english >= LOST else 'kept'}"
 
 

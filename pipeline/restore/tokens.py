@@ -16,6 +16,7 @@ _ABBREVIATION = re.compile(r"^(\w{1,4}\.)+\w{1,4}$")  # t.ex, bl.a, m.m (final p
 _ORDINAL = re.compile(r"^\d+:[a-zåäö]{1,2}$")  # 1:a, 4:e, 2:dra
 _VOWELS = set("aeiouyåäöéAEIOUYÅÄÖÉ")
 SHORT_ABBREVIATION = 3  # a token this short without a vowel is an abbreviation: fl, fr, st
+_SLASHED = re.compile(r"^[^\W\d_]{2,}(/[^\W\d_]{2,})+$")  # och/eller, Styrelse/Nämnd
 
 
 @dataclass(frozen=True)
@@ -32,6 +33,28 @@ def split(word: str) -> Token:
     while end > start and word[end - 1] in _EDGE + "-–":
         end -= 1
     return Token(word[:start], word[start:end], word[end:])
+
+
+def parts(core: str) -> tuple[list[str], list[str]]:
+    """The core's words, each read on its own, and the marks between them: split at
+    hyphens ("vård-", "Karl-Erik") and at slashes between words ("nämndsekreterare/jurist",
+    not "2021/0456" or an address)."""
+    words, marks = [], []
+    for k, piece in enumerate(core.split("-")):
+        if k:
+            marks.append("-")
+        if "/" in piece and _SLASHED.match(piece) and not _URL.search(core):
+            subs = piece.split("/")
+            words += subs
+            marks += ["/"] * (len(subs) - 1)
+        else:
+            words.append(piece)
+    return words, marks
+
+
+def join(words: list[str], marks: list[str]) -> str:
+    """The core again from its words and the marks between them (`parts`)."""
+    return "".join(w + m for w, m in zip(words, [*marks, ""], strict=True))
 
 
 def correctable(core: str, lexicon: Lexicon) -> bool:
