@@ -145,3 +145,12 @@ def test_dots_invented_on_a_listed_word_by_a_swedish_model_are_taken_off():
     assert applied.get("klöckan") == "klockan"
     assert applied.get("Hölm") == "Holm" and applied.get("Ivärsson") == "Ivarsson"
     assert not {"Björk", "Kommunstyrelsen", "öppettider,", "ärendet."} & set(applied)
+
+
+def test_a_role_after_a_surname_is_a_word_and_a_name_after_a_given_name_is_a_name():
+    lines = ["Forvaltningen foreslar att namnden godkanner arendet och att det",
+             "skickas till kommunstyrelsen for kannedom under ar 2025.",
+             "Narvarande Joakim Lundin Trafikingenjor, Maria Tornen (M)"]
+    doc = _restored(lines)
+    assert ("Trafikingenjor,", "Trafikingenjör,") in _applied(doc)
+    assert "Tornen" not in {before for before, _ in _applied(doc)}

@@ -23,10 +23,11 @@ it. They are facts of Swedish grammar, not of any document:
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
-from pipeline.restore.lexicon import Lexicon
+from pipeline.restore.lexicon import DICTIONARIES, Lexicon
 
 NUMBER_WORDS = {
     "ett", "en", "två", "tre", "fyra", "fem", "sex", "sju", "åtta", "nio", "tio", "elva",
@@ -156,13 +157,25 @@ def name_position(word: str, lead: str, around: Neighbours, lexicon: Lexicon) ->
 
 
 def person_position(around: Neighbours, lexicon: Lexicon) -> bool:
-    """True where a person's name surely stands: before a party label ("Brask (S)"), or
-    beside a known name on the same line ("Maria Törnén", "för Pirjo Mäkelä"). A common
-    word is printed with a capital there only by mistake."""
+    """True where a person's name surely stands: before a party label ("Brask (S)"), after
+    a known given name on the same line ("Maria Törnén", "för Pirjo Mäkelä"), or before a
+    known name that is no given name ("Hakan Lindberg"). A common word is printed with a
+    capital there only by mistake. After a surname or before a given name a role may
+    stand ("Joakim Lundin Trafikingenjör", "Sekreterare Anna Berg")."""
     prev, nxt = around.prev.rstrip(","), around.next.rstrip(",.;:")
     return (_PARTY.match(around.next) is not None
-            or (not around.line_start and _known_name(prev, lexicon))
-            or _known_name(nxt, lexicon))
+            or (not around.line_start and _known_name(prev, lexicon) and _given(prev))
+            or (_known_name(nxt, lexicon) and not _given(nxt)))
+
+
+def _given(word: str) -> bool:
+    return word.lower() in _given_names()
+
+
+@functools.cache
+def _given_names() -> frozenset[str]:
+    text = (DICTIONARIES / "sv_first_names.txt").read_text(encoding="utf-8")
+    return frozenset(line.strip().lower() for line in text.splitlines() if line.strip())
 
 
 def _known_name(word: str, lexicon: Lexicon) -> bool:
