@@ -43,6 +43,10 @@ class Word:
     bbox: BBox | None = None
     confidence: float | None = None  # 0-1; None when the text was not OCR'd
     alternatives: list[str] = field(default_factory=list)
+    # The width of each dash OCR read between digits or alone between words, in order, as
+    # a share of the height of the glyphs beside it on the page image (`ocr/dashes.py`):
+    # about 0.7 for an en dash, 0.45 for a hyphen. Empty when not measured.
+    dashes: list[float] = field(default_factory=list)
 
     @property
     def end(self) -> int:
