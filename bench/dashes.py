@@ -22,6 +22,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
+from pipeline.model import DASHES, dash_offsets  # noqa: E402
 from pipeline.ocr import PageTask, dashes, read_page  # noqa: E402
 from pipeline.ocr.sources import open_document  # noqa: E402
 from pipeline.options import OcrOptions  # noqa: E402
@@ -55,10 +56,10 @@ def _truth(gold: Path) -> tuple[dict[str, set[str]], dict[tuple[str, str], set[s
     lone: dict[tuple[str, str], set[str]] = {}
     for k, token in enumerate(tokens):
         core = token.strip(_STRIP)
-        if dashes._inner_dashes(core):
+        if dash_offsets(core):
             inner.setdefault(core.translate(_PLAIN), set()).add(
-                "".join(c for c in core if c in dashes.DASHES))
-        if token in dashes.DASHES and 0 < k < len(tokens) - 1:
+                "".join(c for c in core if c in DASHES))
+        if len(token) == 1 and token in DASHES and 0 < k < len(tokens) - 1:
             key = (tokens[k - 1].translate(_PLAIN), tokens[k + 1].translate(_PLAIN))
             lone.setdefault(key, set()).add(token)
     return inner, lone
@@ -85,7 +86,7 @@ def measured(shared: Path) -> tuple[list[Row], Counter[str]]:
             for line in page.lines:
                 for i, word in enumerate(line.words):
                     printed = _printed(line.words, i, inner, lone)
-                    where = "lone" if word.text in dashes.DASHES else "digits"
+                    where = "lone" if len(word.text) == 1 else "digits"
                     if printed and len(printed) == len(word.dashes):
                         rows += [(f"{label}:{number}", word.text, p, w, mono, where)
                                  for p, w in zip(printed, word.dashes, strict=True)]
@@ -95,7 +96,7 @@ def measured(shared: Path) -> tuple[list[Row], Counter[str]]:
 def _printed(words, i, inner, lone) -> str | None:
     """The dashes the truth prints where this word stands, if it says so unambiguously."""
     text = words[i].text
-    if text in dashes.DASHES and 0 < i < len(words) - 1:
+    if len(text) == 1 and text in DASHES and 0 < i < len(words) - 1:
         found = lone.get((words[i - 1].text.translate(_PLAIN), words[i + 1].text.translate(_PLAIN)))
     else:
         found = inner.get(text.strip(_STRIP).translate(_PLAIN))

@@ -21,10 +21,11 @@ from dataclasses import dataclass
 
 from PIL import Image
 
-from pipeline.model import BBox, Line, Word
+from pipeline.model import DASHES, BBox, Line, Word, dash_offsets
 
-DASHES = "-–—"
-MONOSPACE_SPREAD = 0.06  # at most this spread of the advance per letter: a typewriter
+# At most this spread of the width per letter: a typewriter. Measured (`bench/dashes.py`):
+# typewriter pages 0.008–0.017, pages in proportional fonts 0.063–0.120.
+MONOSPACE_SPREAD = 0.035
 _MIN_WORDS = 12  # words of letters needed to say a page is monospaced or not
 
 
@@ -56,10 +57,11 @@ def measure(image: Image.Image, lines: list[Line]) -> None:
         for i, word in enumerate(line.words):
             if word.bbox is None:
                 continue
-            if _inner_dashes(word.text):
+            if len(word.text) == 1 and word.text in DASHES:
+                if _between_words(line.words, i):
+                    word.dashes = _lone(gray, line.words, i)
+            elif dash_offsets(word.text):
                 word.dashes = _inner(gray, word)
-            elif _lone_dash(line.words, i):
-                word.dashes = _lone(gray, line.words, i)
 
 
 def monospaced(lines: list[Line]) -> bool:
@@ -81,16 +83,9 @@ def letter_spread(lines: list[Line]) -> float | None:
     return round(statistics.median(abs(p - middle) for p in per_letter) / middle, 4)
 
 
-def _inner_dashes(text: str) -> list[int]:
-    """Offsets of the dashes between two digits in a word ("2023-2024", "kl.13-19")."""
-    return [k for k in range(1, len(text) - 1)
-            if text[k] in DASHES and text[k - 1].isdigit() and text[k + 1].isdigit()]
-
-
-def _lone_dash(words: list[Word], i: int) -> bool:
-    """A word that is one dash between two words of the line."""
-    return (words[i].text in DASHES and 0 < i < len(words) - 1
-            and words[i - 1].text[-1:].isalnum() and words[i + 1].text[:1].isalnum())
+def _between_words(words: list[Word], i: int) -> bool:
+    return (0 < i < len(words) - 1 and words[i - 1].text[-1:].isalnum()
+            and words[i + 1].text[:1].isalnum())
 
 
 def _inner(gray: Image.Image, word: Word) -> list[float]:
@@ -98,7 +93,8 @@ def _inner(gray: Image.Image, word: Word) -> list[float]:
     the dashes are not found one for one (touching a digit, broken, a speck beside)."""
     blobs = _blobs(gray, word.bbox)
     glyphs, dashes = _split(blobs)
-    if not glyphs or len(dashes) != sum(c in DASHES for c in word.text):
+    if not glyphs or len(dashes) != len(dash_offsets(word.text)) \
+            or len(dashes) != sum(c in DASHES for c in word.text):
         return []
     height = _glyph_height(glyphs)
     return [round(d.width / height, 3) for d in dashes]
