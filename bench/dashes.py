@@ -9,7 +9,11 @@ dash, with the dash as printed) and listed with its width and whether the page w
 monospaced (protokoll measures nothing there; here it is measured all the same, to show
 what the width would say).
 
-    .venv/bin/python bench/dashes.py [--shared ../shared] [--cut 0.58]
+The last lines count what restoration's rules (`pipeline/restore/dashes.py`) would
+change on these pages, and how many of those changes are right: the counts its scores
+come from.
+
+    .venv/bin/python bench/dashes.py [--shared ../shared]
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ from pipeline.model import DASHES, dash_offsets  # noqa: E402
 from pipeline.ocr import PageTask, dashes, read_page  # noqa: E402
 from pipeline.ocr.sources import open_document  # noqa: E402
 from pipeline.options import OcrOptions  # noqa: E402
+from pipeline.restore import dashes as rules  # noqa: E402
 
 _PLAIN = str.maketrans({"–": "-", "—": "-"})
 _STRIP = ".,;:()"
@@ -65,7 +70,8 @@ def _truth(gold: Path) -> tuple[dict[str, set[str]], dict[tuple[str, str], set[s
     return inner, lone
 
 
-Row = tuple[str, str, str, float, bool, str]  # source, word, printed, width, mono, where
+# source, word as read, dash as read, dash as printed, width, monospaced page, where
+Row = tuple[str, str, str, str, float, bool, str]
 
 
 def measured(shared: Path) -> tuple[list[Row], Counter[str]]:
@@ -88,8 +94,9 @@ def measured(shared: Path) -> tuple[list[Row], Counter[str]]:
                     printed = _printed(line.words, i, inner, lone)
                     where = "lone" if len(word.text) == 1 else "digits"
                     if printed and len(printed) == len(word.dashes):
-                        rows += [(f"{label}:{number}", word.text, p, w, mono, where)
-                                 for p, w in zip(printed, word.dashes, strict=True)]
+                        read = [word.text[k] for k in dash_offsets(word.text)]
+                        rows += [(f"{label}:{number}", word.text, r, p, w, mono, where)
+                                 for r, p, w in zip(read, printed, word.dashes, strict=True)]
     return rows, pages
 
 
@@ -106,40 +113,39 @@ def _printed(words, i, inner, lone) -> str | None:
 _NAMES = {"-": "hyphen", "–": "en dash", "—": "em dash"}
 
 
-def _summary(rows: list[Row], cut: float | None) -> list[str]:
+def _summary(rows: list[Row]) -> list[str]:
     out = []
     for mono in (False, True):
         for where in ("digits", "lone"):
-            group = [r for r in rows if r[4] == mono and r[5] == where]
+            group = [r for r in rows if r[5] == mono and r[6] == where]
             if not group:
                 continue
             font = "monospaced" if mono else "proportional"
             out.append(f"{font} pages, dash {'between digits' if where == 'digits' else 'alone'}:")
             for kind, name in _NAMES.items():
-                widths = sorted(r[3] for r in group if r[2] == kind)
+                widths = sorted(r[4] for r in group if r[3] == kind)
                 if widths:
                     out.append(f"  {name}: {len(widths)} measured, width {widths[0]:.3f} … "
                                f"{widths[-1]:.3f}, median {widths[len(widths) // 2]:.3f}")
-            if cut is not None:
-                wide = [r for r in group if r[3] >= cut]
-                right = sum(r[2] == "–" for r in wide)
-                out.append(f"  width ≥ {cut}: {len(wide)} dashes, {right} en dashes: "
-                           f"(right + 1) / (seen + 2) = {(right + 1) / (len(wide) + 2):.3f}")
+            rule = rules.ALONE if where == "lone" else rules.BETWEEN_DIGITS
+            changed = [(r, judged[0]) for r in group if (judged := rule.judge(r[2], r[4]))]
+            right = sum(after == r[3] for r, after in changed)
+            out.append(f"  the rule would change {len(changed)}, {right} right: (right + 1) / "
+                       f"(seen + 2) = {(right + 1) / (len(changed) + 2):.3f}"
+                       + (" (not measured there)" if mono else ""))
     return out
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--shared", type=Path, default=HERE.parent.parent / "shared")
-    parser.add_argument("--cut", type=float, default=None,
-                        help="count what a rule 'at least this wide is an en dash' changes")
     args = parser.parse_args()
     rows, pages = measured(args.shared)
     print(f"pages: {dict(pages)}")
-    for r in sorted(rows, key=lambda r: (r[4], r[5], r[3])):
-        print(f"{r[3]:.3f}  {_NAMES[r[2]]:<8} {r[5]:<6} {'mono' if r[4] else 'prop'}  "
+    for r in sorted(rows, key=lambda r: (r[5], r[6], r[4])):
+        print(f"{r[4]:.3f}  {_NAMES[r[3]]:<8} {r[6]:<6} {'mono' if r[5] else 'prop'}  "
               f"{r[1]:<16} {r[0]}")
-    print("\n".join(_summary(rows, args.cut)))
+    print("\n".join(_summary(rows)))
 
 
 if __name__ == "__main__":
