@@ -10,6 +10,7 @@ import pytest
 from PIL import Image, ImageDraw, ImageFont
 
 from pipeline import api
+from pipeline.export import protokoll_xml
 from pipeline.model import BBox, Document, Line, Word
 from pipeline.ocr import dashes as measuring
 from pipeline.options import BatchOptions, Options
@@ -141,6 +142,7 @@ def test_the_width_travels_from_the_page_to_the_correction(tmp_path):
     assert [(c.before, c.after, c.applied) for c in dashes] == [("2023-2024", "2023–2024",
                                                                   True)]
     assert "2023–2024" in doc.text() and "2023-02-14" in doc.text()
+    assert protokoll_xml.validate(protokoll_xml.render(doc)) == []  # ursprung="image"
     again = Document.from_json(doc.to_json())
     assert [w.dashes for line in again.pages[0].lines for w in line.words if w.dashes] \
         == [w.dashes for line in doc.pages[0].lines for w in line.words if w.dashes]
