@@ -6,8 +6,9 @@ typewriter pages, and the sample pages of `samples/`, typeset in another font) i
 protokoll reads it (`ocr.read_page`, which measures each dash); each measured dash is
 looked up in the document's truth (the same token, or the same two words around a lone
 dash, with the dash as printed) and listed with its width and whether the page was judged
-monospaced (protokoll measures nothing there; here it is measured all the same, to show
-what the width would say).
+printed in a proportional font (protokoll measures nothing on the others, monospaced or
+with too few words to tell; here they are measured all the same, to show what the width
+would say).
 
 The last lines count what restoration's rules (`pipeline/restore/dashes.py`) would
 change on these pages, and how many of those changes are right: the counts its scores
@@ -79,16 +80,17 @@ def measured(shared: Path) -> tuple[list[Row], Counter[str]]:
     rows: list[Row] = []
     pages: Counter[str] = Counter()
     options = OcrOptions()
-    judge, dashes.monospaced = dashes.monospaced, lambda lines: False  # measure them all
+    dashes.proportional = lambda lines: True  # measure every page
     for label, path, gold in _sources(shared):
         inner, lone = _truth(gold)
         doc = open_document(path, None, timeout=options.timeout)
         for number in range(1, doc.source.pages + 1):
             page = read_page(PageTask(path, doc.source.media_type, number, options))
-            mono = judge(page.lines)
-            pages["monospaced" if mono else "proportional"] += 1
-            print(f"{label}:{number}: spread of the width per letter "
-                  f"{dashes.letter_spread(page.lines)}", file=sys.stderr)
+            spread = dashes.letter_spread(page.lines)
+            mono = spread is None or spread <= dashes.MONOSPACE_SPREAD
+            pages["proportional" if not mono else "monospaced" if spread else "unknown"] += 1
+            print(f"{label}:{number}: spread of the width per letter {spread}",
+                  file=sys.stderr)
             for line in page.lines:
                 for i, word in enumerate(line.words):
                     printed = _printed(line.words, i, inner, lone)
@@ -120,7 +122,7 @@ def _summary(rows: list[Row]) -> list[str]:
             group = [r for r in rows if r[5] == mono and r[6] == where]
             if not group:
                 continue
-            font = "monospaced" if mono else "proportional"
+            font = "monospaced (or unknown)" if mono else "proportional"
             out.append(f"{font} pages, dash {'between digits' if where == 'digits' else 'alone'}:")
             for kind, name in _NAMES.items():
                 widths = sorted(r[4] for r in group if r[3] == kind)

@@ -6,11 +6,12 @@ printed, the image can. For each dash OCR read between digits (`2023-2024`, `09.
 or alone between two words (`Sundsvall – den`), the dash's ink is found on the page
 among the glyphs beside it (connected components of the dark pixels in the word's box)
 and its width is recorded on the word (`Word.dashes`) as a share of the height of those
-glyphs: digits and capitals are about 0.7 em high, so an en dash measures about 0.7 and
-a hyphen about 0.45. Restoration decides from it (`pipeline/restore/dashes.py`).
+glyphs: digits and capitals are about 0.7 em high, so an en dash measures about 0.6–0.8
+and a hyphen about 0.35–0.45. Restoration decides from it (`pipeline/restore/dashes.py`).
 
 On a monospaced page (a typewriter) every character has the same advance and a hyphen
-may be drawn as wide as a dash: nothing is measured there.
+may be drawn as wide as a dash: nothing is measured there, nor on a page with too few
+words to tell its font.
 """
 
 from __future__ import annotations
@@ -50,7 +51,7 @@ class _Blob:
 
 def measure(image: Image.Image, lines: list[Line]) -> None:
     """Record on each word with a dash to judge the width of its dashes (`Word.dashes`)."""
-    if monospaced(lines):
+    if not proportional(lines):
         return
     gray = image if image.mode == "L" else image.convert("L")
     for line in lines:
@@ -64,12 +65,12 @@ def measure(image: Image.Image, lines: list[Line]) -> None:
                 word.dashes = _inner(gray, word)
 
 
-def monospaced(lines: list[Line]) -> bool:
-    """Whether the page's words are as wide as their number of letters says: the width of
-    a word of n letters is n advances on a typewriter, but depends on the letters in a
-    proportional font ("ill" and "mmm")."""
+def proportional(lines: list[Line]) -> bool:
+    """Whether the page is printed in a proportional font: the width of a word of n letters
+    is n advances on a typewriter, but depends on the letters in a proportional font ("ill"
+    and "mmm"). False also when too few words say."""
     spread = letter_spread(lines)
-    return spread is not None and spread <= MONOSPACE_SPREAD
+    return spread is not None and spread > MONOSPACE_SPREAD
 
 
 def letter_spread(lines: list[Line]) -> float | None:
