@@ -5,7 +5,7 @@
 VENV      := .venv
 PY        := $(VENV)/bin/python
 SYSTEM    := tesseract-ocr tesseract-ocr-swe tesseract-ocr-eng poppler-utils hunspell hunspell-sv \
-             python3-venv python3-dev gcc chromium
+             python3-venv python3-dev gcc chromium fonts-dejavu-core
 SUDO      := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 JOBS      ?= $(shell nproc)
 

@@ -22,8 +22,9 @@ CorrectionKind = Literal["diacritic", "ocr-confusion", "real-word", "name", "spl
                          "symbol"]
 # lexicon: the word and its OCR reading; context: the words around it, or a mark's place
 # on the line; structure: the document's layout (a § line confirmed by its Dnr, a known
-# heading, an item's title); review: an archivist.
-CorrectionOrigin = Literal["lexicon", "context", "structure", "review"]
+# heading, an item's title); image: the page image (a dash's measured width); review: an
+# archivist.
+CorrectionOrigin = Literal["lexicon", "context", "structure", "image", "review"]
 
 
 @dataclass
@@ -43,10 +44,26 @@ class Word:
     bbox: BBox | None = None
     confidence: float | None = None  # 0-1; None when the text was not OCR'd
     alternatives: list[str] = field(default_factory=list)
+    # The width of each dash at `dash_offsets(text)` as a share of the height of the glyphs
+    # beside it on the page image (`ocr/dashes.py`); empty when not measured.
+    dashes: list[float] = field(default_factory=list)
 
     @property
     def end(self) -> int:
         return self.start + len(self.text)
+
+
+DASHES = "-–—"
+
+
+def dash_offsets(text: str) -> list[int]:
+    """Where the dashes are whose width OCR measures (`Word.dashes`): the word itself when
+    it is one dash (standing between two words), else each dash between two digits
+    ("2023-2024", "kl.13-19")."""
+    if len(text) == 1 and text in DASHES:
+        return [0]
+    return [k for k in range(1, len(text) - 1)
+            if text[k] in DASHES and text[k - 1].isdigit() and text[k + 1].isdigit()]
 
 
 @dataclass

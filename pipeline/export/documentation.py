@@ -84,8 +84,9 @@ def _swedish(doc: Document, options: PackageOptions, label: str, has: dict[str, 
         "- schemas/: XML-scheman för paketets XML-filer.", "",
         "Rättelser och granskning", "",
         "OCR-texten skrivs aldrig över. Varje ändring är en rättelse med ordet före och "
-        "efter, typ, poäng (0–1) och ursprung: lexicon och context är programmets egna "
-        "ändringar, review en arkivaries beslut. En ändring med poäng under tröskeln är ett "
+        "efter, typ, poäng (0–1) och ursprung: lexicon, context, structure och image (det "
+        "sidbilden visar) är programmets egna ändringar, review en arkivaries beslut. En "
+        "ändring med poäng under tröskeln är ett "
         "förslag som inte har tillämpats. Arkivarien godtar, avvisar (ordet står kvar som "
         "det lästes) eller redigerar en ändring; en avvisad ändring står kvar i "
         "förteckningen men tillämpas inte. I det här paketet: {} ändringar tillämpade, {} "
@@ -130,8 +131,9 @@ def _english(doc: Document, options: PackageOptions, label: str, has: dict[str, 
         "restoration, segmentation, each review session, packaging) and the agents "
         "(programs, organisations, archivists). schemas/ has the XML schemas.", "",
         "The OCR text is never overwritten. Every change is a correction with the word "
-        "before and after, its kind, a score from 0 to 1 and its origin: lexicon and context "
-        "are the program's own changes, review an archivist's decision. A change scored "
+        "before and after, its kind, a score from 0 to 1 and its origin: lexicon, context, "
+        "structure and image (what the page image shows) are the program's own changes, "
+        "review an archivist's decision. A change scored "
         "below the threshold is a suggestion and was not applied. An archivist accepts, "
         "rejects (the word stays as read) or edits a change; a rejected change stays on "
         "record, not applied. In this package: {} changes applied, {} suggestions not "

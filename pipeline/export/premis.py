@@ -37,7 +37,8 @@ NS = {"premis": "http://www.loc.gov/premis/v3", "xsi": XSI}
 VERSION = "3.0"
 LOCAL = "local"  # identifier type: a path from the package root, or an id in this file
 SOURCE_REP, OCR_REP = "representations/source", "representations/ocr"
-_MACHINE = ("lexicon", "context", "structure")  # correction origins of the machine's own changes
+# correction origins of the machine's own changes
+_MACHINE = ("lexicon", "context", "structure", "image")
 
 
 @dataclass(frozen=True)

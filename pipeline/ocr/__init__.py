@@ -20,7 +20,7 @@ from PIL import Image
 
 from pipeline.exceptions import OcrError, OcrTimeoutError
 from pipeline.model import Document, Page, ProcessingStep
-from pipeline.ocr import images, legacy, pdfium, poppler, tesseract
+from pipeline.ocr import dashes, images, legacy, pdfium, poppler, tesseract
 from pipeline.options import OcrOptions
 
 log = logging.getLogger(__name__)
@@ -103,6 +103,7 @@ def _recognize(task: PageTask, image: Image.Image, dpi: int) -> Page:
                                fix=exc.fix) from exc
             log.warning("%s: page %d: %s; trying once more", task.path, task.number,
                         exc.message)
+    dashes.measure(image, page.lines)
     if not page.lines:
         page.warnings.append("no text found on this page (blank or unreadable)")
     return page

@@ -24,6 +24,7 @@ from pipeline.restore import (
     candidates,
     channel,
     context,
+    dashes,
     decide,
     joins,
     learned,
@@ -253,11 +254,15 @@ def _symbol_corrections(doc: Document, english: float,
             before = lines[li - 1].words[-1].text if li and lines[li - 1].words else ""
             after = (lines[li + 1].words[0].text
                      if li + 1 < len(lines) and lines[li + 1].words else "")
-            for fix in symbols.fixes(line, english=english, parties=parties,
-                                     before=before, after=after):
+            found = {fix.word: fix for fix in symbols.fixes(
+                line, english=english, parties=parties, before=before, after=after)}
+            for i, text, score in dashes.fixes(line.words):
+                # the width measured on the page outweighs a dash's place on the line
+                found[i] = symbols.Fix(i, text, "symbol", score, "image")
+            for fix in found.values():
                 out.append(Correction(
                     page=page.number, line=li, word=fix.word, before=line.words[fix.word].text,
-                    after=fix.after, kind=fix.kind, score=fix.score, origin="context",
+                    after=fix.after, kind=fix.kind, score=fix.score, origin=fix.origin,
                     applied=fix.score >= options.threshold))
     return out
 

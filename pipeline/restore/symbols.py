@@ -72,6 +72,7 @@ class Fix:
     after: str
     kind: str  # symbol or split
     score: float
+    origin: str = "context"  # the mark's place on the line; "image" for a measured width
 
 
 def party_labels(lines: list[str]) -> str:
