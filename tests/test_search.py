@@ -77,13 +77,14 @@ def test_the_compiled_fit_is_the_python_fit(compiled, shared):
     from collections import Counter
 
     from pipeline.ocr import legacy
-    from pipeline.restore import _occurrences, decide, hypotheses
+    from pipeline.restore import decide, hypotheses
+    from pipeline.restore.choose import occurrences
 
     fits = []
     for path in sorted((shared / "dev").glob("*.ocr_*.txt")):
         pages = legacy.read_pages(path)
         found = hypotheses(pages)
-        occurs = Counter(s for o in _occurrences(pages) for s in o.segments if s in found)
+        occurs = Counter(s for o in occurrences(pages) for s in o.segments if s in found)
         groups = [(found[s], n) for s, n in occurs.items()]
         fits.append((decide.fit_mixture(groups), decide.fit_in_python(groups)))
         for english in (fits[-1][0], 0.5, 0.001):

@@ -96,6 +96,25 @@ def bonus(reading: str, around: Neighbours, lexicon: Lexicon) -> float:
     return total
 
 
+_PAIRS = {w for wanted, against in (_NOUN_AFTER_NUMERAL, _NOUN_AFTER_DETERMINER,
+                                     _MODAL_AFTER_BODY) for w in (wanted, *against)}
+_MAY_BONUS: dict[tuple[str, int], bool] = {}  # (reading, lexicon) -> may_bonus, per process
+
+
+def may_bonus(reading: str, lexicon: Lexicon) -> bool:
+    """Whether `bonus` can be anything but 0.0 for the reading, whatever the neighbours:
+    a word of the patterns' pairs, an infinitive (after a modal) or a municipality
+    (before "kommun"). For every other reading the neighbours change nothing."""
+    key = (reading, id(lexicon))
+    found = _MAY_BONUS.get(key)
+    if found is None:
+        if len(_MAY_BONUS) >= 200_000:
+            _MAY_BONUS.clear()
+        found = _MAY_BONUS[key] = (reading in _PAIRS or reading in lexicon.municipalities
+                                   or infinitive(reading, lexicon))
+    return found
+
+
 def infinitive(word: str, lexicon: Lexicon) -> bool:
     """True for a form that is a verb's infinitive, active or passive: its present tense
     is the form plus -r (ta: tar, ändra: ändrar, se: ser) or, for the second conjugation,
@@ -142,7 +161,7 @@ def name_position(word: str, lead: str, around: Neighbours, lexicon: Lexicon) ->
     """True for a capitalised word where a name stands: inside a sentence, beside another
     capitalised word ("Francesca Moretti", "för Pirjo Mäkelä"), before a party label, or
     in parentheses."""
-    if not word[:1].isupper() or word.isupper():
+    if not may_be_name(word):
         return False
     prev = around.prev.rstrip("\"”’")
     after_name = (prev[:1].isupper() and not prev.isupper()
@@ -154,6 +173,11 @@ def name_position(word: str, lead: str, around: Neighbours, lexicon: Lexicon) ->
                         or lexicon.is_proper(nxt.lower())))  # "Hakan Berg"
     return ("(" in lead or _PARTY.match(around.next) is not None or after_name
             or before_name or mid_sentence(around))
+
+
+def may_be_name(word: str) -> bool:
+    """A capitalised word (not all capitals): `name_position` can be true only for one."""
+    return word[:1].isupper() and not word.isupper()
 
 
 def person_position(around: Neighbours, lexicon: Lexicon) -> bool:
