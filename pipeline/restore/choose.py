@@ -30,6 +30,8 @@ ATTESTED = 0.9  # posterior at which a capitalised token's reading attests a nam
 CONSISTENT = 1.0  # ... which is then likelier (log10) for other tokens that may read so
 Found = dict[str, list[Hypothesis]]  # word (or hyphen-separated part) -> its readings
 Choice = tuple[str, float, bool] | None  # reading, posterior, decided by the neighbours
+Outcome = tuple[str, float, str, str] | None  # word as corrected, score, origin, kind
+_UNSET = object()
 
 
 @dataclass
@@ -41,6 +43,7 @@ class Occurrence:
     segments: list[str]  # the core's words, split at hyphens and slashes (`tokens.parts`)
     around: context.Neighbours  # as printed
     marks: list[str]  # what stands between the segments ("-", "/")
+    resolved: context.Neighbours | None = None  # as they read after correction (Decisions)
 
 
 def occurrences(pages: list[Page]) -> Iterator[Occurrence]:
@@ -74,7 +77,8 @@ class Decisions:
         self._best: dict[str, str] = {}  # word -> its best reading without context
         self._resolved: dict[str, str] = {}  # neighbour as printed -> as read
         self._may_bonus: dict[str, tuple[int, ...]] = {}  # word -> readings context may move
-        self._choices: dict[tuple, Choice] = {}
+        self._fixed: dict[str, Outcome] = {}  # word -> its outcome, wherever it stands
+        self._outcomes: dict[tuple, Outcome] = {}  # (word, circumstance) -> outcome
         self.attested = self._attested(occurs)
 
     def plain(self, seg: str) -> list[float]:
@@ -87,44 +91,54 @@ class Decisions:
     def correct(self, occ: Occurrence) -> Correction | None:
         if tokens.party_or_label(occ.token):
             return None
-        lex = self.lexicon
-        around = None
-        new_segments, scores, kinds, origins = [], [], set(), set()
-        for seg in occ.segments:
-            hyps = self.found.get(seg)
-            if not hyps:
-                new_segments.append(seg)
-                continue
-            name_here = person = False
-            if context.may_be_name(seg):
-                around = around or self._around(occ)
-                name_here = context.name_position(seg, occ.token.lead, around, lex)
-                person = name_here and context.person_position(around, lex)
-            movable = self._movable(seg, hyps)
-            if movable:
-                around = around or self._around(occ)
-                bonuses = tuple(context.bonus(hyps[k].text, around, lex) for k in movable)
-            else:
-                bonuses = ()
-            key = (seg, name_here, person, bonuses)
-            if key in self._choices:
-                choice = self._choices[key]
-            else:
-                choice = self._choices[key] = self._choose(seg, hyps, dict(zip(
-                    movable, bonuses, strict=True)), name_here, person)
-            word = (candidates.apply_case(choice[0], candidates.case_pattern(seg))
-                    if choice else seg)
-            if word == seg:
-                new_segments.append(seg)
-                continue
-            _, score, by_context = choice
-            new_segments.append(word)
-            scores.append(score)
-            origins.add("context" if by_context else "lexicon")
-            kinds.add("name" if name_here else _kind(seg, word, lex))
-        if not scores:
+        outcomes = [self._outcome(seg, occ) for seg in occ.segments]
+        if not any(outcomes):
             return None
-        return self._correction(occ, new_segments, scores, kinds, origins)
+        new_segments = [o[0] if o else seg for seg, o in zip(occ.segments, outcomes,
+                                                              strict=True)]
+        changed = [o for o in outcomes if o]
+        return self._correction(occ, new_segments, [o[1] for o in changed],
+                                {o[3] for o in changed}, {o[2] for o in changed})
+
+    def _outcome(self, seg: str, occ: Occurrence) -> Outcome:
+        """How a word (or hyphen-separated part) reads here, if not as printed."""
+        found = self._fixed.get(seg, _UNSET)
+        if found is not _UNSET:
+            return found
+        hyps = self.found.get(seg)
+        if not hyps:
+            self._fixed[seg] = None
+            return None
+        movable = self._movable(seg, hyps)
+        name_here = person = False
+        if context.may_be_name(seg):
+            around = occ.resolved = occ.resolved or self._around(occ)
+            name_here = context.name_position(seg, occ.token.lead, around, self.lexicon)
+            person = name_here and context.person_position(around, self.lexicon)
+        elif not movable:  # nothing around the word can change its reading
+            found = self._fixed[seg] = self._judge(seg, hyps, (), (), False, False)
+            return found
+        bonuses = ()
+        if movable:
+            around = occ.resolved = occ.resolved or self._around(occ)
+            bonuses = tuple(context.bonus(hyps[k].text, around, self.lexicon) for k in movable)
+        key = (seg, name_here, person, bonuses)
+        found = self._outcomes.get(key, _UNSET)
+        if found is _UNSET:
+            found = self._outcomes[key] = self._judge(seg, hyps, movable, bonuses, name_here,
+                                                      person)
+        return found
+
+    def _judge(self, seg: str, hyps: list[Hypothesis], movable: tuple[int, ...],
+               bonuses: tuple[float, ...], name_here: bool, person: bool) -> Outcome:
+        choice = self._choose(seg, hyps, dict(zip(movable, bonuses, strict=True)),
+                              name_here, person)
+        word = candidates.apply_case(choice[0], candidates.case_pattern(seg)) if choice else seg
+        if word == seg:
+            return None
+        _, score, by_context = choice
+        return (word, score, "context" if by_context else "lexicon",
+                "name" if name_here else _kind(seg, word, self.lexicon))
 
     def _correction(self, occ: Occurrence, new_segments: list[str], scores: list[float],
                     kinds: set[str], origins: set[str]) -> Correction:
