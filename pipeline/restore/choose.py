@@ -116,23 +116,26 @@ class Decisions:
             name_here = context.name_position(seg, occ.token.lead, around, self.lexicon)
             person = name_here and context.person_position(around, self.lexicon)
         elif not movable:  # nothing around the word can change its reading
-            found = self._fixed[seg] = self._judge(seg, hyps, (), (), False, False)
+            found = self._fixed[seg] = self._judge(seg, hyps, {}, False, False)
             return found
         bonuses = ()
         if movable:
             around = occ.resolved = occ.resolved or self._around(occ)
-            bonuses = tuple(context.bonus(hyps[k].text, around, self.lexicon) for k in movable)
+            fit = context.fits(around, self.lexicon)
+            if any(fit):
+                bonuses = tuple(context.bonus_where(hyps[k].text, fit, self.lexicon)
+                                for k in movable)
         key = (seg, name_here, person, bonuses)
         found = self._outcomes.get(key, _UNSET)
         if found is _UNSET:
-            found = self._outcomes[key] = self._judge(seg, hyps, movable, bonuses, name_here,
-                                                      person)
+            found = self._outcomes[key] = self._judge(
+                seg, hyps, dict(zip(movable, bonuses, strict=True)) if bonuses else {},
+                name_here, person)
         return found
 
-    def _judge(self, seg: str, hyps: list[Hypothesis], movable: tuple[int, ...],
-               bonuses: tuple[float, ...], name_here: bool, person: bool) -> Outcome:
-        choice = self._choose(seg, hyps, dict(zip(movable, bonuses, strict=True)),
-                              name_here, person)
+    def _judge(self, seg: str, hyps: list[Hypothesis], bonuses: dict[int, float],
+               name_here: bool, person: bool) -> Outcome:
+        choice = self._choose(seg, hyps, bonuses, name_here, person)
         word = candidates.apply_case(choice[0], candidates.case_pattern(seg)) if choice else seg
         if word == seg:
             return None
