@@ -1199,11 +1199,88 @@ done:
     return out;
 }
 
+/* decide.DocumentChannel.score for each of a word's readings: its prior (with the
+ * document's adjustment where it is the token no list has) less its penalty, plus the log
+ * probabilities of its path's segments, read from `logps` (a mapping that works out what
+ * it lacks), summed as Python's sum() does. */
+static PyObject *scores(PyObject *module, PyObject *args) {
+    PyObject *hyps, *logps;
+    double keep_adjust;
+    if (!PyArg_ParseTuple(args, "O!Od", &PyList_Type, &hyps, &logps, &keep_adjust))
+        return NULL;
+    PyObject *names[4] = {PyUnicode_InternFromString("prior"),
+                          PyUnicode_InternFromString("penalty"),
+                          PyUnicode_InternFromString("unknown"),
+                          PyUnicode_InternFromString("path")};
+    Py_ssize_t n = PyList_GET_SIZE(hyps), cap = 0;
+    double *terms = NULL;
+    PyObject *out = PyList_New(n);
+    if (!out || !names[0] || !names[1] || !names[2] || !names[3])
+        goto fail;
+    for (Py_ssize_t k = 0; k < n; k++) {
+        PyObject *h = PyList_GET_ITEM(hyps, k);
+        PyObject *prior = PyObject_GetAttr(h, names[0]);
+        PyObject *penalty = prior ? PyObject_GetAttr(h, names[1]) : NULL;
+        PyObject *unknown = penalty ? PyObject_GetAttr(h, names[2]) : NULL;
+        PyObject *path = unknown ? PyObject_GetAttr(h, names[3]) : NULL;
+        double p = prior ? PyFloat_AsDouble(prior) : -1;
+        double q = penalty ? PyFloat_AsDouble(penalty) : -1;
+        int is_unknown = unknown ? PyObject_IsTrue(unknown) : -1;
+        Py_XDECREF(prior);
+        Py_XDECREF(penalty);
+        Py_XDECREF(unknown);
+        if (path && !PyTuple_Check(path)) {
+            PyErr_SetString(PyExc_TypeError, "a reading's path is a tuple");
+            Py_CLEAR(path);
+        }
+        if (!path || PyErr_Occurred()) {
+            Py_XDECREF(path);
+            goto fail;
+        }
+        Py_ssize_t m = PyTuple_GET_SIZE(path);
+        if (m > cap) {
+            double *more = PyMem_Realloc(terms, sizeof(double) * m);
+            if (!more) {
+                Py_DECREF(path);
+                PyErr_NoMemory();
+                goto fail;
+            }
+            terms = more;
+            cap = m;
+        }
+        for (Py_ssize_t i = 0; i < m; i++) {
+            PyObject *v = PyObject_GetItem(logps, PyTuple_GET_ITEM(path, i));
+            terms[i] = v ? PyFloat_AsDouble(v) : -1;
+            Py_XDECREF(v);
+            if (!v || PyErr_Occurred()) {
+                Py_DECREF(path);
+                goto fail;
+            }
+        }
+        Py_DECREF(path);
+        double base = is_unknown ? p + keep_adjust : p;
+        PyObject *score = PyFloat_FromDouble(base - q + python_sum(terms, m));
+        if (!score)
+            goto fail;
+        PyList_SET_ITEM(out, k, score);
+    }
+    goto done;
+fail:
+    Py_CLEAR(out);
+done:
+    for (int i = 0; i < 4; i++)
+        Py_XDECREF(names[i]);
+    PyMem_Free(terms);
+    return out;
+}
+
 static PyMethodDef methods[] = {
     {"best_readings", best_readings, METH_VARARGS,
      "Each word's most probable reading under the mixture, and its posterior."},
     {"fit_mixture", fit_mixture, METH_VARARGS,
      "decide.fit_mixture's rounds over the readings' terms: the share of English-like OCR."},
+    {"scores", scores, METH_VARARGS,
+     "decide.DocumentChannel.score of each reading in a list, from a mapping of logps."},
     {"search", (PyCFunction)(void (*)(void))search, METH_VARARGS | METH_KEYWORDS,
      "The candidate search of candidates._search: (text, cost, parts, path) per candidate."},
     {NULL}

@@ -85,7 +85,7 @@ class Decisions:
         """The scores of the word's readings under the document's channel."""
         found = self._plain.get(seg)
         if found is None:
-            found = self._plain[seg] = [self.channel.score(h) for h in self.found[seg]]
+            found = self._plain[seg] = self.channel.scores(self.found[seg])
         return found
 
     def correct(self, occ: Occurrence) -> Correction | None:

@@ -263,6 +263,12 @@ class DocumentChannel:
         prior = h.prior + self.keep_adjust if h.unknown else h.prior
         return prior - h.penalty + sum(map(self._logps.__getitem__, h.path))
 
+    def scores(self, hyps: list[Hypothesis]) -> list[float]:
+        """`score` of each reading of a word."""
+        if _compiled is not None:  # the same in C (pipeline/restore/_search.c)
+            return _compiled.scores(hyps, self._logps, self.keep_adjust)
+        return [self.score(h) for h in hyps]
+
 
 class _LogP(dict):
     """A document channel's estimates, each worked out the first time it is asked for."""
