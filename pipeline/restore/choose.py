@@ -74,6 +74,7 @@ class Decisions:
         self.found, self.channel, self.options = found, doc_channel, options
         self.lexicon: lexicon.Lexicon = doc_channel.lexicon
         self._plain: dict[str, list[float]] = {}  # word -> its readings' scores
+        self._post: dict[str, list[float]] = {}  # word -> its readings' posteriors
         self._best: dict[str, str] = {}  # word -> its best reading without context
         self._resolved: dict[str, str] = {}  # neighbour as printed -> as read
         self._may_bonus: dict[str, tuple[int, ...]] = {}  # word -> readings context may move
@@ -169,19 +170,28 @@ class Decisions:
         name stands, a common word is unlikely."""
         lex = self.lexicon
         plain = self.plain(seg)
-        # where a person's name stands and a name may be read, a common word as printed
-        # is no likelier than another ("Hakan Lindberg" is Håkan, not a chin)
-        named = person and any(not h.keep and lex.is_proper(h.text) for h in hyps)
-        scores = [s + bonuses.get(k, 0.0)
-                  + _name_bonus(h, lex, name_here, person and (named or not h.keep))
-                  + (CONSISTENT if not h.keep and h.text in self.attested else 0.0)
-                  for k, (s, h) in enumerate(zip(plain, hyps, strict=True))]
-        post = decide.posteriors(scores)
+        if bonuses or name_here or any(not h.keep and h.text in self.attested for h in hyps):
+            # where a person's name stands and a name may be read, a common word as
+            # printed is no likelier than another ("Hakan Lindberg" is Håkan, not a chin)
+            named = person and any(not h.keep and lex.is_proper(h.text) for h in hyps)
+            post = decide.posteriors([
+                s + bonuses.get(k, 0.0)
+                + _name_bonus(h, lex, name_here, person and (named or not h.keep))
+                + (CONSISTENT if not h.keep and h.text in self.attested else 0.0)
+                for k, (s, h) in enumerate(zip(plain, hyps, strict=True))])
+        else:  # nothing added to any reading: the scores are the plain ones
+            post = self._posteriors(seg)
         best = max(range(len(hyps)), key=post.__getitem__)
         if hyps[best].keep:
             return None
         by_context = best != max(range(len(hyps)), key=plain.__getitem__)
         return hyps[best].text, post[best], by_context
+
+    def _posteriors(self, seg: str) -> list[float]:
+        found = self._post.get(seg)
+        if found is None:
+            found = self._post[seg] = decide.posteriors(self.plain(seg))
+        return found
 
     def _movable(self, seg: str, hyps: list[Hypothesis]) -> tuple[int, ...]:
         """The readings of the word whose score the neighbours may change."""
@@ -226,7 +236,7 @@ class Decisions:
             if not seg[:1].isupper():
                 continue
             hyps = self.found[seg]
-            post = decide.posteriors(self.plain(seg))
+            post = self._posteriors(seg)
             h = hyps[best := max(range(len(hyps)), key=post.__getitem__)]
             if (not h.unknown) if h.keep else post[best] >= ATTESTED:
                 seen.add(h.text)
