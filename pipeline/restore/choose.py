@@ -107,7 +107,7 @@ class Decisions:
         if found is not _UNSET:
             return found
         hyps = self.found.get(seg)
-        if not hyps:
+        if not hyps or (len(hyps) == 1 and hyps[0].keep):  # no reading but as printed
             self._fixed[seg] = None
             return None
         movable = self._movable(seg, hyps)
