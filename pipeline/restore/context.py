@@ -121,20 +121,21 @@ def bonus_where(reading: str, fit: Fits, lexicon: Lexicon) -> float:
 
 
 _PAIRS = {w for wanted, against in _PATTERNS for w in (wanted, *against)}
-_MAY_BONUS: dict[tuple[str, int], bool] = {}  # (reading, lexicon) -> may_bonus, per process
+_MAY_BONUS: dict[int, dict[str, bool]] = {}  # lexicon -> reading -> may_bonus, per process
 
 
 def may_bonus(reading: str, lexicon: Lexicon) -> bool:
     """Whether `bonus` can be anything but 0.0 for the reading, whatever the neighbours:
     a word of the patterns' pairs, an infinitive (after a modal) or a municipality
     (before "kommun"). For every other reading the neighbours change nothing."""
-    key = (reading, id(lexicon))
-    found = _MAY_BONUS.get(key)
+    known = _MAY_BONUS.get(id(lexicon))
+    if known is None or len(known) >= 200_000:
+        _MAY_BONUS.clear()
+        known = _MAY_BONUS[id(lexicon)] = {}
+    found = known.get(reading)
     if found is None:
-        if len(_MAY_BONUS) >= 200_000:
-            _MAY_BONUS.clear()
-        found = _MAY_BONUS[key] = (reading in _PAIRS or reading in lexicon.municipalities
-                                   or infinitive(reading, lexicon))
+        found = known[reading] = (reading in _PAIRS or reading in lexicon.municipalities
+                                  or infinitive(reading, lexicon))
     return found
 
 
