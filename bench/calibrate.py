@@ -77,7 +77,7 @@ def _share(block: list[float]) -> float:
 
 
 def _word_change(c: Correction) -> bool:
-    """A change of a word's letters (`restore._correct`, `restore.joins`), not one of the
+    """A change of a word's letters (`restore.choose`, `restore.joins`), not one of the
     rules for marks by their place on the line (`restore.symbols`, origin context), whose
     scores are measured on their own."""
     return c.origin == "lexicon" or (c.origin == "context"

@@ -77,13 +77,14 @@ def test_the_compiled_fit_is_the_python_fit(compiled, shared):
     from collections import Counter
 
     from pipeline.ocr import legacy
-    from pipeline.restore import _occurrences, decide, hypotheses
+    from pipeline.restore import decide, hypotheses
+    from pipeline.restore.choose import occurrences
 
     fits = []
     for path in sorted((shared / "dev").glob("*.ocr_*.txt")):
         pages = legacy.read_pages(path)
         found = hypotheses(pages)
-        occurs = Counter(s for o in _occurrences(pages) for s in o.segments if s in found)
+        occurs = Counter(s for o in occurrences(pages) for s in o.segments if s in found)
         groups = [(found[s], n) for s, n in occurs.items()]
         fits.append((decide.fit_mixture(groups), decide.fit_in_python(groups)))
         for english in (fits[-1][0], 0.5, 0.001):
@@ -92,3 +93,22 @@ def test_the_compiled_fit_is_the_python_fit(compiled, shared):
             assert decide.best_readings(groups, english) == best
     assert all(c == p for c, p in fits), fits
     assert any(c > 0.9 for c, _ in fits) and any(c < 0.1 for c, _ in fits)  # eng and swe
+
+
+def test_the_compiled_scores_are_the_python_scores(compiled, shared):
+    """Each reading's score under a document's channel, in C and in Python."""
+    from collections import Counter
+
+    from pipeline.ocr import legacy
+    from pipeline.restore import decide, hypotheses
+    from pipeline.restore.choose import occurrences
+
+    for path in sorted((shared / "dev").glob("*.ocr_*.txt")):
+        pages = legacy.read_pages(path)
+        found = hypotheses(pages)
+        occurs = Counter(s for o in occurrences(pages) for s in o.segments if s in found)
+        groups = [(found[s], n) for s, n in occurs.items()]
+        doc_channel = decide.DocumentChannel(
+            channel.load(), decide.fit_mixture(groups), groups, lexicon.load())
+        for hyps in found.values():
+            assert doc_channel.scores(hyps) == [doc_channel.score(h) for h in hyps]

@@ -13,7 +13,11 @@
  * next letter is a look among that node's children. The trie is made as it is walked: a
  * node's children (one per letter that follows its prefix in some key, each with its
  * range of keys) are listed by bisection the first time it is reached, and kept, since
- * the same prefixes come back in word after word.
+ * the same prefixes come back in word after word. A node marks which letters below 256
+ * its children have in a bitmap beside its fields, so that a letter is looked up in the
+ * node itself (the child's place among the children is the count of marked letters
+ * below it): the search tries thousands of letters per word, most of them at nodes far
+ * apart in memory.
  */
 
 #define PY_SSIZE_T_CLEAN
@@ -29,13 +33,12 @@ typedef struct {           /* the keys that begin with one prefix */
     int32_t depth;         /* the prefix's length in bytes */
     int32_t entry;         /* the prefix's own entry, or -1 if it is no key */
     int32_t first, count;  /* its children in `children`; first -1: not listed yet */
-    int32_t table;         /* with many children: its block in `tables`, else -1 */
+    uint64_t letters[4];   /* bit c set when a child's letter is c (letters below 256) */
 } Node;
 
 typedef struct { uint32_t letter; int32_t node, entry; } Child;  /* entry: the node's */
 
-#define WIDE 8             /* a node with more children than this gets a table */
-#define TABLE 256          /* ... of its children by letter, for letters below this */
+#define MARKED 256         /* letters below this are marked in a node's bitmap */
 
 #define MAX_NODES 1000000  /* the trie starts afresh beyond this (about 40 MiB) */
 
@@ -45,8 +48,6 @@ typedef struct {
     Py_ssize_t nnodes, nodes_cap;
     Child *children;
     Py_ssize_t nchildren, children_cap;
-    int32_t *tables;        /* TABLE entries per wide node: child number + 1, or 0 */
-    Py_ssize_t ntables, tables_cap;
     PyObject *blob;         /* bytes: keys joined by "\n" */
     const char *data;
     Py_ssize_t count;
@@ -59,7 +60,6 @@ static void Keys_dealloc(Keys *self) {
     Py_XDECREF(self->blob);
     PyMem_Free(self->nodes);
     PyMem_Free(self->children);
-    PyMem_Free(self->tables);
     PyMem_Free(self->start);
     PyMem_Free(self->length);
     PyMem_Free(self->packed);
@@ -163,7 +163,7 @@ static int32_t add_node(Keys *keys, Py_ssize_t lo, Py_ssize_t hi, Py_ssize_t dep
     n->entry = lo < hi && keys->length[lo] == depth ? keys->packed[lo] : -1;
     n->first = -1;
     n->count = 0;
-    n->table = -1;
+    memset(n->letters, 0, sizeof n->letters);
     return (int32_t)keys->nnodes++;
 }
 
@@ -190,27 +190,13 @@ static int list_children(Keys *keys, int32_t id) {
             keys->children_cap = cap;
         }
         keys->children[keys->nchildren++] = (Child){letter, child, keys->nodes[child].entry};
+        if (letter < MARKED)
+            keys->nodes[id].letters[letter >> 6] |= (uint64_t)1 << (letter & 63);
         i = b;
     }
     Py_ssize_t count = keys->nchildren - first;
     keys->nodes[id].first = (int32_t)first;
     keys->nodes[id].count = (int32_t)count;
-    if (count > WIDE) {
-        if (keys->ntables == keys->tables_cap) {
-            Py_ssize_t cap = keys->tables_cap ? keys->tables_cap * 2 : 64;
-            int32_t *tables = PyMem_Realloc(keys->tables, sizeof(int32_t) * TABLE * cap);
-            if (!tables)
-                return -1;
-            keys->tables = tables;
-            keys->tables_cap = cap;
-        }
-        int32_t *table = keys->tables + TABLE * keys->ntables;
-        memset(table, 0, sizeof(int32_t) * TABLE);
-        for (Py_ssize_t k = first; k < keys->nchildren; k++)
-            if (keys->children[k].letter < TABLE)
-                table[keys->children[k].letter] = (int32_t)(k + 1);
-        keys->nodes[id].table = (int32_t)keys->ntables++;
-    }
     return 0;
 }
 
@@ -222,9 +208,14 @@ static const Child *child_of(Keys *keys, int32_t id, uint32_t letter) {
         return NULL;
     }
     const Node *n = &keys->nodes[id];
-    if (n->table >= 0 && letter < TABLE) {
-        int32_t k = keys->tables[(Py_ssize_t)TABLE * n->table + letter];
-        return k ? &keys->children[k - 1] : NULL;
+    if (letter < MARKED) {  /* the children are in the order of their letters */
+        uint64_t word = n->letters[letter >> 6], bit = (uint64_t)1 << (letter & 63);
+        if (!(word & bit))
+            return NULL;
+        int rank = __builtin_popcountll(word & (bit - 1));
+        for (uint32_t w = 0; w < letter >> 6; w++)
+            rank += __builtin_popcountll(n->letters[w]);
+        return &keys->children[n->first + rank];
     }
     const Child *c = keys->children + n->first;
     for (int32_t k = n->count; k > 0; k--, c++)
@@ -237,7 +228,7 @@ static int trie_start(Keys *keys) {
     /* a fresh root when there is none, or when the trie has grown too large */
     if (keys->nnodes && keys->nnodes < MAX_NODES)
         return 0;
-    keys->nnodes = keys->nchildren = keys->ntables = 0;
+    keys->nnodes = keys->nchildren = 0;
     return add_node(keys, 0, keys->count, 0) < 0 ? -1 : 0;
 }
 
@@ -310,12 +301,12 @@ static PyObject *Keys_key(Keys *self, PyObject *arg) {
 }
 
 static PyObject *Keys_trie(Keys *self, PyObject *unused) {
-    return Py_BuildValue("(nnn)", self->nnodes, self->nchildren, self->ntables);
+    return Py_BuildValue("(nn)", self->nnodes, self->nchildren);
 }
 
 static PyMethodDef Keys_methods[] = {
     {"trie", (PyCFunction)Keys_trie, METH_NOARGS,
-     "The trie's size so far: (nodes, children, tables)."},
+     "The trie's size so far: (nodes, children)."},
     {"entry", (PyCFunction)Keys_entry, METH_O, "The packed entry of a key, or -1."},
     {"has_prefix", (PyCFunction)Keys_has_prefix, METH_O, "Whether some key begins so."},
     {"next_letters", (PyCFunction)Keys_next_letters, METH_O,
@@ -1199,11 +1190,88 @@ done:
     return out;
 }
 
+/* decide.DocumentChannel.score for each of a word's readings: its prior (with the
+ * document's adjustment where it is the token no list has) less its penalty, plus the log
+ * probabilities of its path's segments, read from `logps` (a mapping that works out what
+ * it lacks), summed as Python's sum() does. */
+static PyObject *scores(PyObject *module, PyObject *args) {
+    PyObject *hyps, *logps;
+    double keep_adjust;
+    if (!PyArg_ParseTuple(args, "O!Od", &PyList_Type, &hyps, &logps, &keep_adjust))
+        return NULL;
+    PyObject *names[4] = {PyUnicode_InternFromString("prior"),
+                          PyUnicode_InternFromString("penalty"),
+                          PyUnicode_InternFromString("unknown"),
+                          PyUnicode_InternFromString("path")};
+    Py_ssize_t n = PyList_GET_SIZE(hyps), cap = 0;
+    double *terms = NULL;
+    PyObject *out = PyList_New(n);
+    if (!out || !names[0] || !names[1] || !names[2] || !names[3])
+        goto fail;
+    for (Py_ssize_t k = 0; k < n; k++) {
+        PyObject *h = PyList_GET_ITEM(hyps, k);
+        PyObject *prior = PyObject_GetAttr(h, names[0]);
+        PyObject *penalty = prior ? PyObject_GetAttr(h, names[1]) : NULL;
+        PyObject *unknown = penalty ? PyObject_GetAttr(h, names[2]) : NULL;
+        PyObject *path = unknown ? PyObject_GetAttr(h, names[3]) : NULL;
+        double p = prior ? PyFloat_AsDouble(prior) : -1;
+        double q = penalty ? PyFloat_AsDouble(penalty) : -1;
+        int is_unknown = unknown ? PyObject_IsTrue(unknown) : -1;
+        Py_XDECREF(prior);
+        Py_XDECREF(penalty);
+        Py_XDECREF(unknown);
+        if (path && !PyTuple_Check(path)) {
+            PyErr_SetString(PyExc_TypeError, "a reading's path is a tuple");
+            Py_CLEAR(path);
+        }
+        if (!path || PyErr_Occurred()) {
+            Py_XDECREF(path);
+            goto fail;
+        }
+        Py_ssize_t m = PyTuple_GET_SIZE(path);
+        if (m > cap) {
+            double *more = PyMem_Realloc(terms, sizeof(double) * m);
+            if (!more) {
+                Py_DECREF(path);
+                PyErr_NoMemory();
+                goto fail;
+            }
+            terms = more;
+            cap = m;
+        }
+        for (Py_ssize_t i = 0; i < m; i++) {
+            PyObject *v = PyObject_GetItem(logps, PyTuple_GET_ITEM(path, i));
+            terms[i] = v ? PyFloat_AsDouble(v) : -1;
+            Py_XDECREF(v);
+            if (!v || PyErr_Occurred()) {
+                Py_DECREF(path);
+                goto fail;
+            }
+        }
+        Py_DECREF(path);
+        double base = is_unknown ? p + keep_adjust : p;
+        PyObject *score = PyFloat_FromDouble(base - q + python_sum(terms, m));
+        if (!score)
+            goto fail;
+        PyList_SET_ITEM(out, k, score);
+    }
+    goto done;
+fail:
+    Py_CLEAR(out);
+done:
+    for (int i = 0; i < 4; i++)
+        Py_XDECREF(names[i]);
+    PyMem_Free(terms);
+    return out;
+}
+
 static PyMethodDef methods[] = {
     {"best_readings", best_readings, METH_VARARGS,
      "Each word's most probable reading under the mixture, and its posterior."},
     {"fit_mixture", fit_mixture, METH_VARARGS,
      "decide.fit_mixture's rounds over the readings' terms: the share of English-like OCR."},
+    {"scores", scores, METH_VARARGS,
+     "decide.DocumentChannel.score of each reading in a list, from a mapping of logps."},
     {"search", (PyCFunction)(void (*)(void))search, METH_VARARGS | METH_KEYWORDS,
      "The candidate search of candidates._search: (text, cost, parts, path) per candidate."},
     {NULL}

@@ -143,18 +143,26 @@ def _merge(old: _State | None, new: _State) -> _State:
 
 
 def _options(token: str, pos: int, channel: Channel) -> list[tuple]:
-    """The truth strings the next one or two OCR characters may have been read from."""
-    one = _segment_options(token[pos], channel)
-    return one + _segment_options(token[pos:pos + 2], channel) if pos + 2 <= len(token) else one
+    """The truth strings the next one or two OCR characters may have been read from
+    (listed once per process for each pair of characters, shared, never changed)."""
+    ahead = token[pos:pos + 2]
+    key = (ahead, id(channel), True)
+    found = _OPTIONS.get(key)
+    if found is None:
+        one = _segment_options(token[pos], channel)
+        found = one + _segment_options(ahead, channel) if len(ahead) == 2 else one
+        _OPTIONS[key] = found
+    return found
 
 
-_OPTIONS: dict[tuple[str, int], list[tuple]] = {}  # (OCR segment, channel) -> its options
+# (OCR segment, channel, and whether the next character's options are added) -> options
+_OPTIONS: dict[tuple[str, int, bool], list[tuple]] = {}
 
 
 def _segment_options(ocr: str, channel: Channel) -> list[tuple]:
     """What an OCR segment may be read as (the deletions for ""), listed once per process;
     the lists are shared, never changed."""
-    key = (ocr, id(channel))
+    key = (ocr, id(channel), False)
     found = _OPTIONS.get(key)
     if found is None:
         sources = channel.deletions if not ocr else channel.sources_of(ocr)

@@ -55,9 +55,19 @@ class Channel:
     sources: dict[str, list[Source]] = field(default_factory=dict)  # ocr segment -> truths
     deletions: list[Source] = field(default_factory=list)  # truth chars read as nothing
     checksum: str = ""
+    _logps: dict[tuple[str, str], tuple[float, float]] = field(  # `logp`, as asked
+        default_factory=dict, repr=False, compare=False)
 
     def logp(self, truth: str, ocr: str) -> tuple[float, float]:
         """log10 P(ocr | truth) per model."""
+        found = self._logps.get((truth, ocr))
+        if found is None:
+            if len(self._logps) >= 100_000:
+                self._logps.clear()
+            found = self._logps[truth, ocr] = self._estimate(truth, ocr)
+        return found
+
+    def _estimate(self, truth: str, ocr: str) -> tuple[float, float]:
         found = self.probs.get((truth, ocr))
         if found is None:
             if truth == ocr and truth not in self.totals:

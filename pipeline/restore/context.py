@@ -26,6 +26,7 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from pipeline.restore.lexicon import DICTIONARIES, Lexicon
 
@@ -72,28 +73,70 @@ class Neighbours:
     next2: str = ""  # the word after the next one
 
 
+_PATTERNS = (_NOUN_AFTER_NUMERAL, _NOUN_AFTER_DETERMINER, _MODAL_AFTER_BODY)
+
+
+class Fits(NamedTuple):
+    """Which patterns the neighbours make: what `bonus` reads of them."""
+
+    numeral: bool  # a numeral or a quantifier before, a year after, or a sentence's end
+    determiner: bool  # an indefinite article or a determiner before
+    body: bool  # an authority, a body, "det" or "man" around, or an infinitive after
+    modal: bool  # a modal verb before, on the same line
+    place: bool  # "Stad", "kommun" or "län" after
+
+
 def bonus(reading: str, around: Neighbours, lexicon: Lexicon) -> float:
     """log10 bonus for reading the word as `reading` (lower case) here."""
+    return bonus_where(reading, fits(around, lexicon), lexicon)
+
+
+def fits(around: Neighbours, lexicon: Lexicon) -> Fits:
     prev, prev2 = _bare(around.prev).lower(), _bare(around.prev2).lower()
     nxt = _bare(around.next).lower()
+    return Fits(
+        _numeral(around.prev) or prev in NUMBER_WORDS or around.trail.startswith(".")
+        or _YEAR.match(nxt) is not None,
+        prev in DETERMINERS or (prev2 in DETERMINERS and prev.endswith("t")
+                                and not around.line_start),
+        prev.endswith(BODY_ENDINGS) or prev in {"det", "man"} or nxt in {"det", "man"}
+        or infinitive(nxt, lexicon),
+        prev in MODALS and not around.line_start,
+        nxt in PLACE_WORDS)
+
+
+def bonus_where(reading: str, fit: Fits, lexicon: Lexicon) -> float:
+    """`bonus` for neighbours that make these patterns."""
     total = 0.0
-    for wanted, against, fits in (
-        (*_NOUN_AFTER_NUMERAL, _numeral(around.prev) or prev in NUMBER_WORDS
-         or around.trail.startswith(".") or _YEAR.match(nxt) is not None),
-        (*_NOUN_AFTER_DETERMINER, prev in DETERMINERS
-         or (prev2 in DETERMINERS and prev.endswith("t") and not around.line_start)),
-        (*_MODAL_AFTER_BODY, prev.endswith(BODY_ENDINGS) or prev in {"det", "man"}
-         or nxt in {"det", "man"} or infinitive(nxt, lexicon)),
-    ):
-        if fits and reading == wanted:
+    for (wanted, against), made in zip(_PATTERNS, fit[:3], strict=True):
+        if made and reading == wanted:
             total += BONUS
-        elif fits and reading in against:
+        elif made and reading in against:
             total -= BONUS
-    if prev in MODALS and not around.line_start:
+    if fit.modal:
         total += BONUS if infinitive(reading, lexicon) else 0.0
-    if nxt in PLACE_WORDS and reading in lexicon.municipalities:
+    if fit.place and reading in lexicon.municipalities:
         total += BONUS
     return total
+
+
+_PAIRS = {w for wanted, against in _PATTERNS for w in (wanted, *against)}
+_MAY_BONUS: dict[int, dict[str, bool]] = {}  # lexicon -> reading -> may_bonus, per process
+
+
+def may_bonus(reading: str, lexicon: Lexicon) -> bool:
+    """Whether `bonus` can be anything but 0.0 for the reading, whatever the neighbours:
+    a word of the patterns' pairs, an infinitive (after a modal) or a municipality
+    (before "kommun"). For every other reading the neighbours change nothing."""
+    known = _MAY_BONUS.get(id(lexicon))
+    if known is None or len(known) >= 200_000:
+        _MAY_BONUS.clear()
+        known = _MAY_BONUS[id(lexicon)] = {}
+    found = known.get(reading)
+    if found is None:
+        found = known[reading] = (reading in _PAIRS or reading in lexicon.municipalities
+                                  or infinitive(reading, lexicon))
+    return found
 
 
 def infinitive(word: str, lexicon: Lexicon) -> bool:
@@ -142,7 +185,7 @@ def name_position(word: str, lead: str, around: Neighbours, lexicon: Lexicon) ->
     """True for a capitalised word where a name stands: inside a sentence, beside another
     capitalised word ("Francesca Moretti", "för Pirjo Mäkelä"), before a party label, or
     in parentheses."""
-    if not word[:1].isupper() or word.isupper():
+    if not may_be_name(word):
         return False
     prev = around.prev.rstrip("\"”’")
     after_name = (prev[:1].isupper() and not prev.isupper()
@@ -154,6 +197,11 @@ def name_position(word: str, lead: str, around: Neighbours, lexicon: Lexicon) ->
                         or lexicon.is_proper(nxt.lower())))  # "Hakan Berg"
     return ("(" in lead or _PARTY.match(around.next) is not None or after_name
             or before_name or mid_sentence(around))
+
+
+def may_be_name(word: str) -> bool:
+    """A capitalised word (not all capitals): `name_position` can be true only for one."""
+    return word[:1].isupper() and not word.isupper()
 
 
 def person_position(around: Neighbours, lexicon: Lexicon) -> bool:

@@ -244,21 +244,39 @@ class DocumentChannel:
             for truth, ocr in h.path:
                 self.counts[truth, ocr] += n
                 self.totals[truth] += n
-        self._cache: dict[tuple[str, str], float] = {}
-        self.attested: frozenset[str] = frozenset()  # names the document attests (restore)
+        self._logps = _LogP(self)  # (truth, ocr) -> logp, filled as asked
         rate = (damaged + 1) / (unknown + 2)  # share of unknown tokens that are damage
         self.keep_adjust = max(min(math.log10((1 - rate) / rate), 1.0), -1.5)
 
     def logp(self, truth: str, ocr: str) -> float:
+        return self._logps[truth, ocr]
+
+    def estimate(self, truth: str, ocr: str) -> float:
+        """log10 P(ocr | truth): the table's mixture, moved toward the document's counts."""
         key = (truth, ocr)
-        if key not in self._cache:
-            base = 10 ** mixture_logp(tuple(-p for p in self.table.logp(truth, ocr)),
-                                      self.english)
-            p = ((self.counts.get(key, 0.0) + ADAPT_STRENGTH * base)
-                 / (self.totals.get(truth, 0.0) + ADAPT_STRENGTH))
-            self._cache[key] = math.log10(p)
-        return self._cache[key]
+        base = 10 ** mixture_logp(tuple(-p for p in self.table.logp(truth, ocr)), self.english)
+        p = ((self.counts.get(key, 0.0) + ADAPT_STRENGTH * base)
+             / (self.totals.get(truth, 0.0) + ADAPT_STRENGTH))
+        return math.log10(p)
 
     def score(self, h: Hypothesis) -> float:
         prior = h.prior + self.keep_adjust if h.unknown else h.prior
-        return prior - h.penalty + sum(self.logp(t, o) for t, o in h.path)
+        return prior - h.penalty + sum(map(self._logps.__getitem__, h.path))
+
+    def scores(self, hyps: list[Hypothesis]) -> list[float]:
+        """`score` of each reading of a word."""
+        if _compiled is not None:  # the same in C (pipeline/restore/_search.c)
+            return _compiled.scores(hyps, self._logps, self.keep_adjust)
+        return [self.score(h) for h in hyps]
+
+
+class _LogP(dict):
+    """A document channel's estimates, each worked out the first time it is asked for."""
+
+    def __init__(self, doc_channel: DocumentChannel) -> None:
+        super().__init__()
+        self._channel = doc_channel
+
+    def __missing__(self, key: tuple[str, str]) -> float:
+        found = self[key] = self._channel.estimate(*key)
+        return found

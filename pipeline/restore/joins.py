@@ -46,7 +46,7 @@ def corrections(doc: Document, lexicon: Lexicon, channel: Channel, *,
 
 
 def _join(first: str, second: str, lexicon: Lexicon, channel: Channel) -> str | None:
-    a, b = tokens.split(first), tokens.split(second)
+    a, b = tokens.split_remembered(first), tokens.split_remembered(second)
     if a.trail or b.lead or not (a.core.isalpha() and b.core.isalpha()):
         return None
     if min(len(a.core), len(b.core)) < MIN_PART or not b.core.islower():
@@ -59,12 +59,21 @@ def _join(first: str, second: str, lexicon: Lexicon, channel: Channel) -> str | 
     return a.lead + whole + b.trail
 
 
+_WORDS: dict[tuple[str, int, int], bool] = {}  # `_word`, per process
+
+
 def _word(core: str, lexicon: Lexicon, channel: Channel) -> bool:
     """A word, a compound or an abbreviation, or one OCR could have misread."""
-    lower = core.lower()
-    return (lexicon.is_word(lower) or lower in lexicon.abbreviations
-            or any(min(c.cost) <= RIVAL_COST
-                   for c in candidates.search(core, lexicon, channel)))
+    key = (core, id(lexicon), id(channel))
+    found = _WORDS.get(key)
+    if found is None:
+        lower = core.lower()
+        if len(_WORDS) >= 200_000:
+            _WORDS.clear()
+        found = _WORDS[key] = (lexicon.is_word(lower) or lower in lexicon.abbreviations
+                               or any(min(c.cost) <= RIVAL_COST
+                                      for c in candidates.search(core, lexicon, channel)))
+    return found
 
 
 def _reads_as(whole: str, lexicon: Lexicon, channel: Channel) -> bool:

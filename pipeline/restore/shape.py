@@ -44,14 +44,15 @@ class Shape:
             self._kinds[gram[:-1] + "\0"] += 1
         self._unigrams = sum(n for g, n in counts.items() if len(g) == 1)
         self._cache: dict[str, float] = {}
+        self._logp = _Trigrams(self)  # "abc" -> log10 P(c after "ab"), as asked
 
     def logp(self, word: str) -> float:
         """log10 P(word) under the model (lower case, end mark included)."""
         found = self._cache.get(word)
         if found is None:
             padded = BOUND * 2 + word + BOUND
-            found = sum(math.log10(self._p(padded[i - 2:i], padded[i]))
-                        for i in range(2, len(padded)))
+            found = sum(map(self._logp.__getitem__,
+                            (padded[i - 2:i + 1] for i in range(2, len(padded)))))
             if len(self._cache) < 200_000:
                 self._cache[word] = found
         return found
@@ -66,6 +67,20 @@ class Shape:
                 kinds = self._kinds[ctx + "\0"]
                 p = (self.counts.get(ctx + letter, 0) + kinds * p) / (seen + kinds)
         return p
+
+
+class _Trigrams(dict):
+    """log10 P(letter | the two before) of a model, each worked out the first time."""
+
+    def __init__(self, shape: Shape) -> None:
+        super().__init__()
+        self._shape = shape
+
+    def __missing__(self, gram: str) -> float:
+        found = math.log10(self._shape._p(gram[:2], gram[2]))
+        if len(self) < 500_000:
+            self[gram] = found
+        return found
 
 
 def count(words: Iterable[str]) -> Counter[str]:

@@ -57,6 +57,19 @@ def join(words: list[str], marks: list[str]) -> str:
     return "".join(w + m for w, m in zip(words, [*marks, ""], strict=True))
 
 
+_SPLIT: dict[str, Token] = {}  # words as split, per process
+
+
+def split_remembered(word: str) -> Token:
+    """`split`, remembered: the same words come back on every page."""
+    found = _SPLIT.get(word)
+    if found is None:
+        if len(_SPLIT) >= 200_000:
+            _SPLIT.clear()
+        found = _SPLIT[word] = split(word)
+    return found
+
+
 def correctable(core: str, lexicon: Lexicon) -> bool:
     """False for what must never change: numbers, dates, Dnr, §, amounts, acronyms,
     addresses, abbreviations, and tokens too short or too odd to judge."""

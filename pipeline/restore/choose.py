@@ -1,0 +1,273 @@
+"""The decision step of restoration: each word's reading chosen where it stands.
+
+A word's readings and their scores under the document's channel are the same at each of
+its occurrences; only the neighbours differ, and they can change the choice for few
+readings (`context.may_bonus`: år and är, bör and bor, an infinitive after a modal, a
+municipality before "kommun") and where a name may stand (a capitalised word). So the
+plain scores of a word are worked out once per document, the neighbours are read (as
+they read after correction) only where they can matter, and a choice is remembered for
+the document per word and circumstance: what the neighbours add to each reading that
+may take a bonus, and whether a name or a person's name stands there.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from pipeline.model import Correction, Page
+from pipeline.options import RestoreOptions
+from pipeline.restore import calibration, candidates, context, decide, lexicon, tokens
+from pipeline.restore.decide import Hypothesis
+
+_FOLD = str.maketrans("åäöÅÄÖéÉ", "aaoAAOeE")
+_ACUTE = str.maketrans("éáíóúÉÁÍÓÚ", "eaiouEAIOU")
+# An acute accent put on or taken off is a spelling the letters cannot decide (Renée and
+# Renee, André and Andre are both names; idé and ide both printed): at most a suggestion.
+ACCENT_ONLY = 0.5
+ATTESTED = 0.9  # posterior at which a capitalised token's reading attests a name ...
+CONSISTENT = 1.0  # ... which is then likelier (log10) for other tokens that may read so
+Found = dict[str, list[Hypothesis]]  # word (or hyphen-separated part) -> its readings
+Choice = tuple[str, float, bool] | None  # reading, posterior, decided by the neighbours
+Outcome = tuple[str, float, str, str] | None  # word as corrected, score, origin, kind
+_UNSET = object()
+
+
+@dataclass
+class Occurrence:
+    page: int
+    line: int
+    word: int
+    token: tokens.Token
+    segments: list[str]  # the core's words, split at hyphens and slashes (`tokens.parts`)
+    around: context.Neighbours  # as printed
+    marks: list[str]  # what stands between the segments ("-", "/")
+    resolved: context.Neighbours | None = None  # as they read after correction (Decisions)
+
+
+def occurrences(pages: list[Page]) -> Iterator[Occurrence]:
+    """Every word in reading order, with its neighbours within the paragraph."""
+    for page in pages:
+        flat = [(li, wi, w.text) for li, line in enumerate(page.lines)
+                for wi, w in enumerate(line.words)]
+        for k, (li, wi, text) in enumerate(flat):
+            prev = flat[k - 1] if k else None
+            same_paragraph = prev is not None and (prev[0] == li or (
+                prev[0] == li - 1 and page.lines[li - 1].text.strip()))
+            nxt = flat[k + 1][2] if k + 1 < len(flat) and flat[k + 1][0] <= li + 1 else ""
+            nxt2 = flat[k + 2][2] if nxt and k + 2 < len(flat) and flat[k + 2][0] <= li + 1 \
+                else ""
+            prev2 = flat[k - 2][2] if same_paragraph and k > 1 else ""
+            token = tokens.split_remembered(text)
+            words, marks = tokens.parts(token.core)
+            yield Occurrence(page.number, li, wi, token, words,
+                             context.Neighbours(prev[2] if same_paragraph else "", nxt,
+                                                token.trail, wi == 0, prev2, nxt2), marks)
+
+
+class Decisions:
+    """The choices of one document: its readings (`found`), scored by its channel."""
+
+    def __init__(self, found: Found, doc_channel: decide.DocumentChannel,
+                 occurs: Counter[str], options: RestoreOptions) -> None:
+        self.found, self.channel, self.options = found, doc_channel, options
+        self.lexicon: lexicon.Lexicon = doc_channel.lexicon
+        self._plain: dict[str, list[float]] = {}  # word -> its readings' scores
+        self._post: dict[str, list[float]] = {}  # word -> its readings' posteriors
+        self._best: dict[str, str] = {}  # word -> its best reading without context
+        self._resolved: dict[str, str] = {}  # neighbour as printed -> as read
+        self._may_bonus: dict[str, tuple[int, ...]] = {}  # word -> readings context may move
+        self._fixed: dict[str, Outcome] = {}  # word -> its outcome, wherever it stands
+        self._outcomes: dict[tuple, Outcome] = {}  # (word, circumstance) -> outcome
+        self.attested = self._attested(occurs)
+
+    def plain(self, seg: str) -> list[float]:
+        """The scores of the word's readings under the document's channel."""
+        found = self._plain.get(seg)
+        if found is None:
+            found = self._plain[seg] = self.channel.scores(self.found[seg])
+        return found
+
+    def correct(self, occ: Occurrence) -> Correction | None:
+        if tokens.party_or_label(occ.token):
+            return None
+        outcomes = [self._outcome(seg, occ) for seg in occ.segments]
+        if not any(outcomes):
+            return None
+        new_segments = [o[0] if o else seg for seg, o in zip(occ.segments, outcomes,
+                                                              strict=True)]
+        changed = [o for o in outcomes if o]
+        return self._correction(occ, new_segments, [o[1] for o in changed],
+                                {o[3] for o in changed}, {o[2] for o in changed})
+
+    def _outcome(self, seg: str, occ: Occurrence) -> Outcome:
+        """How a word (or hyphen-separated part) reads here, if not as printed."""
+        found = self._fixed.get(seg, _UNSET)
+        if found is not _UNSET:
+            return found
+        hyps = self.found.get(seg)
+        if not hyps or (len(hyps) == 1 and hyps[0].keep):  # no reading but as printed
+            self._fixed[seg] = None
+            return None
+        movable = self._movable(seg, hyps)
+        name_here = person = False
+        if context.may_be_name(seg):
+            around = occ.resolved = occ.resolved or self._around(occ)
+            name_here = context.name_position(seg, occ.token.lead, around, self.lexicon)
+            person = name_here and context.person_position(around, self.lexicon)
+        elif not movable:  # nothing around the word can change its reading
+            found = self._fixed[seg] = self._judge(seg, hyps, {}, False, False)
+            return found
+        bonuses = ()
+        if movable:
+            around = occ.resolved = occ.resolved or self._around(occ)
+            fit = context.fits(around, self.lexicon)
+            if any(fit):
+                bonuses = tuple(context.bonus_where(hyps[k].text, fit, self.lexicon)
+                                for k in movable)
+        key = (seg, name_here, person, bonuses)
+        found = self._outcomes.get(key, _UNSET)
+        if found is _UNSET:
+            found = self._outcomes[key] = self._judge(
+                seg, hyps, dict(zip(movable, bonuses, strict=True)) if bonuses else {},
+                name_here, person)
+        return found
+
+    def _judge(self, seg: str, hyps: list[Hypothesis], bonuses: dict[int, float],
+               name_here: bool, person: bool) -> Outcome:
+        choice = self._choose(seg, hyps, bonuses, name_here, person)
+        word = candidates.apply_case(choice[0], candidates.case_pattern(seg)) if choice else seg
+        if word == seg:
+            return None
+        _, score, by_context = choice
+        return (word, score, "context" if by_context else "lexicon",
+                "name" if name_here else _kind(seg, word, self.lexicon))
+
+    def _correction(self, occ: Occurrence, new_segments: list[str], scores: list[float],
+                    kinds: set[str], origins: set[str]) -> Correction:
+        before = occ.token.lead + occ.token.core + occ.token.trail
+        core = tokens.join(new_segments, occ.marks)
+        after = occ.token.lead + core + occ.token.trail
+        kind = next(k for k in ("split", "name", "real-word", "ocr-confusion", "diacritic")
+                    if k in kinds)
+        score = min(scores)
+        if self.options.calibrated:
+            family = calibration.family(kind, self.channel.english, occ.token.core, core)
+            score = calibration.load().score(family, score)
+        if _accent_only(occ.token.core, core):
+            score = min(score, ACCENT_ONLY)
+        return Correction(page=occ.page, line=occ.line, word=occ.word, before=before,
+                          after=after, kind=kind, score=round(score, 4),
+                          origin="context" if "context" in origins else "lexicon",
+                          applied=score >= self.options.threshold)
+
+    def _choose(self, seg: str, hyps: list[Hypothesis], bonuses: dict[int, float],
+                name_here: bool, person: bool) -> Choice:
+        """The best reading, how sure, and whether the neighbours decided it; None when
+        the best reading is the token as it stands. Where a name stands (`name_here`),
+        the token as read is likelier if it is a name or no listed word; where a person's
+        name stands, a common word is unlikely."""
+        lex = self.lexicon
+        plain = self.plain(seg)
+        if bonuses or name_here or any(not h.keep and h.text in self.attested for h in hyps):
+            # where a person's name stands and a name may be read, a common word as
+            # printed is no likelier than another ("Hakan Lindberg" is Håkan, not a chin)
+            named = person and any(not h.keep and lex.is_proper(h.text) for h in hyps)
+            post = decide.posteriors([
+                s + bonuses.get(k, 0.0)
+                + _name_bonus(h, lex, name_here, person and (named or not h.keep))
+                + (CONSISTENT if not h.keep and h.text in self.attested else 0.0)
+                for k, (s, h) in enumerate(zip(plain, hyps, strict=True))])
+        else:  # nothing added to any reading: the scores are the plain ones
+            post = self._posteriors(seg)
+        best = max(range(len(hyps)), key=post.__getitem__)
+        if hyps[best].keep:
+            return None
+        by_context = best != max(range(len(hyps)), key=plain.__getitem__)
+        return hyps[best].text, post[best], by_context
+
+    def _posteriors(self, seg: str) -> list[float]:
+        found = self._post.get(seg)
+        if found is None:
+            found = self._post[seg] = decide.posteriors(self.plain(seg))
+        return found
+
+    def _movable(self, seg: str, hyps: list[Hypothesis]) -> tuple[int, ...]:
+        """The readings of the word whose score the neighbours may change."""
+        found = self._may_bonus.get(seg)
+        if found is None:
+            found = self._may_bonus[seg] = tuple(
+                k for k, h in enumerate(hyps) if context.may_bonus(h.text, self.lexicon))
+        return found
+
+    def _around(self, occ: Occurrence) -> context.Neighbours:
+        """The neighbours as they read after correction ("bor hojas" is "bör höjas"): each
+        replaced by its best reading without context."""
+        a, resolve = occ.around, self._resolve
+        return context.Neighbours(resolve(a.prev), resolve(a.next), a.trail, a.line_start,
+                                  resolve(a.prev2), resolve(a.next2))
+
+    def _resolve(self, word: str) -> str:
+        found = self._resolved.get(word)
+        if found is None:
+            token = tokens.split_remembered(word)
+            found = self._resolved[word] = token.lead + self._best_of(token.core) + token.trail
+        return found
+
+    def _best_of(self, seg: str) -> str:
+        found = self._best.get(seg)
+        if found is None:
+            hyps = self.found.get(seg)
+            if hyps is None:
+                return seg
+            scores = self.plain(seg)
+            text = hyps[max(range(len(hyps)), key=scores.__getitem__)].text
+            found = self._best[seg] = seg if text == seg.lower() else candidates.apply_case(
+                text, candidates.case_pattern(seg))
+        return found
+
+    def _attested(self, occurs: Counter[str]) -> frozenset[str]:
+        """The names (capitalised words) the document itself attests: printed as listed
+        words, or what other capitalised tokens surely read as ("Boras" three times is
+        "Borås", so a "Boris" before "Stad" is likelier "Borås" too)."""
+        seen = set()
+        for seg in occurs:
+            if not seg[:1].isupper():
+                continue
+            hyps = self.found[seg]
+            post = self._posteriors(seg)
+            h = hyps[best := max(range(len(hyps)), key=post.__getitem__)]
+            if (not h.unknown) if h.keep else post[best] >= ATTESTED:
+                seen.add(h.text)
+        return frozenset(seen)
+
+
+def _name_bonus(h: Hypothesis, lex: lexicon.Lexicon, name_here: bool, person: bool) -> float:
+    """Where a name stands: names, listed or not, on the same footing (the letters of an
+    unlisted one may still show damage), and a common word unlikely where a person's name
+    stands (`person`)."""
+    if not name_here:
+        return 0.0
+    if h.keep and h.unknown:
+        damage = min(h.prior - decide.UNLISTED["title"], 0.0)
+        return context.NAME_ZIPF - context.NAME_GAP + damage - h.prior
+    if lex.is_proper(h.text):
+        return context.NAME_ZIPF - h.prior
+    if person:
+        return -context.COMMON_AS_NAME
+    return 0.0
+
+
+def _accent_only(before: str, after: str) -> bool:
+    return before != after and before.translate(_ACUTE) == after.translate(_ACUTE)
+
+
+def _kind(before: str, after: str, lex: lexicon.Lexicon) -> str:
+    if " " in after:
+        return "split"
+    if lex.is_word(before.lower()):
+        return "real-word"
+    if before.translate(_FOLD).lower() == after.translate(_FOLD).lower():
+        return "diacritic"
+    return "ocr-confusion"

@@ -1,0 +1,71 @@
+"""The decision step: what it skips and remembers changes no correction."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from conftest import SAMPLES
+
+from pipeline.model import Page
+from pipeline.ocr.legacy import text_line
+from pipeline.options import RestoreOptions
+from pipeline.restore import channel, choose, context, decide, hypotheses, lexicon
+
+GOLDEN = Path(__file__).parent / "golden"
+# Neighbours that set off each pattern of `context.bonus`, and some that set off none.
+WORDS = ["", "5", "fem", "varje", "ett", "detta", "något", "ska", "kan", "bör",
+         "Kommunstyrelsen", "nämnden", "det", "man", "ta", "höjas", "Stad", "kommun", "län",
+         "2025", "och", "beslut", "Borås", "att"]
+
+
+def _pages(lines: list[str]) -> list[Page]:
+    return [Page(number=1, method="legacy-text", lines=[text_line(t) for t in lines])]
+
+
+def _texts() -> list[list[str]]:
+    out = [json.loads((GOLDEN / name).read_text(encoding="utf-8"))["ocr"]
+           for name in ("restore_eng.json", "restore_swe.json")]
+    sample = SAMPLES / "boras_forskolenamnden_2021-03_p39.ocr.txt"
+    return [*out, sample.read_text(encoding="utf-8").splitlines()]
+
+
+def test_a_reading_context_cannot_move_gets_no_bonus():
+    """`context.may_bonus` is what lets a word be decided once wherever it stands: for a
+    reading it says no to, `bonus` is 0.0 beside any neighbours."""
+    lex = lexicon.load()
+    readings = {h.text for lines in _texts() for hyps in hypotheses(_pages(lines)).values()
+                for h in hyps}
+    readings |= {"år", "är", "ar", "sätt", "sitt", "satt", "bör", "bor", "borås", "höja"}
+    arounds = [context.Neighbours(p, n, trail, start, p2, n2)
+               for p in WORDS for n in WORDS[::3] for trail in ("", ".")
+               for start in (False, True) for p2, n2 in (("", ""), ("detta", "ska"))]
+    moved = set()
+    for text in readings:
+        bonuses = {context.bonus(text, around, lex) for around in arounds}
+        if not context.may_bonus(text, lex):
+            assert bonuses == {0.0}, text
+        elif bonuses != {0.0}:
+            moved.add(text)
+    assert {"år", "är", "sätt", "bör", "bor", "borås", "höja"} <= moved
+
+
+@pytest.mark.parametrize("which", range(3))
+def test_remembered_choices_are_the_choices_made_afresh(which):
+    """One `Decisions` for the document (each word decided once per circumstance) makes
+    the corrections a fresh one makes for every word on its own."""
+    pages = _pages(_texts()[which])
+    lex, table = lexicon.load(), channel.load()
+    found = hypotheses(pages)
+    occurrences = list(choose.occurrences(pages))
+    occurs = Counter(s for o in occurrences for s in o.segments if s in found)
+    groups = [(found[s], n) for s, n in occurs.items()]
+    doc_channel = decide.DocumentChannel(table, decide.fit_mixture(groups), groups, lex)
+    shared = choose.Decisions(found, doc_channel, occurs, RestoreOptions())
+    together = [shared.correct(o) for o in occurrences]
+    alone = [choose.Decisions(found, doc_channel, occurs, RestoreOptions()).correct(o)
+             for o in choose.occurrences(pages)]
+    assert together == alone
+    assert sum(c is not None for c in together) >= 3  # the check compares choices made
