@@ -72,7 +72,8 @@ def read_page(task: PageTask) -> Page:
     if task.media_type == "application/pdf":
         if not opts.force_ocr:
             with profile.step("ocr/text-layer"):
-                found = poppler.text_layer(task.path, task.number, timeout=opts.timeout)
+                found = (poppler.text_layer(task.path, task.number, timeout=opts.timeout)
+                         if pdfium.may_have_text(task.path, task.number) else None)
             if found:
                 lines, width, height = found
                 return Page(number=task.number, method="text-layer", lines=lines,
