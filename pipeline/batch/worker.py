@@ -16,7 +16,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 
-from pipeline import export, profile, stages
+from pipeline import profile
 from pipeline.batch.versions import environment
 from pipeline.model import Document, Page
 from pipeline.ocr import PageTask, gather, read_page
@@ -65,6 +65,8 @@ def page(task: PageTask, restore: bool) -> PageDone:
 
 
 def finish(job: FinishJob) -> Finished:
+    from pipeline import export, stages  # segmentation and export: not for a page's worker
+
     _settle()
     options = job.options
     clock = time.perf_counter()
