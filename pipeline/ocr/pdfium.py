@@ -90,7 +90,10 @@ def _scanned_image(page: pdfium.PdfPage, dpi: int) -> tuple[Image.Image, int] | 
     if abs(native - dpi) > _NEAR * dpi or abs(pixels_high / (height / 72) - native) > 1:
         return None
     taken = image.get_bitmap(render=False).to_pil().convert("L")
-    check = page.render(scale=_CHECK_DPI / 72, grayscale=True).to_pil().convert("L")
+    # Rendered into a grey bitmap: the same pixels as with PDFium's grayscale flag for a
+    # grey scan, in half the time (the flag costs a pass of its own over the image).
+    check = page.render(scale=_CHECK_DPI / 72,
+                        force_bitmap_format=pdfium.raw.FPDFBitmap_Gray).to_pil().convert("L")
     small = taken.resize(check.size, Image.Resampling.BOX)
     if ImageStat.Stat(ImageChops.difference(small, check)).mean[0] > _MAX_DIFFERENCE:
         return None
