@@ -21,7 +21,7 @@ from PIL import Image
 from pipeline import profile
 from pipeline.exceptions import OcrError, OcrTimeoutError
 from pipeline.model import Document, Page, ProcessingStep
-from pipeline.ocr import dashes, images, legacy, pdfium, poppler, tesseract
+from pipeline.ocr import dashes, images, legacy, poppler, tesseract
 from pipeline.options import OcrOptions
 
 log = logging.getLogger(__name__)
@@ -67,6 +67,8 @@ def gather(doc: Document, options: OcrOptions, pages: list[Page], *, started: st
 def read_page(task: PageTask) -> Page:
     """One page to lines. Runs in a worker process: one Tesseract thread per process.
     Its steps are profiled: ocr/text-layer, ocr/image, ocr/tesseract, ocr/dashes."""
+    from pipeline.ocr import pdfium  # PDFium: in the processes that read pages only
+
     os.environ["OMP_THREAD_LIMIT"] = "1"
     opts = task.options
     if task.media_type == "application/pdf":
