@@ -25,6 +25,10 @@ run of its own (sampling takes time too).
 
     python bench/bench.py [--jobs N] [--repeat N] [--long-pdf PAGES]
 
+protokoll's modules are compiled to bytecode first, as installing the package does (an
+editable install under PYTHONDONTWRITEBYTECODE would compile them again in every process of
+every run, the coordinator's and each worker's).
+
 --long-pdf also runs protokoll alone on a scanned PDF of that many pages (the 12 pages
 repeated) and reports its peak memory: pages are rasterized one at a time, in the workers.
 """
@@ -32,6 +36,7 @@ repeated) and reports its peak memory: pages are rasterized one at a time, in th
 from __future__ import annotations
 
 import argparse
+import compileall
 import contextlib
 import math
 import multiprocessing
@@ -64,6 +69,7 @@ def main() -> None:
     args = parser.parse_args()
     if not DEV.is_dir():
         sys.exit(f"bench: {DEV} (the development corpus) is needed for the inputs")
+    compileall.compile_dir(ROOT / "pipeline", quiet=1)
     with tempfile.TemporaryDirectory(prefix="protokoll-bench-") as tmp:
         work = Path(tmp)
         pages = _pages(work / "pages")

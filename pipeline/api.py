@@ -16,7 +16,6 @@ from pipeline.model import Document
 from pipeline.ocr import files
 from pipeline.ocr.sources import locate
 from pipeline.options import Options
-from pipeline.stages import process
 
 if TYPE_CHECKING:
     from pipeline.export.archive_config import PackageOptions
@@ -26,6 +25,8 @@ if TYPE_CHECKING:
 
 def process_file(path: Path, options: Options | None = None) -> Document:
     """One document through every stage, pages in parallel; nothing written."""
+    from pipeline.stages import process  # the stages themselves: not for a batch run's own
+
     options = options or Options()
     pool = Pool(options.batch)
     try:

@@ -8,6 +8,7 @@ words of that line; the corrected text is derived from the two (`corrected_lines
 from __future__ import annotations
 
 import dataclasses
+import functools
 import json
 import types
 import typing
@@ -236,7 +237,7 @@ class Document:
     def to_json(self) -> str:
         # Compact: with an indent json falls back from its C encoder, several times slower
         # on a long document's words and boxes.
-        return json.dumps(dataclasses.asdict(self), ensure_ascii=False, separators=(",", ":"))
+        return json.dumps(plain(self), ensure_ascii=False, separators=(",", ":"))
 
     @classmethod
     def from_json(cls, text: str) -> Document:
@@ -248,6 +249,27 @@ class Document:
     @classmethod
     def load(cls, path: Path) -> Document:
         return cls.from_json(path.read_text(encoding="utf-8"))
+
+
+def plain(value: Any) -> Any:
+    """A dataclass of this model as dicts, lists and plain values for JSON, as
+    `dataclasses.asdict` gives it (the same keys in the same order), without its copies of
+    every value: a few times faster on a document's words."""
+    names = _field_names(type(value))
+    if names is not None:
+        return {name: plain(getattr(value, name)) for name in names}
+    if isinstance(value, list | tuple):
+        return [plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: plain(v) for k, v in value.items()}
+    return value
+
+
+@functools.cache
+def _field_names(cls: type) -> tuple[str, ...] | None:
+    if not dataclasses.is_dataclass(cls):
+        return None
+    return tuple(f.name for f in dataclasses.fields(cls))
 
 
 def corrected_lines(doc: Document, page: Page) -> list[str]:

@@ -4,7 +4,8 @@ Each process adds up its own steps (`with profile.step("restore/search"):`) and 
 (`profile.count("restore/words", n)`); a batch worker hands what it added up back with
 each result (`take`), and the coordinator sums them for the run (`Profile.add`).
 CPU seconds are those of the thread that did the step (the work is one thread per
-process), so they hold on a machine busy with other work; wall seconds do not.
+process) and of the programs it ran (pdftotext, the tesseract program), so they hold on a
+machine busy with other work; wall seconds do not.
 """
 
 from __future__ import annotations
@@ -23,14 +24,20 @@ _COUNTS: dict[str, int] = {}
 
 @contextmanager
 def step(name: str) -> Iterator[None]:
-    cpu, wall = time.thread_time(), time.perf_counter()
+    cpu, wall = time.thread_time() + _children(), time.perf_counter()
     try:
         yield
     finally:
         spent = _STEPS.setdefault(name, [0.0, 0.0, 0])
-        spent[0] += time.thread_time() - cpu
+        spent[0] += time.thread_time() + _children() - cpu
         spent[1] += time.perf_counter() - wall
         spent[2] += 1
+
+
+def _children() -> float:
+    """CPU seconds of the programs this process ran and waited for (pdftotext, tesseract)."""
+    used = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return used.ru_utime + used.ru_stime
 
 
 def count(name: str, n: int) -> None:

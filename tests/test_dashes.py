@@ -4,6 +4,7 @@ judges them; a typewriter (monospaced) page is not measured and keeps what was r
 
 from __future__ import annotations
 
+import random
 from pathlib import Path
 
 import pytest
@@ -157,3 +158,38 @@ def test_the_width_travels_from_the_page_to_the_correction(tmp_path):
     again = Document.from_json(doc.to_json())
     assert [w.dashes for line in again.pages[0].lines for w in line.words if w.dashes] \
         == [w.dashes for line in doc.pages[0].lines for w in line.words if w.dashes]
+
+
+def _flood_fill(dark: bytearray, width: int) -> list[tuple[int, int, int, int, int]]:
+    """The components pixel by pixel, as the runs must find them: (x0, y0, x1, y1, pixels)
+    in the order of their first pixel."""
+    height, found = len(dark) // width, []
+    for start in range(len(dark)):
+        if not dark[start]:
+            continue
+        dark[start], stack, pixels = 0, [start], []
+        while stack:
+            p = stack.pop()
+            pixels.append(divmod(p, width))
+            y, x = pixels[-1]
+            for ny in (y - 1, y, y + 1):
+                for nx in (x - 1, x, x + 1):
+                    if 0 <= ny < height and 0 <= nx < width and dark[ny * width + nx]:
+                        dark[ny * width + nx] = 0
+                        stack.append(ny * width + nx)
+        ys, xs = [p[0] for p in pixels], [p[1] for p in pixels]
+        found.append((min(xs), min(ys), max(xs) + 1, max(ys) + 1, len(pixels)))
+    return found
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_the_components_are_those_of_a_pixel_by_pixel_fill(seed):
+    """Runs joined row by row give the same components, in the same order, as a fill of
+    the 8-neighbours pixel by pixel: shapes with holes, diagonals and U-turns."""
+    rng = random.Random(seed)
+    width, height = rng.randint(1, 40), rng.randint(1, 30)
+    density = rng.choice((0.2, 0.45, 0.6))
+    dark = bytes(rng.random() < density for _ in range(width * height))
+    found = [(b.x0, b.y0, b.x1, b.y1, b.pixels)
+             for b in measuring._components(dark, width)]
+    assert found == _flood_fill(bytearray(dark), width)

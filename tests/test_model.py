@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
+import json
+
 from conftest import SAMPLES
 
 from pipeline import api
@@ -32,6 +35,10 @@ def test_round_trip_of_a_real_document(options, tmp_path):
     doc = api.process_file(SAMPLES / "minutes_2024_textlayer.pdf", options)
     doc.save(tmp_path / "d.json")
     assert Document.load(tmp_path / "d.json") == doc
+    assert doc.structure is not None and doc.steps
+    doc.corrections = _doc().corrections  # every kind of record is there
+    as_asdict = json.dumps(dataclasses.asdict(doc), ensure_ascii=False, separators=(",", ":"))
+    assert doc.to_json() == as_asdict  # the fast walk gives what dataclasses.asdict gives
 
 
 def test_corrected_text_applies_only_applied_corrections():

@@ -10,6 +10,7 @@ import pypdfium2 as pdfium
 from conftest import SAMPLES, word_errors, words
 from PIL import Image, ImageStat
 from pypdf import PdfReader, PdfWriter
+from pypdf.annotations import FreeText
 
 from pipeline.ocr import images, tesseract
 from pipeline.ocr import pdfium as pdf_pages
@@ -117,3 +118,16 @@ def test_the_library_and_the_program_read_a_page_alike():
         for engine in ("library", "cli")}
     assert len(words(read["cli"])) > 150
     assert word_errors(read["cli"], read["library"]) <= 0.02 * len(words(read["cli"]))
+
+
+def test_pdftotext_is_asked_only_where_a_page_may_have_text(tmp_path):
+    """A page of nothing but its scan has no text layer to look for; a page with text
+    objects, or with an annotation (its appearance may show text), may have one."""
+    assert not pdf_pages.may_have_text(SCANNED, 1)
+    assert pdf_pages.may_have_text(SAMPLES / "minutes_2024_textlayer.pdf", 1)
+    writer = PdfWriter(clone_from=PdfReader(SCANNED))
+    writer.add_annotation(0, FreeText(text="Justerat", rect=(50, 550, 200, 600)))
+    annotated = tmp_path / "annotated.pdf"
+    writer.write(annotated)
+    assert pdf_pages.may_have_text(annotated, 1)
+    assert not pdf_pages.may_have_text(annotated, 2)

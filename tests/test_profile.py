@@ -11,6 +11,7 @@ from pipeline import api, profile
 from pipeline.options import BatchOptions, Options
 
 LEGACY = SAMPLES / "boras_forskolenamnden_2021-03_p39.ocr.txt"
+SCANNED = SAMPLES / "minutes_2024_scanned.pdf"
 
 
 def test_a_run_adds_up_its_stages_and_steps(tmp_path):
@@ -29,6 +30,16 @@ def test_a_run_adds_up_its_stages_and_steps(tmp_path):
     assert summary.profile.memory and min(summary.profile.memory.values()) > 10_000  # KiB
     table = "\n".join(summary.profile.lines())
     assert "search" in table and "fitting" in table and "words per CPU second" in table
+
+
+def test_the_steps_of_reading_a_scanned_page_are_profiled(tmp_path):
+    summary = api.run([SCANNED], tmp_path / "out",
+                      Options(batch=BatchOptions(jobs=1, in_process=True)))
+    steps, pages = summary.profile.steps, summary.pages
+    for step in ("ocr/text-layer", "ocr/image", "ocr/tesseract", "ocr/dashes"):
+        assert step in steps and steps[step][2] == pages, step
+    assert steps["ocr/tesseract"][0] > steps["ocr/image"][0] > 0  # Tesseract's is the most
+    assert summary.profile.cpu("ocr") >= steps["ocr/tesseract"][0]
 
 
 def test_profiles_of_two_workers_add_up():

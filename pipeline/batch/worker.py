@@ -16,7 +16,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 
-from pipeline import export, profile, stages
+from pipeline import profile
 from pipeline.batch.versions import environment
 from pipeline.model import Document, Page
 from pipeline.ocr import PageTask, gather, read_page
@@ -58,14 +58,15 @@ class Finished:
 def page(task: PageTask, restore: bool) -> PageDone:
     _settle()
     clock = time.perf_counter()
-    with profile.step("ocr/read"):
-        done = read_page(task)
+    done = read_page(task)  # its steps profiled there
     middle = time.perf_counter()
     found = hypotheses([done]) if restore else None
     return PageDone(done, found, middle - clock, time.perf_counter() - middle, profile.take())
 
 
 def finish(job: FinishJob) -> Finished:
+    from pipeline import export, stages  # segmentation and export: not for a page's worker
+
     _settle()
     options = job.options
     clock = time.perf_counter()

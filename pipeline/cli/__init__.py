@@ -1,4 +1,8 @@
-"""The command line (`protokoll …`) over `pipeline.api`; it may import any module."""
+"""The command line (`protokoll …`) over `pipeline.api`; it may import any module.
+
+What a command needs is imported when the command runs, not with this module: a worker
+process of a run imports this module again (it is the main module of the `protokoll`
+script) and needs none of it."""
 
 from __future__ import annotations
 
@@ -10,9 +14,7 @@ import signal
 import sys
 from pathlib import Path
 
-from pipeline import __version__, api
-from pipeline.cli import batch as cli_batch
-from pipeline.cli import package as cli_package
+from pipeline import __version__
 from pipeline.exceptions import ProtokollError, UsageError
 from pipeline.options import BatchOptions, OcrOptions, Options, RestoreOptions
 
@@ -45,6 +47,9 @@ def _discard_stdout() -> None:
 
 
 def _parser() -> argparse.ArgumentParser:
+    from pipeline.cli import batch as cli_batch
+    from pipeline.cli import package as cli_package
+
     parser = argparse.ArgumentParser(prog="protokoll", description=(
         "OCR cleanup and archival ingestion for Swedish municipal minutes."))
     parser.add_argument("--version", action="version", version=f"protokoll {__version__}")
@@ -214,6 +219,10 @@ def _eval(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
+    from pipeline import api
+    from pipeline.cli import batch as cli_batch
+    from pipeline.cli import package as cli_package
+
     options = Options(
         ocr=OcrOptions(lang=args.lang, dpi=args.dpi, force_ocr=args.force_ocr,
                        timeout=args.timeout, engine=args.engine),

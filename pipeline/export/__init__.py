@@ -7,7 +7,6 @@ Each format has its own module here (`protokoll_xml`); this one gathers and writ
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import os
 import shutil
@@ -16,7 +15,7 @@ from pathlib import Path
 
 from pipeline.exceptions import OutputError
 from pipeline.export import alto, protokoll_xml
-from pipeline.model import Document
+from pipeline.model import Document, plain
 
 TMP_MARK = ".tmp-"
 OLD_MARK = ".old-"
@@ -28,7 +27,7 @@ def render(doc: Document) -> dict[str, str]:
         "raw.txt": doc.raw_text(),
         "text.txt": doc.text(),
         "corrections.jsonl": "".join(
-            json.dumps(dataclasses.asdict(c), ensure_ascii=False) + "\n"
+            json.dumps(plain(c), ensure_ascii=False) + "\n"
             for c in doc.corrections),
         "document.json": doc.to_json(),
     }

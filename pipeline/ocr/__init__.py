@@ -18,9 +18,10 @@ from pathlib import Path
 
 from PIL import Image
 
+from pipeline import profile
 from pipeline.exceptions import OcrError, OcrTimeoutError
 from pipeline.model import Document, Page, ProcessingStep
-from pipeline.ocr import dashes, images, legacy, pdfium, poppler, tesseract
+from pipeline.ocr import dashes, images, legacy, poppler, tesseract
 from pipeline.options import OcrOptions
 
 log = logging.getLogger(__name__)
@@ -64,19 +65,26 @@ def gather(doc: Document, options: OcrOptions, pages: list[Page], *, started: st
 
 
 def read_page(task: PageTask) -> Page:
-    """One page to lines. Runs in a worker process: one Tesseract thread per process."""
+    """One page to lines. Runs in a worker process: one Tesseract thread per process.
+    Its steps are profiled: ocr/text-layer, ocr/image, ocr/tesseract, ocr/dashes."""
+    from pipeline.ocr import pdfium  # PDFium: in the processes that read pages only
+
     os.environ["OMP_THREAD_LIMIT"] = "1"
     opts = task.options
     if task.media_type == "application/pdf":
         if not opts.force_ocr:
-            found = poppler.text_layer(task.path, task.number, timeout=opts.timeout)
+            with profile.step("ocr/text-layer"):
+                found = (poppler.text_layer(task.path, task.number, timeout=opts.timeout)
+                         if pdfium.may_have_text(task.path, task.number) else None)
             if found:
                 lines, width, height = found
                 return Page(number=task.number, method="text-layer", lines=lines,
                             width=round(width), height=round(height), dpi=72)
-        image, dpi = pdfium.page_image(task.path, task.number, dpi=opts.dpi)
+        with profile.step("ocr/image"):
+            image, dpi = pdfium.page_image(task.path, task.number, dpi=opts.dpi)
     else:
-        image, found_dpi = images.load_frame(task.path, task.number)
+        with profile.step("ocr/image"):
+            image, found_dpi = images.load_frame(task.path, task.number)
         dpi = found_dpi or opts.dpi
     return _recognize(task, image, dpi)
 
@@ -89,9 +97,10 @@ def _recognize(task: PageTask, image: Image.Image, dpi: int) -> Page:
                 dpi=dpi)
     for attempt in (1, 2):
         try:
-            page.lines = tesseract.recognize(image, lang=opts.lang, dpi=dpi,
-                                             timeout=opts.timeout, path=task.path,
-                                             engine=opts.engine)
+            with profile.step("ocr/tesseract"):
+                page.lines = tesseract.recognize(image, lang=opts.lang, dpi=dpi,
+                                                 timeout=opts.timeout, path=task.path,
+                                                 engine=opts.engine)
             break
         except OcrTimeoutError:
             page.warnings.append(f"{TIMEOUT_WARNING} {opts.timeout:g} s (rerun with a larger "
@@ -103,7 +112,8 @@ def _recognize(task: PageTask, image: Image.Image, dpi: int) -> Page:
                                fix=exc.fix) from exc
             log.warning("%s: page %d: %s; trying once more", task.path, task.number,
                         exc.message)
-    dashes.measure(image, page.lines)
+    with profile.step("ocr/dashes"):
+        dashes.measure(image, page.lines)
     if not page.lines:
         page.warnings.append("no text found on this page (blank or unreadable)")
     return page

@@ -16,8 +16,8 @@ words to tell its font.
 
 from __future__ import annotations
 
+import re
 import statistics
-from collections.abc import Iterator
 from dataclasses import dataclass
 
 from PIL import Image
@@ -144,37 +144,57 @@ def _blobs(gray: Image.Image, box: BBox, pad: int = 2) -> list[_Blob]:
         return []
     crop = gray.crop((x0, y0, x1, y1))
     cut = _otsu(crop.histogram())
-    width = x1 - x0
-    dark = bytearray(1 if v <= cut else 0 for v in crop.tobytes())
+    dark = crop.tobytes().translate(bytes(1 if v <= cut else 0 for v in range(256)))
     smallest = max(2, (y1 - y0) // 25) ** 2  # specks and noise are no glyph
     return [_Blob(x0 + b.x0, y0 + b.y0, x0 + b.x1, y0 + b.y1, b.pixels)
-            for b in _components(dark, width) if b.pixels >= smallest]
+            for b in _components(dark, x1 - x0) if b.pixels >= smallest]
 
 
-def _components(dark: bytearray, width: int) -> Iterator[_Blob]:
-    height = len(dark) // width
-    for start in range(len(dark)):
-        if not dark[start]:
-            continue
-        dark[start] = 0
-        stack, count = [start], 0
-        left, top, right, bottom = width, height, -1, -1
-        while stack:
-            p = stack.pop()
-            count += 1
-            y, x = divmod(p, width)
-            left, right, top, bottom = min(left, x), max(right, x), min(top, y), max(bottom, y)
-            for dy in (-1, 0, 1):
-                ny = y + dy
-                if not 0 <= ny < height:
-                    continue
-                for dx in (-1, 0, 1):
-                    nx = x + dx
-                    q = ny * width + nx
-                    if 0 <= nx < width and dark[q]:
-                        dark[q] = 0
-                        stack.append(q)
-        yield _Blob(left, top, right + 1, bottom + 1, count)
+_RUN = re.compile(b"\x01+")
+
+
+def _components(dark: bytes, width: int) -> list[_Blob]:
+    """The 8-connected components of the 1s of a bitmap (rows of `width` bytes), in the
+    order of their first pixel row by row. Built from the runs of 1s in each row: a run
+    joins those of the row above that it touches, edge or corner."""
+    runs: list[tuple[int, int, int]] = []  # (row, start, end), end exclusive
+    parent: list[int] = []
+    above: list[int] = []  # the runs of the row above, left to right
+    for y, row in enumerate(range(0, len(dark), width)):
+        here = []
+        for match in _RUN.finditer(dark, row, row + width):
+            start, end = match.start() - row, match.end() - row
+            i = len(runs)
+            runs.append((y, start, end))
+            parent.append(i)
+            for j in above:
+                if runs[j][1] <= end and start <= runs[j][2]:
+                    _join(parent, i, j)
+            here.append(i)
+        above = here
+    blobs: dict[int, list[int]] = {}  # root -> [left, top, right, bottom, pixels]
+    for i, (y, start, end) in enumerate(runs):  # a component's first run comes first
+        root = _root(parent, i)
+        box = blobs.get(root)
+        if box is None:
+            blobs[root] = [start, y, end, y + 1, end - start]
+        else:
+            box[0], box[2], box[3] = min(box[0], start), max(box[2], end), y + 1
+            box[4] += end - start
+    return [_Blob(*box) for box in blobs.values()]
+
+
+def _root(parent: list[int], i: int) -> int:
+    while parent[i] != i:
+        parent[i] = parent[parent[i]]
+        i = parent[i]
+    return i
+
+
+def _join(parent: list[int], i: int, j: int) -> None:
+    a, b = _root(parent, i), _root(parent, j)
+    if a != b:
+        parent[max(a, b)] = min(a, b)
 
 
 def _otsu(histogram: list[int]) -> int:
