@@ -109,10 +109,20 @@ def search_among(token: str, words: frozenset[str], lexicon: Lexicon,
                  channel: Channel) -> list[Candidate]:
     """The candidates `search` finds that are among these words, best first; the whole
     search is not made where `may_read_as` tells that it would find none of them."""
-    found = _CACHE.get((token, id(lexicon), id(channel)))
-    if found is None and not may_read_as(token, words, channel):
-        return []
+    key = (token, id(lexicon), id(channel))
+    found = _CACHE.get(key)
+    if found is None:
+        if (*key, words) in _RULED_OUT:
+            return []
+        if not may_read_as(token, words, channel):
+            if len(_RULED_OUT) >= _CACHE_SIZE:
+                _RULED_OUT.clear()
+            _RULED_OUT.add((*key, words))
+            return []
     return [c for c in found or search(token, lexicon, channel) if c.text in words]
+
+
+_RULED_OUT: set[tuple] = set()  # (token, lexicon, channel, words) `may_read_as` rules out
 
 
 def may_read_as(token: str, words: frozenset[str], channel: Channel) -> bool:
