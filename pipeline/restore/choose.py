@@ -40,9 +40,9 @@ class Occurrence:
     line: int
     word: int
     token: tokens.Token
-    segments: list[str]  # the core's words, split at hyphens and slashes (`tokens.parts`)
+    segments: tuple[str, ...]  # the core's words, split at hyphens and slashes (`tokens.parts`)
     around: context.Neighbours  # as printed
-    marks: list[str]  # what stands between the segments ("-", "/")
+    marks: tuple[str, ...]  # what stands between the segments ("-", "/")
     resolved: context.Neighbours | None = None  # as they read after correction (Decisions)
 
 
@@ -59,8 +59,7 @@ def occurrences(pages: list[Page]) -> Iterator[Occurrence]:
             nxt2 = flat[k + 2][2] if nxt and k + 2 < len(flat) and flat[k + 2][0] <= li + 1 \
                 else ""
             prev2 = flat[k - 2][2] if same_paragraph and k > 1 else ""
-            token = tokens.split_remembered(text)
-            words, marks = tokens.parts(token.core)
+            token, words, marks = tokens.read_remembered(text)
             yield Occurrence(page.number, li, wi, token, words,
                              context.Neighbours(prev[2] if same_paragraph else "", nxt,
                                                 token.trail, wi == 0, prev2, nxt2), marks)
