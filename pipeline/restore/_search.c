@@ -580,6 +580,10 @@ static int expand(Search *S, const State *s, const Option *options, Py_ssize_t n
     int link = joins && S->pattern != LOWER && !(s->len && s->text[s->len - 1] == 's');
     int kase = S->pattern == UPPER || (S->pattern == TITLE && s->len == 0) ? S->pattern : LOWER;
     int capped = s->edits >= S->max_edits;
+    const Node *here = &S->keys->nodes[s->node];
+    if (here->first >= 0)  /* its children are read below, one per letter tried */
+        for (int32_t k = 0; k < here->count; k += 64 / (int32_t)sizeof(Child))
+            __builtin_prefetch(&S->keys->children[here->first + k]);
     for (Py_ssize_t k = 0; k < n; k++) {
         const Option *o = &options[k];
         double n0 = s->c0 - o->lp0, n1 = s->c1 - o->lp1;
