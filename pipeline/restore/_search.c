@@ -368,6 +368,7 @@ typedef struct {
     int edits;
     int32_t node;          /* the trie node of the current part */
     int32_t entry;         /* the current part's own entry, or -1 if it is no key */
+    uint64_t text_hash;    /* fnv of the text, made as it grows */
 } State;
 
 typedef struct Chunk { struct Chunk *next; size_t used, size; char data[]; } Chunk;
@@ -410,12 +411,18 @@ typedef struct {
     Py_ssize_t slots;
 } Bucket;
 
+#define FNV_START 1469598103934665603ULL
+#define FNV_PRIME 1099511628211ULL
+
+static uint64_t fnv(uint64_t h, const char *bytes, Py_ssize_t n) {
+    for (Py_ssize_t i = 0; i < n; i++)
+        h = (h ^ (unsigned char)bytes[i]) * FNV_PRIME;
+    return h;
+}
+
 static uint64_t state_hash(const State *s) {
-    uint64_t h = 1469598103934665603ULL;
-    for (Py_ssize_t i = 0; i < s->len; i++)
-        h = (h ^ (unsigned char)s->text[i]) * 1099511628211ULL;
-    h = (h ^ (uint64_t)s->start) * 1099511628211ULL;
-    return (h ^ (uint64_t)s->linked) * 1099511628211ULL;
+    uint64_t h = (s->text_hash ^ (uint64_t)s->start) * FNV_PRIME;
+    return (h ^ (uint64_t)s->linked) * FNV_PRIME;
 }
 
 static int same_key(const State *a, const State *b) {
@@ -550,6 +557,7 @@ static State *extended(Search *S, const State *s, const Option *o, double n0, do
     memcpy(text + s->len, o->lower, o->lower_len);
     next.pos = s->pos + o->step;
     next.text = text;
+    next.text_hash = fnv(s->text_hash, o->lower, o->lower_len);
     next.len = s->len + o->lower_len;
     next.cps = s->cps + o->lower_cps;
     next.c0 = n0;
@@ -948,6 +956,7 @@ static PyObject *search(PyObject *module, PyObject *args, PyObject *kwds) {
     }
     State first = {0};
     first.text = "";
+    first.text_hash = FNV_START;
     first.node = 0;
     first.entry = keys->nodes[0].entry;
     State *start = new_state(&S, &first);
