@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.restore import candidates, channel, lexicon, tokens
+from pipeline.restore import candidates, channel, decide, lexicon, tokens
 
 
 @pytest.fixture(scope="module")
@@ -112,3 +112,29 @@ def test_the_compiled_scores_are_the_python_scores(compiled, shared):
             channel.load(), decide.fit_mixture(groups), groups, lexicon.load())
         for hyps in found.values():
             assert doc_channel.scores(hyps) == [doc_channel.score(h) for h in hyps]
+
+
+def test_a_search_over_a_few_words_rules_out_only_what_the_whole_search_does_not_find(
+        compiled, shared):
+    """`may_read_as` may say True where the whole search finds none of the words (it is a
+    check before the search), never False where it finds one: the split readings' first
+    words are looked for only where it says True."""
+    table = channel.load()
+    text = "\n".join((shared / "dev" / f"bun_utdrag_2022.{kind}.txt").read_text(encoding="utf-8")
+                     for kind in ("ocr_eng", "ocr_swe"))
+    starts = sorted({word[:k] for word in text.split() if word.isalpha()
+                     for k in range(1, min(len(word) - 3, decide.MAX_SPLIT_LEFT) + 1)})
+    assert len(starts) > 300
+    ruled_out = 0
+    for start in starts:
+        found = [c for c in candidates._search(start, compiled, table)
+                 if c.text in decide.SPLIT_LEFT]
+        if not candidates.may_read_as(start, decide.SPLIT_LEFT, table):
+            ruled_out += 1
+            assert not found, start
+            assert candidates.search_among(start, decide.SPLIT_LEFT, compiled, table) == []
+        else:
+            assert candidates.search_among(start, decide.SPLIT_LEFT, compiled, table) == found
+    assert ruled_out > len(starts) // 2  # it rules out most: it is worth making
+    for start in ("fdr", "pa", "och", "Ocb", "UNDER"):
+        assert candidates.may_read_as(start, decide.SPLIT_LEFT, table), start

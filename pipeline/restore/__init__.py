@@ -51,7 +51,7 @@ def hypotheses(pages: list[Page], found: Found | None = None) -> Found:
     This is most of restoration's work and depends on nothing but the word, so a batch
     does it page by page in the workers, as the pages come out of OCR."""
     segments = (seg for page in pages for line in page.lines for word in line.words
-                for seg in tokens.parts(tokens.split_remembered(word.text).core)[0])
+                for seg in tokens.read_remembered(word.text)[1])
     return _find(segments, {} if found is None else found)
 
 

@@ -368,6 +368,7 @@ typedef struct {
     int edits;
     int32_t node;          /* the trie node of the current part */
     int32_t entry;         /* the current part's own entry, or -1 if it is no key */
+    uint64_t text_hash;    /* fnv of the text, made as it grows */
 } State;
 
 typedef struct Chunk { struct Chunk *next; size_t used, size; char data[]; } Chunk;
@@ -410,12 +411,18 @@ typedef struct {
     Py_ssize_t slots;
 } Bucket;
 
+#define FNV_START 1469598103934665603ULL
+#define FNV_PRIME 1099511628211ULL
+
+static uint64_t fnv(uint64_t h, const char *bytes, Py_ssize_t n) {
+    for (Py_ssize_t i = 0; i < n; i++)
+        h = (h ^ (unsigned char)bytes[i]) * FNV_PRIME;
+    return h;
+}
+
 static uint64_t state_hash(const State *s) {
-    uint64_t h = 1469598103934665603ULL;
-    for (Py_ssize_t i = 0; i < s->len; i++)
-        h = (h ^ (unsigned char)s->text[i]) * 1099511628211ULL;
-    h = (h ^ (uint64_t)s->start) * 1099511628211ULL;
-    return (h ^ (uint64_t)s->linked) * 1099511628211ULL;
+    uint64_t h = (s->text_hash ^ (uint64_t)s->start) * FNV_PRIME;
+    return (h ^ (uint64_t)s->linked) * FNV_PRIME;
 }
 
 static int same_key(const State *a, const State *b) {
@@ -438,8 +445,8 @@ static int bucket_grow(Bucket *b) {
     b->index = index;
     b->slots = slots;
     for (Py_ssize_t i = 0; i < b->count; i++) {
-        uint64_t h = state_hash(b->items[i]) % (uint64_t)slots;
-        while (index[h]) h = (h + 1) % (uint64_t)slots;
+        uint64_t h = state_hash(b->items[i]) & (uint64_t)(slots - 1);
+        while (index[h]) h = (h + 1) & (uint64_t)(slots - 1);
         index[h] = i + 1;
     }
     return 0;
@@ -447,9 +454,10 @@ static int bucket_grow(Bucket *b) {
 
 /* The slot of the state's key: its item number + 1 there, or 0 where it would go. */
 static Py_ssize_t *bucket_slot(Bucket *b, const State *s) {
-    uint64_t h = state_hash(s) % (uint64_t)b->slots;
+    uint64_t mask = (uint64_t)(b->slots - 1);  /* slots: a power of two */
+    uint64_t h = state_hash(s) & mask;
     while (b->index[h] && !same_key(b->items[b->index[h] - 1], s))
-        h = (h + 1) % (uint64_t)b->slots;
+        h = (h + 1) & mask;
     return &b->index[h];
 }
 
@@ -549,6 +557,7 @@ static State *extended(Search *S, const State *s, const Option *o, double n0, do
     memcpy(text + s->len, o->lower, o->lower_len);
     next.pos = s->pos + o->step;
     next.text = text;
+    next.text_hash = fnv(s->text_hash, o->lower, o->lower_len);
     next.len = s->len + o->lower_len;
     next.cps = s->cps + o->lower_cps;
     next.c0 = n0;
@@ -579,6 +588,10 @@ static int expand(Search *S, const State *s, const Option *options, Py_ssize_t n
     int link = joins && S->pattern != LOWER && !(s->len && s->text[s->len - 1] == 's');
     int kase = S->pattern == UPPER || (S->pattern == TITLE && s->len == 0) ? S->pattern : LOWER;
     int capped = s->edits >= S->max_edits;
+    const Node *here = &S->keys->nodes[s->node];
+    if (here->first >= 0)  /* its children are read below, one per letter tried */
+        for (int32_t k = 0; k < here->count; k += 64 / (int32_t)sizeof(Child))
+            __builtin_prefetch(&S->keys->children[here->first + k]);
     for (Py_ssize_t k = 0; k < n; k++) {
         const Option *o = &options[k];
         double n0 = s->c0 - o->lp0, n1 = s->c1 - o->lp1;
@@ -602,6 +615,8 @@ static int expand(Search *S, const State *s, const Option *options, Py_ssize_t n
                 return -1;
             next->node = node;
             next->entry = entry;
+            /* its node is read when it is expanded: far in memory, so asked for now */
+            __builtin_prefetch(&S->keys->nodes[node]);
             if (offer(S, next, pos) < 0)
                 return -1;
         }
@@ -690,6 +705,39 @@ static int by_cost(const void *a, const void *b) {  /* stable: ties keep their o
     return x->index < y->index ? -1 : x->index > y->index;
 }
 
+/* Restore a heap (the dearest by by_cost on top) below position i of h[0:n]. */
+static void sift_down(Ranked *h, Py_ssize_t n, Py_ssize_t i) {
+    for (;;) {
+        Py_ssize_t top = i, l = 2 * i + 1, r = l + 1;
+        if (l < n && by_cost(&h[l], &h[top]) > 0) top = l;
+        if (r < n && by_cost(&h[r], &h[top]) > 0) top = r;
+        if (top == i)
+            return;
+        Ranked t = h[i];
+        h[i] = h[top];
+        h[top] = t;
+        i = top;
+    }
+}
+
+/* Move the `beam` first of `ranked` in the order of by_cost (a total order: ties go by
+ * index) to its front, in no particular order, and return how many there are: what a full
+ * sort would put first, found with a heap of `beam` (the dearest of them on top) instead
+ * of a sort of all. */
+static Py_ssize_t cheapest(Ranked *ranked, Py_ssize_t n, int beam) {
+    if (n <= beam)
+        return n;
+    for (Py_ssize_t i = beam / 2 - 1; i >= 0; i--)
+        sift_down(ranked, beam, i);
+    for (Py_ssize_t i = beam; i < n; i++) {
+        if (by_cost(&ranked[i], &ranked[0]) < 0) {
+            ranked[0] = ranked[i];
+            sift_down(ranked, beam, 0);
+        }
+    }
+    return beam;
+}
+
 static int run(Search *S, Option **options, Py_ssize_t *counts, Option **with_deletions,
                Py_ssize_t *counts_with, int beam) {
     for (int pos = 0; pos <= S->positions; pos++) {
@@ -705,9 +753,10 @@ static int run(Search *S, Option **options, Py_ssize_t *counts, Option **with_de
             ranked[i].state = b->items[i];
             ranked[i].index = i;
         }
-        qsort(ranked, n, sizeof(Ranked), by_cost);
+        Py_ssize_t kept = cheapest(ranked, n, beam);
+        qsort(ranked, kept, sizeof(Ranked), by_cost);
         S->queue_count = 0;
-        for (Py_ssize_t i = 0; i < n && i < beam; i++) {
+        for (Py_ssize_t i = 0; i < kept; i++) {
             if (enqueue(S, ranked[i].state) < 0) {
                 PyMem_Free(ranked);
                 return -1;
@@ -907,6 +956,7 @@ static PyObject *search(PyObject *module, PyObject *args, PyObject *kwds) {
     }
     State first = {0};
     first.text = "";
+    first.text_hash = FNV_START;
     first.node = 0;
     first.entry = keys->nodes[0].entry;
     State *start = new_state(&S, &first);

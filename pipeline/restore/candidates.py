@@ -11,6 +11,8 @@ capitalised token the last part may be a place name's last element ("Rosängen",
 
 from __future__ import annotations
 
+import array
+import functools
 import heapq
 import itertools
 from dataclasses import dataclass
@@ -101,6 +103,52 @@ def _compiled_search(token: str, lexicon: Lexicon, channel: Channel) -> list[Can
                            edits, MAX_COST, MIN_PART, MIN_BEFORE_LETTER)
     return [Candidate(text, cost, parts, path, bool(lexicon.roles(parts[0]) & PROPER))
             for text, cost, parts, path in found]
+
+
+def search_among(token: str, words: frozenset[str], lexicon: Lexicon,
+                 channel: Channel) -> list[Candidate]:
+    """The candidates `search` finds that are among these words, best first; the whole
+    search is not made where `may_read_as` tells that it would find none of them."""
+    key = (token, id(lexicon), id(channel))
+    found = _CACHE.get(key)
+    if found is None:
+        if (*key, words) in _RULED_OUT:
+            return []
+        if not may_read_as(token, words, channel):
+            if len(_RULED_OUT) >= _CACHE_SIZE:
+                _RULED_OUT.clear()
+            _RULED_OUT.add((*key, words))
+            return []
+    return [c for c in found or search(token, lexicon, channel) if c.text in words]
+
+
+_RULED_OUT: set[tuple] = set()  # (token, lexicon, channel, words) `may_read_as` rules out
+
+
+def may_read_as(token: str, words: frozenset[str], channel: Channel) -> bool:
+    """False when `search` finds none of these words (a few, lower case) among the token's
+    candidates; True when it may. A search over these words alone, with no beam and any
+    number of deletions and edits, finds every reading of them the whole search finds (its
+    states are the same or cheaper at each step, and none is left out), so where it finds
+    nothing the whole search finds none of them either. It walks a trie of a few words:
+    a small part of the whole search's cost."""
+    if _compiled is None:
+        return True
+    deletions = _segment_options("", channel)
+    options = [_options(token, pos, channel) + deletions for pos in range(len(token))]
+    return bool(_compiled.search(_small_index(words), options, [], case_pattern(token),
+                                 _NO_BEAM, _NO_BEAM, MAX_COST, MIN_PART, MIN_BEFORE_LETTER))
+
+
+_NO_BEAM = 1 << 30  # a beam (and a count of edits) no search reaches
+
+
+@functools.cache
+def _small_index(words: frozenset[str]):
+    """The compiled index of a few words, each a word by itself (no compound roles)."""
+    keys = sorted(words)
+    packed = array.array("i", [WORD] * len(keys))
+    return _compiled.Keys("\n".join(keys).encode("utf-8"), packed.tobytes())
 
 
 def beam_search(token: str, lexicon: Lexicon, channel: Channel) -> list[Candidate]:

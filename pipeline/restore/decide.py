@@ -44,8 +44,9 @@ COMPOUND_DISCOUNT = 2.0  # an unlisted compound is much rarer than its last part
 COMPOUND_CAP = 1.0  # ... and below any listed word
 LOWER_CASE_NAME = 2.0  # a name is rarely printed in lower case
 EM_ROUNDS = 12
-SPLIT_LEFT = {"i", "på", "av", "om", "för", "att", "och", "som", "med", "till", "vid", "från",
-              "en", "ett", "den", "det", "de", "mot", "under", "över", "efter", "utan", "hos"}
+SPLIT_LEFT = frozenset({"i", "på", "av", "om", "för", "att", "och", "som", "med", "till",
+                        "vid", "från", "en", "ett", "den", "det", "de", "mot", "under", "över",
+                        "efter", "utan", "hos"})
 MAX_SPLIT_LEFT = 5
 SPLIT_CONTEXT = 1.0  # log10: the second word is likelier after the first than on its own
 ADAPT_STRENGTH = 30.0  # weight of the confusion table against the document's own evidence
@@ -121,8 +122,7 @@ def split_hypotheses(token: str, lexicon: Lexicon, channel: Channel) -> list[Hyp
     out = []
     space = channel.logp(" ", "")
     for k in range(1, min(len(token) - 3, MAX_SPLIT_LEFT) + 1):
-        left = [c for c in search_module.search(token[:k], lexicon, channel)
-                if c.text in SPLIT_LEFT]
+        left = search_module.search_among(token[:k], SPLIT_LEFT, lexicon, channel)
         if not left:
             continue
         right = [c for c in search_module.search(token[k:], lexicon, channel)

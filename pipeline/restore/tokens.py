@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from pipeline.restore.lexicon import Lexicon
@@ -52,7 +53,7 @@ def parts(core: str) -> tuple[list[str], list[str]]:
     return words, marks
 
 
-def join(words: list[str], marks: list[str]) -> str:
+def join(words: Sequence[str], marks: Sequence[str]) -> str:
     """The core again from its words and the marks between them (`parts`)."""
     return "".join(w + m for w, m in zip(words, [*marks, ""], strict=True))
 
@@ -67,6 +68,23 @@ def split_remembered(word: str) -> Token:
         if len(_SPLIT) >= 200_000:
             _SPLIT.clear()
         found = _SPLIT[word] = split(word)
+    return found
+
+
+Read = tuple[Token, tuple[str, ...], tuple[str, ...]]  # the token, its words, the marks
+_READ: dict[str, Read] = {}  # words as read, per process
+
+
+def read_remembered(word: str) -> Read:
+    """A word as printed split (`split`) and its core into words (`parts`), remembered:
+    the same words come back on every page. The words and marks are tuples, shared."""
+    found = _READ.get(word)
+    if found is None:
+        token = split_remembered(word)
+        words, marks = parts(token.core)
+        if len(_READ) >= 200_000:
+            _READ.clear()
+        found = _READ[word] = (token, tuple(words), tuple(marks))
     return found
 
 
