@@ -32,8 +32,6 @@ Found = dict[str, list[Hypothesis]]  # word (or hyphen-separated part) -> its re
 Choice = tuple[str, float, bool] | None  # reading, posterior, decided by the neighbours
 Outcome = tuple[str, float, str, str] | None  # word as corrected, score, origin, kind
 _UNSET = object()
-# (word, lexicon) -> its readings and those of them the neighbours may change
-_MOVABLE: dict[tuple[str, int], tuple[list[Hypothesis], tuple[int, ...]]] = {}
 
 
 @dataclass
@@ -78,6 +76,7 @@ class Decisions:
         self._post: dict[str, list[float]] = {}  # word -> its readings' posteriors
         self._best: dict[str, str] = {}  # word -> its best reading without context
         self._resolved: dict[str, str] = {}  # neighbour as printed -> as read
+        self._may_bonus: dict[str, tuple[int, ...]] = {}  # word -> readings context may move
         self._fixed: dict[str, Outcome] = {}  # word -> its outcome, wherever it stands
         self._outcomes: dict[tuple, Outcome] = {}  # (word, circumstance) -> outcome
         self.attested = self._attested(occurs)
@@ -194,16 +193,11 @@ class Decisions:
         return found
 
     def _movable(self, seg: str, hyps: list[Hypothesis]) -> tuple[int, ...]:
-        """The readings of the word whose score the neighbours may change: they depend on
-        the readings alone, so they are remembered per process (for these readings)."""
-        key = (seg, id(self.lexicon))
-        kept = _MOVABLE.get(key)
-        if kept is not None and kept[0] is hyps:
-            return kept[1]
-        found = tuple(k for k, h in enumerate(hyps) if context.may_bonus(h.text, self.lexicon))
-        if len(_MOVABLE) >= 50_000:
-            _MOVABLE.clear()
-        _MOVABLE[key] = (hyps, found)
+        """The readings of the word whose score the neighbours may change."""
+        found = self._may_bonus.get(seg)
+        if found is None:
+            found = self._may_bonus[seg] = tuple(
+                k for k, h in enumerate(hyps) if context.may_bonus(h.text, self.lexicon))
         return found
 
     def _around(self, occ: Occurrence) -> context.Neighbours:

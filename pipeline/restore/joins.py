@@ -45,22 +45,7 @@ def corrections(doc: Document, lexicon: Lexicon, channel: Channel, *,
     return out
 
 
-_JOINS: dict[tuple[str, str, int, int], str | None] = {}  # `_join`, per process
-
-
 def _join(first: str, second: str, lexicon: Lexicon, channel: Channel) -> str | None:
-    """The two tokens as one word, if they are one; remembered per process, since it
-    depends on nothing but them (and the lexicon and channel) and pairs recur."""
-    key = (first, second, id(lexicon), id(channel))
-    found = _JOINS.get(key, key)
-    if found is key:
-        if len(_JOINS) >= 200_000:
-            _JOINS.clear()
-        found = _JOINS[key] = _joined(first, second, lexicon, channel)
-    return found
-
-
-def _joined(first: str, second: str, lexicon: Lexicon, channel: Channel) -> str | None:
     a, b = tokens.split_remembered(first), tokens.split_remembered(second)
     if a.trail or b.lead or not (a.core.isalpha() and b.core.isalpha()):
         return None
