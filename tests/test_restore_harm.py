@@ -154,3 +154,11 @@ def test_a_role_after_a_surname_is_a_word_and_a_name_after_a_given_name_is_a_nam
     doc = _restored(lines)
     assert ("Trafikingenjor,", "Trafikingenjör,") in _applied(doc)
     assert "Tornen" not in {before for before, _ in _applied(doc)}
+
+
+def test_a_lone_colon_is_removed_and_a_lone_comma_kept():
+    doc = _restored(["Nämnden beslutar att godkänna förslaget :",
+                     "Yttrandet ska skickas in , senast i maj ."])
+    applied = _applied(doc)
+    assert (":", "") in applied
+    assert not {",", "."} & {before for before, _ in applied}
