@@ -11,7 +11,9 @@ the page is rendered.
 
 from __future__ import annotations
 
+import contextlib
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 import pypdfium2 as pdfium
@@ -30,28 +32,30 @@ _FORM_DEPTH = 64  # form XObjects nested deeper than this are taken to hold text
 
 def page_image(path: Path, number: int, *, dpi: int) -> tuple[Image.Image, int]:
     """Page `number` (1-based) as a greyscale image, and its resolution in dpi."""
-    files.check_regular(path)
-    with _LOCK:
-        try:
-            pdf = pdfium.PdfDocument(str(path))
-        except pdfium.PdfiumError as exc:
-            raise unreadable(path, str(exc)) from exc
-        try:
-            page = pdf[number - 1]
-            taken = _scanned_image(page, dpi)
-            if taken is not None:
-                return taken
-            return page.render(scale=dpi / 72, grayscale=True).to_pil().convert("L"), dpi
-        except pdfium.PdfiumError as exc:
-            raise unreadable(path, str(exc)) from exc
-        finally:
-            pdf.close()
+    with _page(path, number) as page:
+        taken = _scanned_image(page, dpi)
+        if taken is not None:
+            return taken
+        return page.render(scale=dpi / 72, grayscale=True).to_pil().convert("L"), dpi
 
 
 def may_have_text(path: Path, number: int) -> bool:
     """Whether page `number` (1-based) may have a text layer: False only when it draws no
     text (no text object, in form XObjects neither) and has no annotations (whose
     appearance may show text), so that pdftotext need not be asked."""
+    with _page(path, number) as page:
+        if pdfium.raw.FPDFPage_GetAnnotCount(page):
+            return True
+        return any(obj.type == pdfium.raw.FPDF_PAGEOBJ_TEXT
+                   or (obj.type == pdfium.raw.FPDF_PAGEOBJ_FORM
+                       and obj.level >= _FORM_DEPTH - 1)  # not looked into
+                   for obj in page.get_objects(max_depth=_FORM_DEPTH))
+
+
+@contextlib.contextmanager
+def _page(path: Path, number: int) -> Iterator[pdfium.PdfPage]:
+    """Page `number` (1-based) of the PDF, open while the block runs (PDFium locked), its
+    errors reported as the file being unreadable."""
     files.check_regular(path)
     with _LOCK:
         try:
@@ -59,13 +63,7 @@ def may_have_text(path: Path, number: int) -> bool:
         except pdfium.PdfiumError as exc:
             raise unreadable(path, str(exc)) from exc
         try:
-            page = pdf[number - 1]
-            if pdfium.raw.FPDFPage_GetAnnotCount(page):
-                return True
-            return any(obj.type == pdfium.raw.FPDF_PAGEOBJ_TEXT
-                       or (obj.type == pdfium.raw.FPDF_PAGEOBJ_FORM
-                           and obj.level >= _FORM_DEPTH - 1)  # not looked into
-                       for obj in page.get_objects(max_depth=_FORM_DEPTH))
+            yield pdf[number - 1]
         except pdfium.PdfiumError as exc:
             raise unreadable(path, str(exc)) from exc
         finally:
