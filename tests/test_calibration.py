@@ -59,5 +59,18 @@ def test_a_change_that_only_takes_dots_and_rings_off_has_its_own_family():
     assert family("diacritic", 0.0, "äv", "av") == "strip/kept"
     assert family("diacritic", 1.0, "Mäja", "Maja") == "strip/lost"
     assert family("diacritic", 0.0, "lovprocessen", "lövprocessen") == "diacritic/kept"
-    assert family("name", 1.0, "Edén", "Eden") == "name/lost"  # an accent is no dot
+    assert family("name", 1.0, "Edén", "Eden") == "name-respelled/lost"  # an accent is no dot
+    assert family("ocr-confusion", 0.0, "Hölm", "Hohn") == "ocr-confusion/kept"
+
+
+def test_a_name_changed_in_more_than_its_swedish_letters_has_its_own_family():
+    from pipeline.restore.calibration import family
+
+    for before, after in (("Sandstrém", "Sandström"), ("Fjallstr6m", "Fjällström"),
+                          ("Hakan", "Håkan"), ("Lo6f", "Lööf"), ("Osten", "Östen")):
+        assert family("name", 1.0, before, after) == "name/lost", before
+    for before, after in (("Nilsen", "Nilson"), ("Francesca", "Francesco"),
+                          ("Amini", "Amin"), ("Pirjo", "Purjo")):
+        assert family("name", 1.0, before, after) == "name-respelled/lost", before
+    assert family("diacritic", 1.0, "Pirjo", "Purjo") == "diacritic/lost"  # names only
     assert family("ocr-confusion", 0.0, "Hölm", "Hohn") == "ocr-confusion/kept"

@@ -17,6 +17,7 @@ posterior.
 from __future__ import annotations
 
 import bisect
+import difflib
 import functools
 import hashlib
 from pathlib import Path
@@ -29,17 +30,31 @@ STRUCTURE = "structure"  # the segmenter's repairs (origin structure), one famil
 
 
 STRIP = "strip"  # a change that only takes dots and rings off (Hölm → Holm, äv → av)
+RESPELLED = "name-respelled"  # a name changed in more than its å, ä and ö (Nilsen → Nilson)
 _RINGS = str.maketrans("åäöüÅÄÖÜ", "aaouAAOU")
+_SWEDISH = frozenset("åäöÅÄÖ")
 
 
 def family(kind: str, english: float, before: str = "", after: str = "") -> str:
     """The calibration family of a change: its kind (or `STRIP` for a change that only
     takes the dots and rings off letters, whatever its kind: where OCR keeps diacritics
-    it also invents them on specks, another error than a letter lost or misread), and
+    it also invents them on specks, another error than a letter lost or misread;
+    `RESPELLED` for a name changed otherwise than by putting back å, ä and ö, whatever
+    OCR wrote for them: "Sandstrém" is Sandström, but "Francesca" is no Francesco), and
     whether the OCR lost diacritics."""
     if before != after and before.translate(_RINGS) == after:
         kind = STRIP
+    elif kind == "name" and not _letters_put_back(before, after):
+        kind = RESPELLED
     return f"{kind}/{'lost' if english >= LOST else 'kept'}"
+
+
+def _letters_put_back(before: str, after: str) -> bool:
+    """True when every difference is one or two OCR characters read as å, ä or ö."""
+    matcher = difflib.SequenceMatcher(None, before, after, autojunk=False)
+    return all(op == "equal" or (op == "replace" and a2 - a1 <= 2
+                                 and set(after[b1:b2]) <= _SWEDISH)
+               for op, a1, a2, b1, b2 in matcher.get_opcodes())
 
 
 class Calibration:

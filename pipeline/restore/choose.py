@@ -28,6 +28,7 @@ _ACUTE = str.maketrans("éáíóúÉÁÍÓÚ", "eaiouEAIOU")
 ACCENT_ONLY = 0.5
 ATTESTED = 0.9  # posterior at which a capitalised token's reading attests a name ...
 CONSISTENT = 1.0  # ... which is then likelier (log10) for other tokens that may read so
+GIVEN = 1.0  # log10: a listed given name is likelier where a given name stands
 Found = dict[str, list[Hypothesis]]  # word (or hyphen-separated part) -> its readings
 Choice = tuple[str, float, bool] | None  # reading, posterior, decided by the neighbours
 Outcome = tuple[str, float, str, str] | None  # word as corrected, score, origin, kind
@@ -110,13 +111,14 @@ class Decisions:
             self._fixed[seg] = None
             return None
         movable = self._movable(seg, hyps)
-        name_here = person = False
+        name_here = person = given = False
         if context.may_be_name(seg):
             around = occ.resolved = occ.resolved or self._around(occ)
             name_here = context.name_position(seg, occ.token.lead, around, self.lexicon)
             person = name_here and context.person_position(around, self.lexicon)
+            given = person and context.given_name_position(around, self.lexicon)
         elif not movable:  # nothing around the word can change its reading
-            found = self._fixed[seg] = self._judge(seg, hyps, {}, False, False)
+            found = self._fixed[seg] = self._judge(seg, hyps, {}, False, False, False)
             return found
         bonuses = ()
         if movable:
@@ -125,17 +127,17 @@ class Decisions:
             if any(fit):
                 bonuses = tuple(context.bonus_where(hyps[k].text, fit, self.lexicon)
                                 for k in movable)
-        key = (seg, name_here, person, bonuses)
+        key = (seg, name_here, person, given, bonuses)
         found = self._outcomes.get(key, _UNSET)
         if found is _UNSET:
             found = self._outcomes[key] = self._judge(
                 seg, hyps, dict(zip(movable, bonuses, strict=True)) if bonuses else {},
-                name_here, person)
+                name_here, person, given)
         return found
 
     def _judge(self, seg: str, hyps: list[Hypothesis], bonuses: dict[int, float],
-               name_here: bool, person: bool) -> Outcome:
-        choice = self._choose(seg, hyps, bonuses, name_here, person)
+               name_here: bool, person: bool, given: bool) -> Outcome:
+        choice = self._choose(seg, hyps, bonuses, name_here, person, given)
         word = candidates.apply_case(choice[0], candidates.case_pattern(seg)) if choice else seg
         if word == seg:
             return None
@@ -162,11 +164,12 @@ class Decisions:
                           applied=score >= self.options.threshold)
 
     def _choose(self, seg: str, hyps: list[Hypothesis], bonuses: dict[int, float],
-                name_here: bool, person: bool) -> Choice:
+                name_here: bool, person: bool, given: bool) -> Choice:
         """The best reading, how sure, and whether the neighbours decided it; None when
         the best reading is the token as it stands. Where a name stands (`name_here`),
         the token as read is likelier if it is a name or no listed word; where a person's
-        name stands, a common word is unlikely."""
+        name stands, a common word is unlikely, and where a given name stands (`given`),
+        a listed given name is likelier ("Osten Nilsson" is Östen, not a cheese)."""
         lex = self.lexicon
         plain = self.plain(seg)
         if bonuses or name_here or any(not h.keep and h.text in self.attested for h in hyps):
@@ -176,6 +179,7 @@ class Decisions:
             post = decide.posteriors([
                 s + bonuses.get(k, 0.0)
                 + _name_bonus(h, lex, name_here, person and (named or not h.keep))
+                + (GIVEN if given and context.is_given(h.text) else 0.0)
                 + (CONSISTENT if not h.keep and h.text in self.attested else 0.0)
                 for k, (s, h) in enumerate(zip(plain, hyps, strict=True))])
         else:  # nothing added to any reading: the scores are the plain ones

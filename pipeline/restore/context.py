@@ -206,17 +206,26 @@ def may_be_name(word: str) -> bool:
 
 def person_position(around: Neighbours, lexicon: Lexicon) -> bool:
     """True where a person's name surely stands: before a party label ("Brask (S)"), after
-    a known given name on the same line ("Maria Törnén", "för Pirjo Mäkelä"), or before a
-    known name that is no given name ("Hakan Lindberg"). A common word is printed with a
-    capital there only by mistake. After a surname or before a given name a role may
-    stand ("Joakim Lundin Trafikingenjör", "Sekreterare Anna Berg")."""
-    prev, nxt = around.prev.rstrip(","), around.next.rstrip(",.;:")
-    return (_PARTY.match(around.next) is not None
-            or (not around.line_start and _known_name(prev, lexicon) and _given(prev))
-            or (_known_name(nxt, lexicon) and not _given(nxt)))
+    a known given name on the same line ("Maria Törnén", "för Pirjo Mäkelä"), or where a
+    given name stands (`given_name_position`). A common word is printed with a capital
+    there only by mistake. After a surname or before a given name a role may stand
+    ("Joakim Lundin Trafikingenjör", "Sekreterare Anna Berg")."""
+    prev = around.prev.rstrip(",")
+    return (_PARTY.match(around.next) is not None or given_name_position(around, lexicon)
+            or (not around.line_start and _known_name(prev, lexicon) and is_given(prev)))
 
 
-def _given(word: str) -> bool:
+def given_name_position(around: Neighbours, lexicon: Lexicon) -> bool:
+    """True where a given name stands: before a known surname ("Hakan Ivarsson") or before
+    a capitalised word and a party label ("Mans Ekstam (M)")."""
+    nxt = around.next.rstrip(",.;:")
+    return ((_known_name(nxt, lexicon) and not is_given(nxt))
+            or (_PARTY.match(around.next2) is not None and nxt[:1].isupper()
+                and not nxt.isupper() and nxt.replace("-", "").isalpha()))
+
+
+def is_given(word: str) -> bool:
+    """A listed given name (dictionaries/sv_first_names.txt), in any case."""
     return word.lower() in _given_names()
 
 
