@@ -30,16 +30,16 @@ STRUCTURE = "structure"  # the segmenter's repairs (origin structure), one famil
 
 
 STRIP = "strip"  # a change that only takes dots and rings off (Hölm → Holm, äv → av)
-RESPELLED = "name-respelled"  # a name changed in more than its å, ä and ö (Nilsen → Nilson)
+RESPELLED = "name-respelled"  # a name changed in more than its å, ä, ö, ü (Nilsen → Nilson)
 _RINGS = str.maketrans("åäöüÅÄÖÜ", "aaouAAOU")
-_SWEDISH = frozenset("åäöÅÄÖ")
+_SWEDISH = frozenset("åäöüÅÄÖÜ")  # the letters an English model cannot write
 
 
 def family(kind: str, english: float, before: str = "", after: str = "") -> str:
     """The calibration family of a change: its kind (or `STRIP` for a change that only
     takes the dots and rings off letters, whatever its kind: where OCR keeps diacritics
     it also invents them on specks, another error than a letter lost or misread;
-    `RESPELLED` for a name changed otherwise than by putting back å, ä and ö, whatever
+    `RESPELLED` for a name changed otherwise than by putting back å, ä, ö or ü, whatever
     OCR wrote for them: "Sandstrém" is Sandström, but "Francesca" is no Francesco), and
     whether the OCR lost diacritics."""
     if before != after and before.translate(_RINGS) == after:
@@ -50,7 +50,7 @@ def family(kind: str, english: float, before: str = "", after: str = "") -> str:
 
 
 def _letters_put_back(before: str, after: str) -> bool:
-    """True when every difference is one or two OCR characters read as å, ä or ö."""
+    """True when every difference is one or two OCR characters read as å, ä, ö or ü."""
     matcher = difflib.SequenceMatcher(None, before, after, autojunk=False)
     return all(op == "equal" or (op == "replace" and a2 - a1 <= 2
                                  and set(after[b1:b2]) <= _SWEDISH)
