@@ -25,6 +25,8 @@ IDENTITY = 0.995  # P(c read as c) for a character the estimate has no data on
 MIN_SOURCE = 1e-4  # confusions rarer than this under both models are not searched
 MIN_PAIR_COUNT = 50  # two-letter truths seen unmerged fewer times than this are not used
 _VOWELS = set("aeiouyåäöé")
+_DOTTED = set("åäöüÅÄÖÜ")
+_ACCENT_PIECES = set("éè'`´¨")  # what OCR writes for the dots or ring of a letter split off
 MAX_DELETIONS = 8  # the most likely letters OCR drops, tried when a letter may be missing
 
 
@@ -124,6 +126,11 @@ def _load(path: Path) -> Channel:
             del totals[truth]
         else:
             totals[truth] = [max(totals[truth])] * 2
+    for (truth, ocr), pair in list(counts.items()):
+        # the dots of a letter read as an accent beside it ("ä" as "aé") come first or
+        # last as the pieces' boxes fall on the page: the other order is as likely
+        if truth in _DOTTED and len(ocr) == 2 and _ACCENT_PIECES & set(ocr):
+            counts.setdefault((truth, ocr[::-1]), list(pair))
     probs = {}
     for (truth, ocr), pair in counts.items():
         probs[truth, ocr] = tuple(
