@@ -24,7 +24,7 @@ from pipeline.restore import candidates as search_module
 from pipeline.restore import shape
 from pipeline.restore.candidates import Candidate
 from pipeline.restore.channel import Channel
-from pipeline.restore.lexicon import UNKNOWN_ZIPF, Lexicon
+from pipeline.restore.lexicon import END, UNKNOWN_ZIPF, Lexicon
 from pipeline.restore.lexicon import _search as _compiled
 
 # Prior (Zipf) of a token no list has, whose letters look as much like a word as a
@@ -42,6 +42,7 @@ _SWEDISH_LETTERS = set("åäöü")
 _FOLD = str.maketrans("åäöüéÅÄÖÜÉ", "aaoueAAOUE")
 COMPOUND_DISCOUNT = 2.0  # an unlisted compound is much rarer than its last part
 COMPOUND_CAP = 1.0  # ... and below any listed word
+MIN_PRINTED_PART = 3  # letters: the shortest word of a compound as printed
 LOWER_CASE_NAME = 2.0  # a name is rarely printed in lower case
 EM_ROUNDS = 12
 SPLIT_LEFT = frozenset({"i", "på", "av", "om", "för", "att", "och", "som", "med", "till",
@@ -77,10 +78,27 @@ def hypotheses(token: str, found: list[Candidate], lexicon: Lexicon,
         path = tuple((ch, ch) for ch in token)
         logps = [channel.logp(ch, ch) for ch in token]
         cost = (-sum(p[0] for p in logps), -sum(p[1] for p in logps))
-        twin = any(_twin(token.lower(), c.text) for c in found if not c.proper)
-        out.append(Hypothesis(token.lower(), unlisted_prior(token) - (TWIN if twin else 0.0),
-                              cost, True, path, True))
+        parts = printed_compound(token.lower(), lexicon)
+        if parts:  # two listed words as printed: as likely a compound as the readings
+            kept = prior(Candidate(token.lower(), cost, parts, path), lexicon)
+        else:
+            twin = any(_twin(token.lower(), c.text) for c in found if not c.proper)
+            kept = unlisted_prior(token) - (TWIN if twin else 0.0)
+        out.append(Hypothesis(token.lower(), kept, cost, True, path, True))
     return out
+
+
+def printed_compound(token: str, lexicon: Lexicon) -> tuple[str, str] | None:
+    """The token as printed read as two listed words, a compound hunspell's flags do not
+    make ("lov" + "processen": "lov" may begin no compound there, "löv" may): a first word
+    of three letters or more that is no short word a lost space follows, and a last word
+    that may end a compound."""
+    for k in range(MIN_PRINTED_PART, len(token) - MIN_PRINTED_PART + 1):
+        first, last = token[:k], token[k:]
+        if (first not in SPLIT_LEFT and lexicon.is_word(first, capitalized=False)
+                and lexicon.roles(last) & END and lexicon.is_word(last, capitalized=False)):
+            return first, last
+    return None
 
 
 def _twin(token: str, word: str) -> bool:
