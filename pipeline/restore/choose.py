@@ -27,7 +27,7 @@ _ACUTE = str.maketrans("éáíóúÉÁÍÓÚ", "eaiouEAIOU")
 # Renee, André and Andre are both names; idé and ide both printed): at most a suggestion.
 ACCENT_ONLY = 0.5
 ATTESTED = 0.9  # posterior at which a capitalised token's reading attests a name ...
-CONSISTENT = 1.0  # ... which is then likelier (log10) for other tokens that may read so
+CONSISTENT = 1.5  # ... which is then likelier (log10) for other tokens that may read so
 GIVEN = 1.0  # log10: a listed given name is likelier where a given name stands (88% of
 # the words there on the corpora's truth are listed, 28% where any name may stand)
 Found = dict[str, list[Hypothesis]]  # word (or hyphen-separated part) -> its readings
