@@ -210,7 +210,9 @@ class Decisions:
     def _posteriors(self, seg: str) -> list[float]:
         found = self._post.get(seg)
         if found is None:
-            found = self._post[seg] = decide.posteriors(self.plain(seg))
+            # a lone reading's posterior is 1.0 whatever its score (10 ** 0 / 10 ** 0)
+            found = self._post[seg] = [1.0] if len(self.found[seg]) == 1 else \
+                decide.posteriors(self.plain(seg))
         return found
 
     def _movable(self, seg: str, hyps: list[Hypothesis]) -> tuple[int, ...]:
@@ -241,8 +243,11 @@ class Decisions:
             hyps = self.found.get(seg)
             if hyps is None:
                 return seg
-            scores = self.plain(seg)
-            text = hyps[max(range(len(hyps)), key=scores.__getitem__)].text
+            if len(hyps) == 1:  # a lone reading is the best whatever its score
+                text = hyps[0].text
+            else:
+                scores = self.plain(seg)
+                text = hyps[max(range(len(hyps)), key=scores.__getitem__)].text
             found = self._best[seg] = seg if text == seg.lower() else candidates.apply_case(
                 text, candidates.case_pattern(seg))
         return found
