@@ -107,9 +107,16 @@ class Decisions:
         return found
 
     def correct(self, occ: Occurrence) -> Correction | None:
-        if tokens.party_or_label(occ.token):
+        if occ.token.lead and tokens.party_or_label(occ.token):
             return None
-        outcomes = [self._outcome(seg, occ) for seg in occ.segments]
+        if len(occ.segments) == 1:  # most words: their outcome often known already
+            seg = occ.segments[0]
+            found = self._fixed.get(seg, _UNSET)
+            if found is None or (found is _UNSET and (found := self._outcome(seg, occ)) is None):
+                return None
+            outcomes = [found]
+        else:
+            outcomes = [self._outcome(seg, occ) for seg in occ.segments]
         if not any(outcomes):
             return None
         new_segments = [o[0] if o else seg for seg, o in zip(occ.segments, outcomes,
