@@ -135,6 +135,39 @@ def test_symbols_by_their_place_on_the_line():
     assert not {c.before for c in doc.corrections} & {"2024-2025", "13—19", "ansökan.."}
 
 
+def _passed_over_wrongly(texts: list[str]) -> list[str]:
+    """Words `symbols.may_change` passes over that a rule would change, at the start of a
+    line or after a name, before a number, "Dnr" or a word, in text read by either model."""
+    from pipeline.restore import symbols
+    wrong = []
+    for text in texts:
+        for before, after in (("Anna", "12"), ("och", "Dnr"), ("Anna", "beslutar")):
+            for line in ([text, after, "Dnr"], [before, text, after, "beslutar"]):
+                i = line.index(text)
+                if symbols.may_change(text, i):
+                    continue
+                for english, parties in ((0.9, "(S)"), (0.1, "")):
+                    fix = symbols._rules(line, ["", *line, ""], i, english=english,
+                                         parties=parties, line=" ".join(line))
+                    if fix and fix[0] != text:
+                        wrong.append(text)
+    return wrong
+
+
+def test_symbol_rules_change_no_word_their_quick_test_passes_over():
+    marks = "§$8S&s1|—-–:;.,'‘’¢«»•e(5)_~`^°©®*+= aA9"
+    short = [a + b for a in marks for b in marks] + list(marks)
+    printed = [w for line in ("8§39 Dnr KS § 12", "(5) ($S) (SS), |2025 _efter ‘kraven",
+                              "1: 12: 8 28, 88 4 sS Ss S$ $S") for w in line.split()]
+    assert not _passed_over_wrongly(short + printed)
+
+
+def test_symbol_rules_change_no_corpus_word_their_quick_test_passes_over(shared):
+    texts = {w for corpus in ("dev", "dev-real") for path in (shared / corpus).glob("*.ocr_*")
+             for w in path.read_text(encoding="utf-8").split()}
+    assert not _passed_over_wrongly(sorted(texts))
+
+
 def test_words_run_together_are_split():
     lines = ["Namnden har granskat arendet isin helhet och beslutat.",
              "Det ar en fraga som namnden tar upp."]

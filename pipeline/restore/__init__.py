@@ -110,7 +110,7 @@ def restore(doc: Document, options: RestoreOptions, *, found: Found | None = Non
                                    threshold=options.threshold, english=english)
         done = {(c.page, c.line, c.word + k) for c in fixed for k in range(c.words)}
         doc.corrections = sorted(fixed + [
-            c for o in occurrences if (o.page, o.line, o.word) not in done
+            c for o in occurrences if (not done or (o.page, o.line, o.word) not in done)
             and (c := decisions.correct(o)) is not None],
             key=lambda c: (c.page, c.line, c.word))
     data = {**lex.checksums, channel.CONFUSIONS: table.checksum, **shape.checksums(),

@@ -13,11 +13,14 @@
  * next letter is a look among that node's children. The trie is made as it is walked: a
  * node's children (one per letter that follows its prefix in some key, each with its
  * range of keys) are listed by bisection the first time it is reached, and kept, since
- * the same prefixes come back in word after word. A node marks which letters below 256
- * its children have in a bitmap beside its fields, so that a letter is looked up in the
- * node itself (the child's place among the children is the count of marked letters
- * below it): the search tries thousands of letters per word, most of them at nodes far
- * apart in memory.
+ * the same prefixes come back in word after word. The search tries thousands of letters
+ * per word, most of them at nodes far apart in memory, so what it reads of a node is 16
+ * bytes (its entry, its first child, a bitmap of its children's letters over an alphabet
+ * of the 64 letters most frequent in the keys), and a node's children are consecutive
+ * nodes in the alphabet's order: a letter's child is the first child plus the count of
+ * the bitmap's letters before it, found without reading the children. Letters outside
+ * the alphabet come after those, found by their letter in the nodes' `Span`s, which also
+ * keep what only the trie's growth reads.
  */
 
 #define PY_SSIZE_T_CLEAN
@@ -28,26 +31,32 @@
 
 /* ---------------------------------------------------------------- Keys */
 
-typedef struct {           /* the keys that begin with one prefix */
-    int32_t lo, hi;        /* their range */
-    int32_t depth;         /* the prefix's length in bytes */
+typedef struct {           /* a trie node as the search reads it: 16 bytes, four a line */
     int32_t entry;         /* the prefix's own entry, or -1 if it is no key */
-    int32_t first, count;  /* its children in `children`; first -1: not listed yet */
-    uint64_t letters[4];   /* bit c set when a child's letter is c (letters below 256) */
+    int32_t first;         /* its first child (children are consecutive nodes: those of
+                              the alphabet's letters in its order, then the rare ones);
+                              -1: not listed yet */
+    uint64_t letters;      /* bit a set when a child's letter is the alphabet's a-th */
 } Node;
 
-typedef struct { uint32_t letter; int32_t node, entry; } Child;  /* entry: the node's */
+typedef struct {           /* what only the trie's growth and rare letters read */
+    int32_t lo, hi;        /* the keys that begin with the node's prefix */
+    int32_t depth;         /* the prefix's length in bytes */
+    int32_t count;         /* children, once listed */
+    uint32_t letter;       /* the letter that leads to the node from its parent */
+} Span;
 
-#define MARKED 256         /* letters below this are marked in a node's bitmap */
+#define ALPHABET 64        /* the letters (below 256) most frequent in the keys ... */
+#define RARE 0xFF          /* ... and the others, found among a node's last children */
 
-#define MAX_NODES 1000000  /* the trie starts afresh beyond this (about 40 MiB) */
+#define MAX_NODES 1000000  /* the trie starts afresh beyond this (about 36 MiB) */
 
 typedef struct {
     PyObject_HEAD
     Node *nodes;            /* a trie over the keys, made as it is walked; 0 is the root */
+    Span *spans;            /* beside each node */
     Py_ssize_t nnodes, nodes_cap;
-    Child *children;
-    Py_ssize_t nchildren, children_cap;
+    uint8_t alphabet[256];  /* a letter's place in the alphabet, or RARE */
     PyObject *blob;         /* bytes: keys joined by "\n" */
     const char *data;
     Py_ssize_t count;
@@ -59,11 +68,35 @@ typedef struct {
 static void Keys_dealloc(Keys *self) {
     Py_XDECREF(self->blob);
     PyMem_Free(self->nodes);
-    PyMem_Free(self->children);
+    PyMem_Free(self->spans);
     PyMem_Free(self->start);
     PyMem_Free(self->length);
     PyMem_Free(self->packed);
     Py_TYPE(self)->tp_free((PyObject *)self);
+}
+
+/* The alphabet: the ALPHABET letters below 256 most frequent in the keys (ties by
+ * letter) get a bit each in a node's bitmap; the others are RARE. */
+static void make_alphabet(Keys *self, const unsigned char *data, Py_ssize_t size) {
+    Py_ssize_t freq[256] = {0};
+    for (Py_ssize_t i = 0; i < size; i++) {
+        unsigned char c = data[i];
+        if (c < 0x80)
+            freq[c]++;
+        else if ((c == 0xC2 || c == 0xC3) && i + 1 < size)  /* U+0080..U+00FF */
+            freq[((c & 0x1F) << 6) | (data[i + 1] & 0x3F)]++;
+    }
+    freq['\n'] = 0;
+    memset(self->alphabet, RARE, sizeof self->alphabet);
+    for (int a = 0; a < ALPHABET; a++) {
+        int best = -1;
+        for (int c = 0; c < 256; c++)
+            if (freq[c] && self->alphabet[c] == RARE && (best < 0 || freq[c] > freq[best]))
+                best = c;
+        if (best < 0)
+            break;
+        self->alphabet[best] = (uint8_t)a;
+    }
 }
 
 static int Keys_init(Keys *self, PyObject *args, PyObject *kwds) {
@@ -99,6 +132,7 @@ static int Keys_init(Keys *self, PyObject *args, PyObject *kwds) {
             begin = i + 1;
         }
     }
+    make_alphabet(self, (const unsigned char *)data, size);
     Py_INCREF(blob);
     self->blob = blob;
     self->data = data;
@@ -147,89 +181,113 @@ static uint32_t decode(const unsigned char *c, int *width) {
            ((uint32_t)(c[2] & 0x3F) << 6) | (c[3] & 0x3F);
 }
 
-static int32_t add_node(Keys *keys, Py_ssize_t lo, Py_ssize_t hi, Py_ssize_t depth) {
+static int32_t add_node(Keys *keys, Py_ssize_t lo, Py_ssize_t hi, Py_ssize_t depth,
+                        uint32_t letter) {
     if (keys->nnodes == keys->nodes_cap) {
         Py_ssize_t cap = keys->nodes_cap ? keys->nodes_cap * 2 : 4096;
         Node *nodes = PyMem_Realloc(keys->nodes, sizeof(Node) * cap);
-        if (!nodes)
+        if (nodes)
+            keys->nodes = nodes;
+        Span *spans = PyMem_Realloc(keys->spans, sizeof(Span) * cap);
+        if (spans)
+            keys->spans = spans;
+        if (!nodes || !spans)
             return -1;
-        keys->nodes = nodes;
         keys->nodes_cap = cap;
     }
     Node *n = &keys->nodes[keys->nnodes];
-    n->lo = (int32_t)lo;
-    n->hi = (int32_t)hi;
-    n->depth = (int32_t)depth;
     n->entry = lo < hi && keys->length[lo] == depth ? keys->packed[lo] : -1;
     n->first = -1;
-    n->count = 0;
-    memset(n->letters, 0, sizeof n->letters);
+    n->letters = 0;
+    keys->spans[keys->nnodes] = (Span){(int32_t)lo, (int32_t)hi, (int32_t)depth, 0, letter};
     return (int32_t)keys->nnodes++;
 }
 
-/* List a node's children: one per letter that follows its prefix, found by bisection. */
+typedef struct { uint32_t letter; Py_ssize_t lo, hi; int width; } Found;
+
+/* List a node's children: one per letter that follows its prefix, found by bisection,
+ * made consecutive nodes in the alphabet's order, the rare letters last. */
 static int list_children(Keys *keys, int32_t id) {
-    Py_ssize_t lo = keys->nodes[id].lo, hi = keys->nodes[id].hi, depth = keys->nodes[id].depth;
-    Py_ssize_t first = keys->nchildren, i = lo;
-    while (i < hi) {
+    Span span = keys->spans[id];
+    Py_ssize_t depth = span.depth, i = span.lo, n = 0, cap = 0;
+    Found *found = NULL;
+    while (i < span.hi) {
         if (keys->length[i] <= depth) { i++; continue; }
         const unsigned char *c = (const unsigned char *)keys->data + keys->start[i] + depth;
         int width;
         uint32_t letter = decode(c, &width);
-        Py_ssize_t a = i, b = hi;
+        Py_ssize_t a = i, b = span.hi;
         narrow(keys, &a, &b, depth, (const char *)c, width);
-        int32_t child = add_node(keys, a, b, depth + width);
-        if (child < 0)
-            return -1;
-        if (keys->nchildren == keys->children_cap) {
-            Py_ssize_t cap = keys->children_cap ? keys->children_cap * 2 : 4096;
-            Child *children = PyMem_Realloc(keys->children, sizeof(Child) * cap);
-            if (!children)
-                return -1;
-            keys->children = children;
-            keys->children_cap = cap;
+        if (n == cap) {
+            cap = cap ? cap * 2 : 32;
+            Found *more = PyMem_Realloc(found, sizeof(Found) * cap);
+            if (!more) { PyMem_Free(found); return -1; }
+            found = more;
         }
-        keys->children[keys->nchildren++] = (Child){letter, child, keys->nodes[child].entry};
-        if (letter < MARKED)
-            keys->nodes[id].letters[letter >> 6] |= (uint64_t)1 << (letter & 63);
+        found[n++] = (Found){letter, a, b, width};
         i = b;
     }
-    Py_ssize_t count = keys->nchildren - first;
-    keys->nodes[id].first = (int32_t)first;
-    keys->nodes[id].count = (int32_t)count;
+    Py_ssize_t at[ALPHABET];  /* the child of each letter of the alphabet, or -1 */
+    for (int a = 0; a < ALPHABET; a++) at[a] = -1;
+    uint64_t letters = 0;
+    for (Py_ssize_t k = 0; k < n; k++) {
+        int a = found[k].letter < 256 ? keys->alphabet[found[k].letter] : RARE;
+        if (a != RARE) { at[a] = k; letters |= (uint64_t)1 << a; }
+    }
+    int32_t first = (int32_t)keys->nnodes;
+    for (int pass = 0; pass < 2; pass++) {
+        for (Py_ssize_t j = 0; j < (pass ? n : ALPHABET); j++) {
+            Py_ssize_t k = pass ? j : at[j];
+            if (k < 0 || (pass && found[k].letter < 256
+                          && keys->alphabet[found[k].letter] != RARE))
+                continue;
+            if (add_node(keys, found[k].lo, found[k].hi, depth + found[k].width,
+                         found[k].letter) < 0) {
+                PyMem_Free(found);
+                return -1;
+            }
+        }
+    }
+    PyMem_Free(found);
+    keys->nodes[id].first = first;
+    keys->nodes[id].letters = letters;
+    keys->spans[id].count = (int32_t)n;
     return 0;
 }
 
-/* The child of a node for `letter`: NULL if no key goes on so (or on no memory: then an
- * exception is set). Valid until the next call. */
-static const Child *child_of(Keys *keys, int32_t id, uint32_t letter) {
+static inline int ones(uint64_t x) {  /* popcount, with no call to libgcc */
+    x = x - ((x >> 1) & 0x5555555555555555ULL);
+    x = (x & 0x3333333333333333ULL) + ((x >> 2) & 0x3333333333333333ULL);
+    x = (x + (x >> 4)) & 0x0F0F0F0F0F0F0F0FULL;
+    return (int)((x * 0x0101010101010101ULL) >> 56);
+}
+
+/* The child of a node for `letter`: -1 if no key goes on so, -2 on no memory (an
+ * exception is set then). */
+static inline int32_t child_of(Keys *keys, int32_t id, uint32_t letter) {
     if (keys->nodes[id].first < 0 && list_children(keys, id) < 0) {
         PyErr_NoMemory();
-        return NULL;
+        return -2;
     }
     const Node *n = &keys->nodes[id];
-    if (letter < MARKED) {  /* the children are in the order of their letters */
-        uint64_t word = n->letters[letter >> 6], bit = (uint64_t)1 << (letter & 63);
-        if (!(word & bit))
-            return NULL;
-        int rank = __builtin_popcountll(word & (bit - 1));
-        for (uint32_t w = 0; w < letter >> 6; w++)
-            rank += __builtin_popcountll(n->letters[w]);
-        return &keys->children[n->first + rank];
+    int a = letter < 256 ? keys->alphabet[letter] : RARE;
+    if (a != RARE) {  /* the child's place is the count of the alphabet's letters before */
+        uint64_t bit = (uint64_t)1 << a;
+        return n->letters & bit ? n->first + ones(n->letters & (bit - 1)) : -1;
     }
-    const Child *c = keys->children + n->first;
-    for (int32_t k = n->count; k > 0; k--, c++)
-        if (c->letter == letter)
-            return c;
-    return NULL;
+    for (int32_t k = n->first + ones(n->letters), end = n->first + keys->spans[id].count;
+         k < end; k++)
+        if (keys->spans[k].letter == letter)
+            return k;
+    return -1;
 }
 
 static int trie_start(Keys *keys) {
     /* a fresh root when there is none, or when the trie has grown too large */
     if (keys->nnodes && keys->nnodes < MAX_NODES)
         return 0;
-    keys->nnodes = keys->nchildren = 0;
-    return add_node(keys, 0, keys->count, 0) < 0 ? -1 : 0;
+    keys->nnodes = 0;
+    return add_node(keys, 0, keys->count, 0, 0) < 0 ? -1 : 0;
 }
 
 /* The entry of an exact key, or -1. */
@@ -301,7 +359,7 @@ static PyObject *Keys_key(Keys *self, PyObject *arg) {
 }
 
 static PyObject *Keys_trie(Keys *self, PyObject *unused) {
-    return Py_BuildValue("(nn)", self->nnodes, self->nchildren);
+    return Py_BuildValue("(nn)", self->nnodes, self->nnodes ? self->nnodes - 1 : 0);
 }
 
 static PyMethodDef Keys_methods[] = {
@@ -366,8 +424,7 @@ typedef struct {
     const Link *path;
     int linked;
     int edits;
-    int32_t node;          /* the trie node of the current part */
-    int32_t entry;         /* the current part's own entry, or -1 if it is no key */
+    int32_t node;          /* the trie node of the current part (its entry: the part's) */
     uint64_t text_hash;    /* fnv of the text, made as it grows */
 } State;
 
@@ -499,8 +556,9 @@ static const Link *push(Search *S, const Link *parent, PyObject *segment, Py_ssi
 }
 
 static int roles_of_part(const Search *S, const State *s) {
-    /* the current part's roles: the range's first key, if it is the part itself */
-    return s->entry < 0 ? 0 : s->entry & ROLES;
+    /* the current part's roles: its node's entry, if the part is a key */
+    int32_t entry = S->keys->nodes[s->node].entry;
+    return entry < 0 ? 0 : entry & ROLES;
 }
 
 static int roles_of(const Search *S, const char *text, Py_ssize_t n) {
@@ -580,7 +638,6 @@ static int expand(Search *S, const State *s, const Option *options, Py_ssize_t n
         j.bounds = push(S, s->bounds, NULL, s->len, s->cps);
         j.nbounds = s->nbounds + 1;
         j.node = 0;
-        j.entry = S->keys->nodes[0].entry;
         State *made = j.bounds ? new_state(S, &j) : NULL;
         if (!made || offer(S, made, pos) < 0)
             return -1;
@@ -588,23 +645,16 @@ static int expand(Search *S, const State *s, const Option *options, Py_ssize_t n
     int link = joins && S->pattern != LOWER && !(s->len && s->text[s->len - 1] == 's');
     int kase = S->pattern == UPPER || (S->pattern == TITLE && s->len == 0) ? S->pattern : LOWER;
     int capped = s->edits >= S->max_edits;
-    const Node *here = &S->keys->nodes[s->node];
-    if (here->first >= 0)  /* its children are read below, one per letter tried */
-        for (int32_t k = 0; k < here->count; k += 64 / (int32_t)sizeof(Child))
-            __builtin_prefetch(&S->keys->children[here->first + k]);
     for (Py_ssize_t k = 0; k < n; k++) {
         const Option *o = &options[k];
         double n0 = s->c0 - o->lp0, n1 = s->c1 - o->lp1;
         if ((n0 > S->max_cost && n1 > S->max_cost) || !(o->cases & kase) || (o->edit && capped))
             continue;
-        int32_t node = s->node, entry = s->entry;  /* the part with `lower` added ... */
-        for (int c = 0; c < o->lower_cps && node >= 0; c++) {
-            const Child *child = child_of(S->keys, node, o->letters[c]);
-            if (!child && PyErr_Occurred())
-                return -1;
-            node = child ? child->node : -1;
-            entry = child ? child->entry : -1;
-        }
+        int32_t node = s->node;  /* the part with `lower` added ... */
+        for (int c = 0; c < o->lower_cps && node >= 0; c++)
+            node = child_of(S->keys, node, o->letters[c]);
+        if (node == -2)
+            return -1;
         int prefix = node >= 0;  /* ... is a prefix of some key */
         int linking = link && o->lower_len == 1 && o->lower[0] == 's';
         if (!(prefix || linking))
@@ -614,7 +664,6 @@ static int expand(Search *S, const State *s, const Option *options, Py_ssize_t n
             if (!next)
                 return -1;
             next->node = node;
-            next->entry = entry;
             /* its node is read when it is expanded: far in memory, so asked for now */
             __builtin_prefetch(&S->keys->nodes[node]);
             if (offer(S, next, pos) < 0)
@@ -630,7 +679,6 @@ static int expand(Search *S, const State *s, const Option *options, Py_ssize_t n
             next->nbounds = s->nbounds + 1;
             next->linked = 1;
             next->node = 0;
-            next->entry = S->keys->nodes[0].entry;
             if (!next->bounds || offer(S, next, pos) < 0)
                 return -1;
         }
@@ -958,7 +1006,6 @@ static PyObject *search(PyObject *module, PyObject *args, PyObject *kwds) {
     first.text = "";
     first.text_hash = FNV_START;
     first.node = 0;
-    first.entry = keys->nodes[0].entry;
     State *start = new_state(&S, &first);
     if (!start || bucket_grow(&S.buckets[0]) < 0) { PyErr_NoMemory(); goto done; }
     S.buckets[0].items[S.buckets[0].count++] = start;

@@ -49,6 +49,7 @@ def family(kind: str, english: float, before: str = "", after: str = "") -> str:
     return f"{kind}/{'lost' if english >= LOST else 'kept'}"
 
 
+@functools.lru_cache(maxsize=20_000)  # per process: the same names come back in documents
 def _letters_put_back(before: str, after: str) -> bool:
     """True when every difference is one or two OCR characters read as å, ä, ö or ü."""
     matcher = difflib.SequenceMatcher(None, before, after, autojunk=False)

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 from pipeline.model import Correction, Page
 from pipeline.options import RestoreOptions
@@ -36,35 +35,52 @@ Outcome = tuple[str, float, str, str] | None  # word as corrected, score, origin
 _UNSET = object()
 
 
-@dataclass
+class _Words:
+    """A page's words in reading order: (line, word, text)."""
+
+    __slots__ = ("number", "lines", "flat")
+
+    def __init__(self, page: Page) -> None:
+        self.number, self.lines = page.number, page.lines
+        self.flat = [(li, wi, w.text) for li, line in enumerate(page.lines)
+                     for wi, w in enumerate(line.words)]
+
+
 class Occurrence:
-    page: int
-    line: int
-    word: int
-    token: tokens.Token
-    segments: tuple[str, ...]  # the core's words, split at hyphens and slashes (`tokens.parts`)
-    around: context.Neighbours  # as printed
-    marks: tuple[str, ...]  # what stands between the segments ("-", "/")
-    resolved: context.Neighbours | None = None  # as they read after correction (Decisions)
+    """A word where it stands: its token, its core's words (split at hyphens and slashes,
+    `tokens.parts`) and the marks between them ("-", "/"). Its neighbours within the
+    paragraph, as printed, are read from the page when asked for (`around`): most words
+    are decided without them."""
+
+    __slots__ = ("page", "line", "word", "token", "segments", "marks", "resolved",
+                 "_words", "_k")
+
+    def __init__(self, words: _Words, k: int, read: tokens.Read) -> None:
+        self.line, self.word, _ = words.flat[k]
+        self.page, self._words, self._k = words.number, words, k
+        self.token, self.segments, self.marks = read
+        self.resolved: context.Neighbours | None = None  # as they read after correction
+
+    @property
+    def around(self) -> context.Neighbours:
+        flat, k, li = self._words.flat, self._k, self.line
+        prev = flat[k - 1] if k else None
+        same_paragraph = prev is not None and (prev[0] == li or (
+            prev[0] == li - 1 and self._words.lines[li - 1].text.strip()))
+        nxt = flat[k + 1][2] if k + 1 < len(flat) and flat[k + 1][0] <= li + 1 else ""
+        nxt2 = flat[k + 2][2] if nxt and k + 2 < len(flat) and flat[k + 2][0] <= li + 1 \
+            else ""
+        prev2 = flat[k - 2][2] if same_paragraph and k > 1 else ""
+        return context.Neighbours(prev[2] if same_paragraph else "", nxt, self.token.trail,
+                                  self.word == 0, prev2, nxt2)
 
 
 def occurrences(pages: list[Page]) -> Iterator[Occurrence]:
     """Every word in reading order, with its neighbours within the paragraph."""
     for page in pages:
-        flat = [(li, wi, w.text) for li, line in enumerate(page.lines)
-                for wi, w in enumerate(line.words)]
-        for k, (li, wi, text) in enumerate(flat):
-            prev = flat[k - 1] if k else None
-            same_paragraph = prev is not None and (prev[0] == li or (
-                prev[0] == li - 1 and page.lines[li - 1].text.strip()))
-            nxt = flat[k + 1][2] if k + 1 < len(flat) and flat[k + 1][0] <= li + 1 else ""
-            nxt2 = flat[k + 2][2] if nxt and k + 2 < len(flat) and flat[k + 2][0] <= li + 1 \
-                else ""
-            prev2 = flat[k - 2][2] if same_paragraph and k > 1 else ""
-            token, words, marks = tokens.read_remembered(text)
-            yield Occurrence(page.number, li, wi, token, words,
-                             context.Neighbours(prev[2] if same_paragraph else "", nxt,
-                                                token.trail, wi == 0, prev2, nxt2), marks)
+        words = _Words(page)
+        for k, (_, _, text) in enumerate(words.flat):
+            yield Occurrence(words, k, tokens.read_remembered(text))
 
 
 class Decisions:
@@ -91,9 +107,16 @@ class Decisions:
         return found
 
     def correct(self, occ: Occurrence) -> Correction | None:
-        if tokens.party_or_label(occ.token):
+        if occ.token.lead and tokens.party_or_label(occ.token):
             return None
-        outcomes = [self._outcome(seg, occ) for seg in occ.segments]
+        if len(occ.segments) == 1:  # most words: their outcome often known already
+            seg = occ.segments[0]
+            found = self._fixed.get(seg, _UNSET)
+            if found is None or (found is _UNSET and (found := self._outcome(seg, occ)) is None):
+                return None
+            outcomes = [found]
+        else:
+            outcomes = [self._outcome(seg, occ) for seg in occ.segments]
         if not any(outcomes):
             return None
         new_segments = [o[0] if o else seg for seg, o in zip(occ.segments, outcomes,
@@ -194,7 +217,9 @@ class Decisions:
     def _posteriors(self, seg: str) -> list[float]:
         found = self._post.get(seg)
         if found is None:
-            found = self._post[seg] = decide.posteriors(self.plain(seg))
+            # a lone reading's posterior is 1.0 whatever its score (10 ** 0 / 10 ** 0)
+            found = self._post[seg] = [1.0] if len(self.found[seg]) == 1 else \
+                decide.posteriors(self.plain(seg))
         return found
 
     def _movable(self, seg: str, hyps: list[Hypothesis]) -> tuple[int, ...]:
@@ -225,8 +250,11 @@ class Decisions:
             hyps = self.found.get(seg)
             if hyps is None:
                 return seg
-            scores = self.plain(seg)
-            text = hyps[max(range(len(hyps)), key=scores.__getitem__)].text
+            if len(hyps) == 1:  # a lone reading is the best whatever its score
+                text = hyps[0].text
+            else:
+                scores = self.plain(seg)
+                text = hyps[max(range(len(hyps)), key=scores.__getitem__)].text
             found = self._best[seg] = seg if text == seg.lower() else candidates.apply_case(
                 text, candidates.case_pattern(seg))
         return found

@@ -63,8 +63,10 @@ def fixes(words: list[Word]) -> Iterator[tuple[int, str, float]]:
     """(index, the word as its measured widths say, score) for each word of a line whose
     dashes read otherwise than they were measured."""
     for i, word in enumerate(words):
+        if not word.dashes:  # none measured: most words
+            continue
         offsets = dash_offsets(word.text)
-        if not word.dashes or len(offsets) != len(word.dashes):
+        if len(offsets) != len(word.dashes):
             continue
         rule = ALONE if offsets == [0] else BETWEEN_DIGITS
         chars, scores = list(word.text), []

@@ -168,8 +168,13 @@ def prior(candidate: Candidate, lexicon: Lexicon) -> float:
 
 def mixture_logp(cost: tuple[float, float], english: float) -> float:
     """log10 P(ocr | h) under the mixture with this share of the English-like channel."""
-    a = math.log10(max(english, 1e-9)) - cost[0]
-    b = math.log10(max(1 - english, 1e-9)) - cost[1]
+    return _mixture(cost, math.log10(max(english, 1e-9)), math.log10(max(1 - english, 1e-9)))
+
+
+def _mixture(cost: tuple[float, float], le: float, lr: float) -> float:
+    """`mixture_logp` with the logs of the two channels' shares worked out."""
+    a = le - cost[0]
+    b = lr - cost[1]
     top = max(a, b)
     return top + math.log10(10 ** (a - top) + 10 ** (b - top))
 
@@ -251,7 +256,9 @@ class DocumentChannel:
         self.table, self.english, self.lexicon = table, english, lexicon
         self.counts: dict[tuple[str, str], float] = defaultdict(float)
         self.totals: dict[str, float] = defaultdict(float)
+        self._shares = (math.log10(max(english, 1e-9)), math.log10(max(1 - english, 1e-9)))
         unknown = damaged = 0
+        counts, totals = self.counts, self.totals
         for (hyps, n), (best, sure) in zip(groups, best_readings(groups, english), strict=True):
             h = hyps[best]
             if any(x.unknown for x in hyps):
@@ -259,9 +266,9 @@ class DocumentChannel:
                 damaged += n * (not h.keep)
             if sure < ADAPT_CONFIDENCE or h.unknown or lexicon.is_proper(h.text):
                 continue  # unsure, an unknown word or a name: no evidence of how it was read
-            for truth, ocr in h.path:
-                self.counts[truth, ocr] += n
-                self.totals[truth] += n
+            for pair in h.path:  # (truth, ocr)
+                counts[pair] += n
+                totals[pair[0]] += n
         self._logps = _LogP(self)  # (truth, ocr) -> logp, filled as asked
         rate = (damaged + 1) / (unknown + 2)  # share of unknown tokens that are damage
         self.keep_adjust = max(min(math.log10((1 - rate) / rate), 1.0), -1.5)
@@ -272,7 +279,8 @@ class DocumentChannel:
     def estimate(self, truth: str, ocr: str) -> float:
         """log10 P(ocr | truth): the table's mixture, moved toward the document's counts."""
         key = (truth, ocr)
-        base = 10 ** mixture_logp(tuple(-p for p in self.table.logp(truth, ocr)), self.english)
+        p0, p1 = self.table.logp(truth, ocr)
+        base = 10 ** _mixture((-p0, -p1), *self._shares)
         p = ((self.counts.get(key, 0.0) + ADAPT_STRENGTH * base)
              / (self.totals.get(truth, 0.0) + ADAPT_STRENGTH))
         return math.log10(p)

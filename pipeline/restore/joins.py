@@ -30,9 +30,11 @@ def corrections(doc: Document, lexicon: Lexicon, channel: Channel, *,
     for page in doc.pages:
         for li, line in enumerate(page.lines):
             words = [w.text for w in line.words]
+            ends = [_ends(w) for w in words]
             wi = 0
             while wi + 1 < len(words):
-                joined = _join(words[wi], words[wi + 1], lexicon, channel)
+                joined = (ends[wi] & FIRST and ends[wi + 1] & SECOND
+                          and _join(words[wi], words[wi + 1], lexicon, channel))
                 if joined and not {(page.number, li, wi), (page.number, li, wi + 1)} & taken:
                     score = table.score(calibration.family("join", english), JOINED)
                     out.append(Correction(
@@ -43,6 +45,25 @@ def corrections(doc: Document, lexicon: Lexicon, channel: Channel, *,
                     continue
                 wi += 1
     return out
+
+
+FIRST, SECOND = 1, 2  # a printed word may be the first part of a join, the second
+_ENDS: dict[str, int] = {}  # `_ends`, per process
+
+
+def _ends(word: str) -> int:
+    """Which part of a join (FIRST, SECOND) the word as printed may be, by what `_join`
+    asks of each before it looks anything up: most pairs are ruled out so."""
+    found = _ENDS.get(word)
+    if found is None:
+        token = tokens.split_remembered(word)
+        letters = token.core.isalpha() and len(token.core) >= MIN_PART
+        found = ((FIRST if letters and not token.trail else 0)
+                 | (SECOND if letters and not token.lead and token.core.islower() else 0))
+        if len(_ENDS) >= 200_000:
+            _ENDS.clear()
+        _ENDS[word] = found
+    return found
 
 
 def _join(first: str, second: str, lexicon: Lexicon, channel: Channel) -> str | None:

@@ -66,6 +66,11 @@ LONE_I_BAR, LONE_I_ONE = 0.5, 0.5  # 2 / 1, 0 / 0
 DASH_SCORE = 0.75  # 6 / 5: an en dash OCR read as an em dash, or an em dash
 LIST_NUMBER_SCORE = 0.75  # 2 / 2
 STRAY_LEAD = 0.5  # 0 / 0: a speck stuck before a word
+# What a word the rules may change is: one of these marks, or begins with one of these
+# characters, or (first on its line) is not all letters. Other words are passed over.
+_MAY_FIX = frozenset(_SECTION_LOOKALIKES | _BULLET_LOOKALIKES | _SPECKS.keys()
+                     | {"|", "1", "—"})
+_MAY_FIX_LEAD = "(‘_|¢"
 
 
 @dataclass(frozen=True)
@@ -80,7 +85,8 @@ class Fix:
 def party_labels(lines: list[str]) -> str:
     """How the document labels people with their party: "(S)" in capitals, "(s)" in lower
     case, or "" when it does not (fewer than two labels such as "(M)", "(kd)")."""
-    found = [m.group(1) for line in lines for w in line.split() if (m := _PARTY_LABEL.match(w))]
+    found = [m.group(1) for line in lines if "(" in line
+             for w in line.split() if (m := _PARTY_LABEL.match(w))]
     if len(found) < 2:
         return ""
     return "(s)" if sum(f.islower() for f in found) > len(found) / 2 else "(S)"
@@ -94,12 +100,25 @@ def fixes(line: Line, *, english: float, parties: str = "", before: str = "",
     texts = [w.text for w in line.words]
     around = [before, *texts, after]
     for i, text in enumerate(texts):
-        fix = (_section(texts, i) or _bullet(texts, i) or _list_number(texts, i)
-               or (_party(texts, i, parties) if parties else None)
-               or _lone_i(around, i + 1, english) or _junk(texts, i) or _dash(around, i + 1)
-               or _stray_lead(text, line.text))
+        if not may_change(text, i):
+            continue
+        fix = _rules(texts, around, i, english=english, parties=parties, line=line.text)
         if fix and fix[0] != text:
             yield Fix(i, *fix)
+
+
+def may_change(text: str, i: int) -> bool:
+    """False for a word (the i-th on its line) no rule of `fixes` changes: a quick test
+    before the rules, since most words are such."""
+    return text in _MAY_FIX or text[:1] in _MAY_FIX_LEAD or (i == 0 and not text.isalpha())
+
+
+def _rules(texts: list[str], around: list[str], i: int, *, english: float, parties: str,
+           line: str) -> tuple[str, str, float] | None:
+    return (_section(texts, i) or _bullet(texts, i) or _list_number(texts, i)
+            or (_party(texts, i, parties) if parties else None)
+            or _lone_i(around, i + 1, english) or _junk(texts, i) or _dash(around, i + 1)
+            or _stray_lead(texts[i], line))
 
 
 def _section(texts: list[str], i: int) -> tuple[str, str, float] | None:
