@@ -61,6 +61,22 @@ def test_compounds_names_and_case_patterns_alike(compiled, python):
             candidates.beam_search(word, python, table), word
 
 
+def test_options_converted_once_search_as_the_lists_they_are_made_from(compiled):
+    table = channel.load()
+    for word in ("nimnd", "Hasselsasa", "KOMMUNSTYRELSEN", "6versinda"):
+        lists, deletions, beam, edits = candidates._setup(word, compiled, table)
+        args = (candidates.case_pattern(word), beam, edits, candidates.MAX_COST,
+                candidates.MIN_PART, candidates.MIN_BEFORE_LETTER)
+        converted = [candidates._compiled.Options(here) for here in lists]
+        assert [len(c) for c in converted] == [len(here) for here in lists]
+        found = candidates._compiled.search(compiled.index, lists, deletions, *args)
+        assert found
+        assert candidates._compiled.search(
+            compiled.index, converted, candidates._compiled.Options(deletions), *args) == found
+    with pytest.raises(TypeError, match="tuple of 7"):
+        candidates._compiled.Options([(1, 0.0, 0.0)])
+
+
 def test_the_compiled_index_answers_as_the_python_one(compiled, python):
     assert not python.compiled
     assert len(compiled.index) == len(python.index) > 500_000

@@ -927,8 +927,78 @@ static PyObject *result(Search *S) {
     return out;
 }
 
+/* Options: a list of option tuples converted once. candidates' lists of what an OCR
+ * segment may be read as are made once per process and shared by every search, so their
+ * conversion is made once too; `items` keeps alive what the converted options borrow. */
+typedef struct {
+    PyObject_HEAD
+    PyObject *items;       /* a tuple of the option tuples */
+    Option *options;
+    Py_ssize_t count;
+} Options;
+
+static void Options_dealloc(Options *self) {
+    Py_XDECREF(self->items);
+    PyMem_Free(self->options);
+    Py_TYPE(self)->tp_free((PyObject *)self);
+}
+
+static int Options_init(Options *self, PyObject *args, PyObject *kwds) {
+    PyObject *list;
+    if (!PyArg_ParseTuple(args, "O", &list))
+        return -1;
+    PyObject *items = PySequence_Tuple(list);
+    if (!items)
+        return -1;
+    Py_ssize_t n = PyTuple_GET_SIZE(items);
+    Option *options = PyMem_Malloc(sizeof(Option) * (n + 1));
+    PyObject *names[3] = {PyUnicode_InternFromString("lower"),
+                          PyUnicode_InternFromString("upper"),
+                          PyUnicode_InternFromString("title")};
+    int failed = !options || !names[0] || !names[1] || !names[2];
+    if (failed && !PyErr_Occurred())
+        PyErr_NoMemory();
+    for (Py_ssize_t i = 0; !failed && i < n; i++)
+        failed = read_option(PyTuple_GET_ITEM(items, i), &options[i], names) < 0;
+    for (int i = 0; i < 3; i++)
+        Py_XDECREF(names[i]);
+    if (failed) {
+        Py_DECREF(items);
+        PyMem_Free(options);
+        return -1;
+    }
+    Py_XDECREF(self->items);
+    PyMem_Free(self->options);
+    self->items = items;
+    self->options = options;
+    self->count = n;
+    return 0;
+}
+
+static Py_ssize_t Options_len(Options *self) { return self->count; }
+
+static PySequenceMethods Options_sequence = {.sq_length = (lenfunc)Options_len};
+
+static PyTypeObject OptionsType = {
+    PyVarObject_HEAD_INIT(NULL, 0)
+    .tp_name = "pipeline.restore._search.Options",
+    .tp_basicsize = sizeof(Options),
+    .tp_dealloc = (destructor)Options_dealloc,
+    .tp_flags = Py_TPFLAGS_DEFAULT,
+    .tp_doc = "A list of option tuples, converted once for the search.",
+    .tp_as_sequence = &Options_sequence,
+    .tp_init = (initproc)Options_init,
+    .tp_new = PyType_GenericNew,
+};
+
+/* A position's options: an Options' own (converted once), or a list's, converted into
+ * the search's arena. */
 static Option *read_options(PyObject *list, Py_ssize_t *count, PyObject *names[3],
                             Arena *arena) {
+    if (PyObject_TypeCheck(list, &OptionsType)) {
+        *count = ((Options *)list)->count;
+        return ((Options *)list)->options;
+    }
     PyObject *seq = PySequence_Fast(list, "options must be a list");
     if (!seq)
         return NULL;
@@ -1379,7 +1449,7 @@ static struct PyModuleDef module = {
 };
 
 PyMODINIT_FUNC PyInit__search(void) {
-    if (PyType_Ready(&KeysType) < 0)
+    if (PyType_Ready(&KeysType) < 0 || PyType_Ready(&OptionsType) < 0)
         return NULL;
     PyObject *m = PyModule_Create(&module);
     if (!m)
@@ -1387,6 +1457,12 @@ PyMODINIT_FUNC PyInit__search(void) {
     Py_INCREF(&KeysType);
     if (PyModule_AddObject(m, "Keys", (PyObject *)&KeysType) < 0) {
         Py_DECREF(&KeysType);
+        Py_DECREF(m);
+        return NULL;
+    }
+    Py_INCREF(&OptionsType);
+    if (PyModule_AddObject(m, "Options", (PyObject *)&OptionsType) < 0) {
+        Py_DECREF(&OptionsType);
         Py_DECREF(m);
         return NULL;
     }

@@ -90,17 +90,22 @@ def _setup(token: str, lexicon: Lexicon, channel: Channel) -> tuple:
     listed once per position), the deletions (one per reading at most), the beam and the
     most places a reading may differ from the OCR characters in."""
     options = [_options(token, pos, channel) for pos in range(len(token))]
-    deletions = _segment_options("", channel)
+    return (options, _segment_options("", channel), *_limits(token, lexicon))
+
+
+def _limits(token: str, lexicon: Lexicon) -> tuple[int, int]:
+    """The beam and the most places a reading may differ from the OCR characters in."""
     known = lexicon.zipf(token.lower()) >= KNOWN_ZIPF
-    beam, edits = (KNOWN_BEAM, KNOWN_EDITS) if known else (BEAM, len(token) + 1)
-    return options, deletions, beam, edits
+    return (KNOWN_BEAM, KNOWN_EDITS) if known else (BEAM, len(token) + 1)
 
 
 def _compiled_search(token: str, lexicon: Lexicon, channel: Channel) -> list[Candidate]:
     """`beam_search` in C (pipeline/restore/_search.c): the same candidates, costs, paths."""
-    options, deletions, beam, edits = _setup(token, lexicon, channel)
-    found = _compiled.search(lexicon.index, options, deletions, case_pattern(token), beam,
-                           edits, MAX_COST, MIN_PART, MIN_BEFORE_LETTER)
+    beam, edits = _limits(token, lexicon)
+    options = [_converted(token, pos, channel, False) for pos in range(len(token))]
+    found = _compiled.search(lexicon.index, options, _converted("", 0, channel, False),
+                             case_pattern(token), beam, edits, MAX_COST, MIN_PART,
+                             MIN_BEFORE_LETTER)
     return [Candidate(text, cost, parts, path, bool(lexicon.roles(parts[0]) & PROPER))
             for text, cost, parts, path in found]
 
@@ -134,8 +139,7 @@ def may_read_as(token: str, words: frozenset[str], channel: Channel) -> bool:
     a small part of the whole search's cost."""
     if _compiled is None:
         return True
-    deletions = _segment_options("", channel)
-    options = [_options(token, pos, channel) + deletions for pos in range(len(token))]
+    options = [_converted(token, pos, channel, True) for pos in range(len(token))]
     return bool(_compiled.search(_small_index(words), options, [], case_pattern(token),
                                  _NO_BEAM, _NO_BEAM, MAX_COST, MIN_PART, MIN_BEFORE_LETTER))
 
@@ -218,6 +222,26 @@ def _segment_options(ocr: str, channel: Channel) -> list[tuple]:
             _OPTIONS.clear()
         found = _OPTIONS[key] = [_option(source, ocr) for source in sources]
     return found
+
+
+def _converted(token: str, pos: int, channel: Channel, deletions: bool):
+    """`_options` at a position (the deletions for a token of ""), with the deletions
+    added if asked, in the compiled search's form: converted once per process."""
+    ahead = token[pos:pos + 2]
+    key = (ahead, id(channel), deletions)
+    found = _CONVERTED.get(key)
+    if found is None:
+        options = _options(token, pos, channel) if token else _segment_options("", channel)
+        if deletions:
+            options = options + _segment_options("", channel)
+        if len(_CONVERTED) >= 100_000:
+            _CONVERTED.clear()
+        found = _CONVERTED[key] = _compiled.Options(options)
+    return found
+
+
+# (the next one or two OCR characters, channel, with the deletions) -> compiled options
+_CONVERTED: dict[tuple[str, int, bool], object] = {}
 
 
 def _option(source, ocr: str) -> tuple:
