@@ -52,6 +52,19 @@ def test_a_reading_context_cannot_move_gets_no_bonus():
     assert {"år", "är", "sätt", "bör", "bor", "borås", "höja"} <= moved
 
 
+def test_the_readings_context_may_move_are_remembered_per_list_of_readings():
+    lex = lexicon.load()
+    def hyp(text: str) -> decide.Hypothesis:
+        return decide.Hypothesis(text, 5.0, (1.0, 1.0), False)
+    first = [hyp("stol"), hyp("år"), hyp("är")]
+    assert choose.movable(first, lex) == (1, 2)
+    assert choose.movable(first, lex) == (1, 2)
+    for _ in range(3):  # lists made later, perhaps where an earlier one was, read afresh
+        assert choose.movable([hyp("är"), hyp("stol")], lex) == (0,)
+        assert choose.movable([hyp("stol"), hyp("bor")], lex) == (1,)
+    assert choose.movable(first, lex) == (1, 2)
+
+
 @pytest.mark.parametrize("which", range(3))
 def test_remembered_choices_are_the_choices_made_afresh(which):
     """One `Decisions` for the document (each word decided once per circumstance) makes

@@ -226,8 +226,7 @@ class Decisions:
         """The readings of the word whose score the neighbours may change."""
         found = self._may_bonus.get(seg)
         if found is None:
-            found = self._may_bonus[seg] = tuple(
-                k for k, h in enumerate(hyps) if context.may_bonus(h.text, self.lexicon))
+            found = self._may_bonus[seg] = movable(hyps, self.lexicon)
         return found
 
     def _around(self, occ: Occurrence) -> context.Neighbours:
@@ -273,6 +272,26 @@ class Decisions:
             if (not h.unknown) if h.keep else post[best] >= ATTESTED:
                 seen.add(h.text)
         return frozenset(seen)
+
+
+def movable(hyps: list[Hypothesis], lex: lexicon.Lexicon) -> tuple[int, ...]:
+    """The readings whose score the neighbours may change (`context.may_bonus`). A word's
+    readings are one list for the life of a process (`restore.readings`), so this is
+    worked out once per list, not once per document; the list is held beside its answer,
+    so that it is the same list, not one made later in its place."""
+    key = (id(hyps), id(lex))
+    known = _MOVABLE.get(key)
+    if known is not None and known[0] is hyps and known[1] is lex:
+        return known[2]
+    found = tuple(k for k, h in enumerate(hyps) if context.may_bonus(h.text, lex))
+    if len(_MOVABLE) >= _MOVABLE_SIZE:
+        candidates.forget_older_half(_MOVABLE)
+    _MOVABLE[key] = (hyps, lex, found)
+    return found
+
+
+_MOVABLE: dict[tuple[int, int], tuple[list[Hypothesis], lexicon.Lexicon, tuple[int, ...]]] = {}
+_MOVABLE_SIZE = 20_000  # lists: the older half goes beyond this
 
 
 def _name_bonus(h: Hypothesis, lex: lexicon.Lexicon, name_here: bool, person: bool) -> float:
