@@ -103,12 +103,34 @@ def test_the_compiled_fit_is_the_python_fit(compiled, shared):
         occurs = Counter(s for o in occurrences(pages) for s in o.segments if s in found)
         groups = [(found[s], n) for s, n in occurs.items()]
         fits.append((decide.fit_mixture(groups), decide.fit_in_python(groups)))
+        # the readings' terms made once per list, or read from the readings each time
+        assert candidates._compiled.fit_mixture(groups, decide.EM_ROUNDS) == fits[-1][0]
         for english in (fits[-1][0], 0.5, 0.001):
             best = [(max(range(len(hyps)), key=post.__getitem__), max(post)) for hyps, _ in groups
                     for post in [decide.mixture_posteriors(hyps, english)]]
             assert decide.best_readings(groups, english) == best
     assert all(c == p for c, p in fits), fits
     assert any(c > 0.9 for c, _ in fits) and any(c < 0.1 for c, _ in fits)  # eng and swe
+
+
+def test_the_terms_of_readings_are_those_of_the_list_given(compiled):
+    from pipeline.restore import decide
+
+    def hyp(text: str, cost: tuple[float, float]) -> decide.Hypothesis:
+        return decide.Hypothesis(text, 4.0, cost, text == "nämnd")
+    held = [hyp("nämnd", (3.0, 0.5)), hyp("namnd", (0.5, 3.0))]
+    for english in (0.2, 0.8):
+        for _ in range(3):  # lists made later, perhaps where an earlier one was
+            for cost in ((2.0, 0.1), (0.1, 2.0)):
+                fresh = [hyp("nämnd", cost), hyp("namnd", (1.0, 1.0))]
+                assert decide.best_readings([(fresh, 1), (held, 2)], english) == [
+                    (max(range(2), key=post.__getitem__), max(post))
+                    for hyps in (fresh, held)
+                    for post in [decide.mixture_posteriors(hyps, english)]]
+    groups = [(held, 3), ([hyp("nämnd", (0.2, 1.9))], 1)]
+    assert decide.fit_mixture(groups) == decide.fit_in_python(groups)
+    with pytest.raises(ValueError, match="five doubles"):
+        candidates._compiled.fit_mixture([(b"\0" * 8, 1)], 1)
 
 
 def test_the_compiled_scores_are_the_python_scores(compiled, shared):

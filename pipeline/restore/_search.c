@@ -1136,8 +1136,43 @@ static double python_sum(const double *x, Py_ssize_t n) {
 /* The terms of a word's readings, added to `terms`: five doubles each (prior less
  * penalty, cost under each model, 10 ** -cost under each); returns 1 if one of its
  * readings tells the models apart (decide.fit_mixture's "informative"), else 0. */
+static int grow_terms(double **terms, Py_ssize_t *cap, Py_ssize_t need) {
+    if (need <= *cap)
+        return 0;
+    Py_ssize_t grown = *cap ? *cap * 2 : 4096;
+    while (grown < need)
+        grown *= 2;
+    double *more = PyMem_Realloc(*terms, sizeof(double) * grown);
+    if (!more) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    *terms = more;
+    *cap = grown;
+    return 0;
+}
+
+/* The terms of a word's readings made already (`terms`): bytes, five doubles each. */
+static int copy_terms(PyObject *made, double **terms, Py_ssize_t *used, Py_ssize_t *cap) {
+    Py_ssize_t n = PyBytes_GET_SIZE(made) / (Py_ssize_t)sizeof(double);
+    if (n % 5 || grow_terms(terms, cap, *used + n) < 0) {
+        if (!PyErr_Occurred())
+            PyErr_SetString(PyExc_ValueError, "terms are five doubles a reading");
+        return -1;
+    }
+    double *x = *terms + *used;
+    memcpy(x, PyBytes_AS_STRING(made), sizeof(double) * n);
+    *used += n;
+    int informative = 0;
+    for (Py_ssize_t k = 0; k < n; k += 5)
+        informative |= fabs(x[k + 1] - x[k + 2]) > 1.0;
+    return informative;
+}
+
 static int read_terms(PyObject *hyps, double **terms, Py_ssize_t *used, Py_ssize_t *cap,
                       PyObject *names[3]) {
+    if (PyBytes_Check(hyps))
+        return copy_terms(hyps, terms, used, cap);
     PyObject *seq = PySequence_Fast(hyps, "readings must be a list");
     if (!seq)
         return -1;
@@ -1162,16 +1197,9 @@ static int read_terms(PyObject *hyps, double **terms, Py_ssize_t *used, Py_ssize
             Py_DECREF(seq);
             return -1;
         }
-        if (*used + 5 > *cap) {
-            Py_ssize_t grown = *cap ? *cap * 2 : 4096;
-            double *more = PyMem_Realloc(*terms, sizeof(double) * grown);
-            if (!more) {
-                Py_DECREF(seq);
-                PyErr_NoMemory();
-                return -1;
-            }
-            *terms = more;
-            *cap = grown;
+        if (grow_terms(terms, cap, *used + 5) < 0) {
+            Py_DECREF(seq);
+            return -1;
         }
         double *x = *terms + *used;
         x[0] = p - q;
@@ -1207,6 +1235,27 @@ static double mixture_weights(const double *x, int32_t size, double le, double l
     for (int32_t k = 0; k < size; k++)
         weights[k] = pow(10.0, weights[k] - top);
     return python_sum(weights, size);
+}
+
+/* The terms of a word's readings as bytes, to be given to fit_mixture and
+ * best_readings in place of the readings: a word's are the same in every document. */
+static PyObject *terms_of(PyObject *module, PyObject *hyps) {
+    PyObject *names[3] = {PyUnicode_InternFromString("prior"),
+                          PyUnicode_InternFromString("penalty"),
+                          PyUnicode_InternFromString("cost")};
+    double *t = NULL;
+    Py_ssize_t used = 0, cap = 0;
+    PyObject *out = NULL;
+    if (!names[0] || !names[1] || !names[2])
+        PyErr_NoMemory();
+    else if (PyBytes_Check(hyps))
+        PyErr_SetString(PyExc_TypeError, "the terms of a list of readings");
+    else if (read_terms(hyps, &t, &used, &cap, names) >= 0)
+        out = PyBytes_FromStringAndSize(used ? (const char *)t : "", sizeof(double) * used);
+    for (int i = 0; i < 3; i++)
+        Py_XDECREF(names[i]);
+    PyMem_Free(t);
+    return out;
 }
 
 /* decide.fit_mixture, operation for operation (Python's float ** and math.log10 are the
@@ -1435,6 +1484,8 @@ done:
 static PyMethodDef methods[] = {
     {"best_readings", best_readings, METH_VARARGS,
      "Each word's most probable reading under the mixture, and its posterior."},
+    {"terms", terms_of, METH_O,
+     "A word's readings' terms for fit_mixture and best_readings, made once: bytes."},
     {"fit_mixture", fit_mixture, METH_VARARGS,
      "decide.fit_mixture's rounds over the readings' terms: the share of English-like OCR."},
     {"scores", scores, METH_VARARGS,

@@ -197,7 +197,7 @@ def best_readings(groups: Groups, english: float) -> list[tuple[int, float]]:
     """For each word, the reading `mixture_posteriors` puts first (the first of equals) and
     its posterior."""
     if _compiled is not None:  # the same in C (pipeline/restore/_search.c)
-        return _compiled.best_readings(groups, english)
+        return _compiled.best_readings(_with_terms(groups), english)
     out = []
     for hyps, _ in groups:
         post = mixture_posteriors(hyps, english)
@@ -209,8 +209,29 @@ def best_readings(groups: Groups, english: float) -> list[tuple[int, float]]:
 def fit_mixture(groups: Groups) -> float:
     """The share of English-like OCR in a document (0-1), by EM over its tokens."""
     if _compiled is not None:  # the same in C (pipeline/restore/_search.c)
-        return _compiled.fit_mixture(groups, EM_ROUNDS)
+        return _compiled.fit_mixture(_with_terms(groups), EM_ROUNDS)
     return fit_in_python(groups)
+
+
+def _with_terms(groups: Groups) -> list[tuple[bytes, int]]:
+    """The groups with each word's readings given by their terms for the compiled fit
+    (prior less penalty, costs, their powers of ten), made once per list of readings: a
+    word's readings are one list for the life of a process (`restore.readings`), the
+    same in every document. The list is held beside its terms, so that it is the same
+    list, not one made later in its place."""
+    out = []
+    for hyps, n in groups:
+        known = _TERMS.get(id(hyps))
+        if known is None or known[0] is not hyps:
+            if len(_TERMS) >= _TERMS_SIZE:
+                search_module.forget_older_half(_TERMS)
+            known = _TERMS[id(hyps)] = (hyps, _compiled.terms(hyps))
+        out.append((known[1], n))
+    return out
+
+
+_TERMS: dict[int, tuple[list[Hypothesis], bytes]] = {}
+_TERMS_SIZE = 20_000  # lists: the older half goes beyond this
 
 
 def fit_in_python(groups: Groups) -> float:
