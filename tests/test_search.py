@@ -127,6 +127,14 @@ def test_the_terms_of_readings_are_those_of_the_list_given(compiled):
                     (max(range(2), key=post.__getitem__), max(post))
                     for hyps in (fresh, held)
                     for post in [decide.mixture_posteriors(hyps, english)]]
+    table = channel.load()
+    doc_channel = decide.DocumentChannel(table, 0.5, [(held, 1)], lexicon.load())
+    for _ in range(3):
+        for prior in (1.0, 5.0):
+            fresh = [decide.Hypothesis("namnd", prior, (1.0, 1.0), False, (("ä", "a"),))]
+            assert doc_channel.scores(fresh) == [doc_channel.score(fresh[0])]
+    with pytest.raises(TypeError, match="Readings"):
+        candidates._compiled.scores((), {}, 0.0)
     groups = [(held, 3), ([hyp("nämnd", (0.2, 1.9))], 1)]
     assert decide.fit_mixture(groups) == decide.fit_in_python(groups)
     with pytest.raises(ValueError, match="five doubles"):
@@ -150,6 +158,9 @@ def test_the_compiled_scores_are_the_python_scores(compiled, shared):
             channel.load(), decide.fit_mixture(groups), groups, lexicon.load())
         for hyps in found.values():
             assert doc_channel.scores(hyps) == [doc_channel.score(h) for h in hyps]
+            # the readings' fields read once per list, or read from the readings each time
+            assert candidates._compiled.scores(hyps, doc_channel._logps,
+                                               doc_channel.keep_adjust) == doc_channel.scores(hyps)
 
 
 def test_a_search_over_a_few_words_rules_out_only_what_the_whole_search_does_not_find(

@@ -1406,67 +1406,164 @@ done:
     return out;
 }
 
-/* decide.DocumentChannel.score for each of a word's readings: its prior (with the
- * document's adjustment where it is the token no list has) less its penalty, plus the log
- * probabilities of its path's segments, read from `logps` (a mapping that works out what
- * it lacks), summed as Python's sum() does. */
+/* A reading's fields that its score reads: prior, penalty, whether it is the token no
+ * list has, and its path (a new reference). */
+static int read_reading(PyObject *h, PyObject *names[4], double *p, double *q, int *unknown,
+                        PyObject **path) {
+    PyObject *prior = PyObject_GetAttr(h, names[0]);
+    PyObject *penalty = prior ? PyObject_GetAttr(h, names[1]) : NULL;
+    PyObject *is_unknown = penalty ? PyObject_GetAttr(h, names[2]) : NULL;
+    *path = is_unknown ? PyObject_GetAttr(h, names[3]) : NULL;
+    *p = prior ? PyFloat_AsDouble(prior) : -1;
+    *q = penalty ? PyFloat_AsDouble(penalty) : -1;
+    *unknown = is_unknown ? PyObject_IsTrue(is_unknown) : -1;
+    Py_XDECREF(prior);
+    Py_XDECREF(penalty);
+    Py_XDECREF(is_unknown);
+    if (*path && !PyTuple_Check(*path)) {
+        PyErr_SetString(PyExc_TypeError, "a reading's path is a tuple");
+        Py_CLEAR(*path);
+    }
+    if (!*path || PyErr_Occurred()) {
+        Py_CLEAR(*path);
+        return -1;
+    }
+    return 0;
+}
+
+static int reading_names(PyObject *names[4]) {
+    names[0] = PyUnicode_InternFromString("prior");
+    names[1] = PyUnicode_InternFromString("penalty");
+    names[2] = PyUnicode_InternFromString("unknown");
+    names[3] = PyUnicode_InternFromString("path");
+    return names[0] && names[1] && names[2] && names[3] ? 0 : -1;
+}
+
+/* A reading's score: its prior (adjusted if it is the token no list has) less its
+ * penalty, plus the log probabilities of its path's segments read from `logps`, summed as
+ * Python's sum() does; NULL on an error. */
+static PyObject *score_of(double p, double q, int unknown, PyObject *path, PyObject *logps,
+                          double keep_adjust, double **terms, Py_ssize_t *cap) {
+    Py_ssize_t m = PyTuple_GET_SIZE(path);
+    if (m > *cap) {
+        double *more = PyMem_Realloc(*terms, sizeof(double) * m);
+        if (!more)
+            return PyErr_NoMemory();
+        *terms = more;
+        *cap = m;
+    }
+    for (Py_ssize_t i = 0; i < m; i++) {
+        PyObject *v = PyObject_GetItem(logps, PyTuple_GET_ITEM(path, i));
+        (*terms)[i] = v ? PyFloat_AsDouble(v) : -1;
+        Py_XDECREF(v);
+        if (!v || PyErr_Occurred())
+            return NULL;
+    }
+    double base = unknown ? p + keep_adjust : p;
+    return PyFloat_FromDouble(base - q + python_sum(*terms, m));
+}
+
+/* Readings: a word's readings' fields that `scores` reads, read once. A word's readings
+ * are the same in every document; only the document's logps differ. */
+typedef struct {
+    PyObject_HEAD
+    Py_ssize_t count;
+    double *prior, *penalty;
+    int *unknown;
+    PyObject *paths;       /* a tuple of the readings' paths */
+} Readings;
+
+static void Readings_dealloc(Readings *self) {
+    Py_XDECREF(self->paths);
+    PyMem_Free(self->prior);
+    PyMem_Free(self->penalty);
+    PyMem_Free(self->unknown);
+    Py_TYPE(self)->tp_free((PyObject *)self);
+}
+
+static int Readings_init(Readings *self, PyObject *args, PyObject *kwds) {
+    PyObject *hyps, *names[4];
+    if (!PyArg_ParseTuple(args, "O!", &PyList_Type, &hyps))
+        return -1;
+    if (self->paths) {
+        PyErr_SetString(PyExc_TypeError, "Readings are made once");
+        return -1;
+    }
+    Py_ssize_t n = PyList_GET_SIZE(hyps);
+    int failed = reading_names(names) < 0;
+    PyMem_Free(self->prior);
+    PyMem_Free(self->penalty);
+    PyMem_Free(self->unknown);
+    self->prior = PyMem_Malloc(sizeof(double) * (n + 1));
+    self->penalty = PyMem_Malloc(sizeof(double) * (n + 1));
+    self->unknown = PyMem_Malloc(sizeof(int) * (n + 1));
+    self->paths = PyTuple_New(n);
+    failed |= !self->prior || !self->penalty || !self->unknown || !self->paths;
+    if (failed && !PyErr_Occurred())
+        PyErr_NoMemory();
+    for (Py_ssize_t k = 0; !failed && k < n; k++) {
+        PyObject *path;
+        failed = read_reading(PyList_GET_ITEM(hyps, k), names, &self->prior[k],
+                              &self->penalty[k], &self->unknown[k], &path) < 0;
+        if (!failed)
+            PyTuple_SET_ITEM(self->paths, k, path);
+    }
+    for (int i = 0; i < 4; i++)
+        Py_XDECREF(names[i]);
+    self->count = failed ? 0 : n;
+    if (failed)
+        Py_CLEAR(self->paths);
+    return failed ? -1 : 0;
+}
+
+static Py_ssize_t Readings_len(Readings *self) { return self->count; }
+
+static PySequenceMethods Readings_sequence = {.sq_length = (lenfunc)Readings_len};
+
+static PyTypeObject ReadingsType = {
+    PyVarObject_HEAD_INIT(NULL, 0)
+    .tp_name = "pipeline.restore._search.Readings",
+    .tp_basicsize = sizeof(Readings),
+    .tp_dealloc = (destructor)Readings_dealloc,
+    .tp_flags = Py_TPFLAGS_DEFAULT,
+    .tp_doc = "A word's readings' fields that scores reads, read once.",
+    .tp_as_sequence = &Readings_sequence,
+    .tp_init = (initproc)Readings_init,
+    .tp_new = PyType_GenericNew,
+};
+
+/* decide.DocumentChannel.score for each of a word's readings (a list of them, or their
+ * Readings): its prior (with the document's adjustment where it is the token no list has)
+ * less its penalty, plus the log probabilities of its path's segments, read from `logps`
+ * (a mapping that works out what it lacks), summed as Python's sum() does. */
 static PyObject *scores(PyObject *module, PyObject *args) {
-    PyObject *hyps, *logps;
+    PyObject *hyps, *logps, *names[4] = {NULL, NULL, NULL, NULL};
     double keep_adjust;
-    if (!PyArg_ParseTuple(args, "O!Od", &PyList_Type, &hyps, &logps, &keep_adjust))
+    if (!PyArg_ParseTuple(args, "OOd", &hyps, &logps, &keep_adjust))
         return NULL;
-    PyObject *names[4] = {PyUnicode_InternFromString("prior"),
-                          PyUnicode_InternFromString("penalty"),
-                          PyUnicode_InternFromString("unknown"),
-                          PyUnicode_InternFromString("path")};
-    Py_ssize_t n = PyList_GET_SIZE(hyps), cap = 0;
+    Readings *made = PyObject_TypeCheck(hyps, &ReadingsType) ? (Readings *)hyps : NULL;
+    if (!made && !PyList_Check(hyps)) {
+        PyErr_SetString(PyExc_TypeError, "scores of a list of readings or their Readings");
+        return NULL;
+    }
+    Py_ssize_t n = made ? made->count : PyList_GET_SIZE(hyps), cap = 0;
     double *terms = NULL;
     PyObject *out = PyList_New(n);
-    if (!out || !names[0] || !names[1] || !names[2] || !names[3])
+    if (!out || (!made && reading_names(names) < 0))
         goto fail;
     for (Py_ssize_t k = 0; k < n; k++) {
-        PyObject *h = PyList_GET_ITEM(hyps, k);
-        PyObject *prior = PyObject_GetAttr(h, names[0]);
-        PyObject *penalty = prior ? PyObject_GetAttr(h, names[1]) : NULL;
-        PyObject *unknown = penalty ? PyObject_GetAttr(h, names[2]) : NULL;
-        PyObject *path = unknown ? PyObject_GetAttr(h, names[3]) : NULL;
-        double p = prior ? PyFloat_AsDouble(prior) : -1;
-        double q = penalty ? PyFloat_AsDouble(penalty) : -1;
-        int is_unknown = unknown ? PyObject_IsTrue(unknown) : -1;
-        Py_XDECREF(prior);
-        Py_XDECREF(penalty);
-        Py_XDECREF(unknown);
-        if (path && !PyTuple_Check(path)) {
-            PyErr_SetString(PyExc_TypeError, "a reading's path is a tuple");
-            Py_CLEAR(path);
-        }
-        if (!path || PyErr_Occurred()) {
-            Py_XDECREF(path);
+        double p, q;
+        int unknown;
+        PyObject *path;
+        if (made) {
+            p = made->prior[k], q = made->penalty[k], unknown = made->unknown[k];
+            path = PyTuple_GET_ITEM(made->paths, k);
+            Py_INCREF(path);
+        } else if (read_reading(PyList_GET_ITEM(hyps, k), names, &p, &q, &unknown, &path) < 0) {
             goto fail;
         }
-        Py_ssize_t m = PyTuple_GET_SIZE(path);
-        if (m > cap) {
-            double *more = PyMem_Realloc(terms, sizeof(double) * m);
-            if (!more) {
-                Py_DECREF(path);
-                PyErr_NoMemory();
-                goto fail;
-            }
-            terms = more;
-            cap = m;
-        }
-        for (Py_ssize_t i = 0; i < m; i++) {
-            PyObject *v = PyObject_GetItem(logps, PyTuple_GET_ITEM(path, i));
-            terms[i] = v ? PyFloat_AsDouble(v) : -1;
-            Py_XDECREF(v);
-            if (!v || PyErr_Occurred()) {
-                Py_DECREF(path);
-                goto fail;
-            }
-        }
+        PyObject *score = score_of(p, q, unknown, path, logps, keep_adjust, &terms, &cap);
         Py_DECREF(path);
-        double base = is_unknown ? p + keep_adjust : p;
-        PyObject *score = PyFloat_FromDouble(base - q + python_sum(terms, m));
         if (!score)
             goto fail;
         PyList_SET_ITEM(out, k, score);
@@ -1500,7 +1597,8 @@ static struct PyModuleDef module = {
 };
 
 PyMODINIT_FUNC PyInit__search(void) {
-    if (PyType_Ready(&KeysType) < 0 || PyType_Ready(&OptionsType) < 0)
+    if (PyType_Ready(&KeysType) < 0 || PyType_Ready(&OptionsType) < 0 ||
+        PyType_Ready(&ReadingsType) < 0)
         return NULL;
     PyObject *m = PyModule_Create(&module);
     if (!m)
@@ -1508,6 +1606,12 @@ PyMODINIT_FUNC PyInit__search(void) {
     Py_INCREF(&KeysType);
     if (PyModule_AddObject(m, "Keys", (PyObject *)&KeysType) < 0) {
         Py_DECREF(&KeysType);
+        Py_DECREF(m);
+        return NULL;
+    }
+    Py_INCREF(&ReadingsType);
+    if (PyModule_AddObject(m, "Readings", (PyObject *)&ReadingsType) < 0) {
+        Py_DECREF(&ReadingsType);
         Py_DECREF(m);
         return NULL;
     }

@@ -234,6 +234,20 @@ _TERMS: dict[int, tuple[list[Hypothesis], bytes]] = {}
 _TERMS_SIZE = 20_000  # lists: the older half goes beyond this
 
 
+def _readings(hyps: list[Hypothesis]):
+    """The fields of a word's readings that their scores read, in the compiled form, read
+    once per list of readings (held beside them, as for `_with_terms`)."""
+    known = _READINGS.get(id(hyps))
+    if known is None or known[0] is not hyps:
+        if len(_READINGS) >= _TERMS_SIZE:
+            search_module.forget_older_half(_READINGS)
+        known = _READINGS[id(hyps)] = (hyps, _compiled.Readings(hyps))
+    return known[1]
+
+
+_READINGS: dict[int, tuple[list[Hypothesis], object]] = {}
+
+
 def fit_in_python(groups: Groups) -> float:
     """`fit_mixture` in Python: the reference the compiled one follows. Each round
     computes what `mixture_posteriors` does, to the last bit, from terms of the readings
@@ -313,7 +327,7 @@ class DocumentChannel:
     def scores(self, hyps: list[Hypothesis]) -> list[float]:
         """`score` of each reading of a word."""
         if _compiled is not None:  # the same in C (pipeline/restore/_search.c)
-            return _compiled.scores(hyps, self._logps, self.keep_adjust)
+            return _compiled.scores(_readings(hyps), self._logps, self.keep_adjust)
         return [self.score(h) for h in hyps]
 
 
