@@ -209,3 +209,25 @@ def test_the_dots_split_off_a_letter_are_read_in_either_order():
     got = _restored(["Socialnéamnden beslutar att godkanna forslaget fran forvaltningen."])
     assert got == ["Socialnämnden beslutar att godkänna förslaget från förvaltningen."]
     assert table.logp("m", "mé")[0] > -4 > table.logp("m", "ém")[0]  # no dots on an m
+
+
+def test_readings_made_in_another_worker_give_way_to_this_process_own():
+    """A batch hands a document the readings its pages' workers made (copies, across
+    processes): where this process has made a word's readings itself, its own list is
+    used, the same readings, and the corrections are those made without the copies."""
+    import pickle
+
+    import pipeline.restore as restore_stage
+
+    lines = ["Kommunstyrelsen beslutar att bifalla forslaget om nya lokaler for",
+             "forskolan i Hasselsasa, och att ge namnden i uppdrag att Zqxvb"]
+    alone = restore(_doc(lines), RestoreOptions()).corrections
+    assert alone
+    own = restore_stage.hypotheses(_doc(lines).pages)
+    copies = pickle.loads(pickle.dumps(own))
+    copies["Ovrigt"] = [restore_stage.Hypothesis("övrigt", 5.0, (1.0, 1.0), False)]
+    given = restore_stage._own(copies)
+    assert own and all(given[seg] is own[seg] for seg in own)
+    assert given["Ovrigt"] is copies["Ovrigt"]  # a word this process has not read
+    assert restore(_doc(lines), RestoreOptions(), found=copies | {}).corrections == alone
+    assert restore_stage._own({}) == {}

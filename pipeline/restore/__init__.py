@@ -88,6 +88,18 @@ def readings(seg: str, lex: lexicon.Lexicon, table: channel.Channel) -> list[Hyp
     return hyps
 
 
+def _own(found: Found) -> Found:
+    """The readings made elsewhere (by `hypotheses` in another worker of a batch), each
+    word's replaced by this process's own list where it has one: the same readings, since
+    they depend on nothing but the word, in the list whose compiled forms the process
+    keeps (`decide._with_terms`, `decide._readings`, `choose.movable`)."""
+    if not found:
+        return {}
+    lex, table = lexicon.load(), channel.load()
+    lex_id, table_id, get = id(lex), id(table), _READINGS.get
+    return {seg: get((seg, lex_id, table_id)) or hyps for seg, hyps in found.items()}
+
+
 def restore(doc: Document, options: RestoreOptions, *, found: Found | None = None) -> Document:
     """Correct the document; `found` may hold readings already made by `hypotheses`."""
     started, clock = datetime.now(UTC).isoformat(timespec="seconds"), time.perf_counter()
@@ -96,7 +108,7 @@ def restore(doc: Document, options: RestoreOptions, *, found: Found | None = Non
     with profile.step("restore/tokens"):
         occurrences = list(choose.occurrences(doc.pages))
     profile.count("restore/words", len(occurrences))
-    found = _find((s for o in occurrences for s in o.segments), dict(found or {}))
+    found = _find((s for o in occurrences for s in o.segments), _own(found or {}))
     with profile.step("restore/fitting"):
         occurs = Counter(s for o in occurrences for s in o.segments if s in found)
         groups = [(found[s], n) for s, n in occurs.items()]
