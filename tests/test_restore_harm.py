@@ -193,3 +193,13 @@ def test_where_a_given_name_stands():
     assert not given("Beslutande", "Anna")  # before a given name: a role may stand here
     assert not given("enligt", "bifogad")  # before a common word
     assert not given("Justerare", "KS", "(S)")  # before an acronym
+
+
+def test_the_first_part_of_a_suspended_compound_is_read_with_its_partner():
+    # "vård- och omsorgsboende": vårdboende is a word, värdboende none
+    lines = ["Namnden beslutar att Ekbackens vard- och omsorgsboende ska byggas om under",
+             "aret, och att forvaltningen far i uppdrag att ta fram ett forslag till namnden."]
+    assert ("vard-", "vård-") in _applied(_restored(lines))
+    # where the partner tells nothing, the part is read as it would be anyway
+    doc = _restored(["Beslut om Ekbackens bygg- och miljöfrågor fattas av nämnden."])
+    assert _applied(doc) == []

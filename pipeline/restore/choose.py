@@ -109,7 +109,12 @@ class Decisions:
     def correct(self, occ: Occurrence) -> Correction | None:
         if occ.token.lead and tokens.party_or_label(occ.token):
             return None
-        if len(occ.segments) == 1:  # most words: their outcome often known already
+        head = self._partner_head(occ)
+        if head:  # "vård- och omsorgsboende": the part read as its partner's compound
+            outcomes = [self._outcome(seg, occ) for seg in occ.segments[:-1]]
+            outcomes.append(self._with_partner(occ.segments[-1], head)
+                            or self._outcome(occ.segments[-1], occ))
+        elif len(occ.segments) == 1:  # most words: their outcome often known already
             seg = occ.segments[0]
             found = self._fixed.get(seg, _UNSET)
             if found is None or (found is _UNSET and (found := self._outcome(seg, occ)) is None):
@@ -157,6 +162,33 @@ class Decisions:
             found = self._outcomes[key] = self._judge(
                 seg, hyps, dict(zip(movable, bonuses, strict=True)) if bonuses else {},
                 name_here, person, given)
+        return found
+
+    def _partner_head(self, occ: Occurrence) -> str:
+        """For the first part of a suspended compound ("vård-" before "och
+        omsorgsboende"), the last word of its partner ("boende"); else ""."""
+        if occ.token.trail != "-" or not occ.segments[-1].isalpha():
+            return ""
+        around = occ.around
+        if around.next.lower() not in context.SUSPENDED_JOINS or not around.next2:
+            return ""
+        return context.compound_head(self._resolve(around.next2), self.lexicon)
+
+    def _with_partner(self, seg: str, head: str) -> Outcome:
+        """The part's outcome where the compound it makes with its partner's last word is
+        evidence: readings that make a listed word ("vårdboende") are likelier than those
+        that make none ("värdboende"); None where that tells no reading from another."""
+        hyps = self.found.get(seg)
+        if not hyps:
+            return None
+        bonuses = {k: context.BONUS for k, h in enumerate(hyps)
+                   if self.lexicon.is_word(h.text + head, capitalized=False)}
+        if not bonuses or len(bonuses) == len(hyps):
+            return None
+        key = (seg, "partner", head)
+        found = self._outcomes.get(key, _UNSET)
+        if found is _UNSET:
+            found = self._outcomes[key] = self._judge(seg, hyps, bonuses, False, False, False)
         return found
 
     def _judge(self, seg: str, hyps: list[Hypothesis], bonuses: dict[int, float],

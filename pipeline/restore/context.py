@@ -28,7 +28,7 @@ import re
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from pipeline.restore.lexicon import DICTIONARIES, Lexicon
+from pipeline.restore.lexicon import DICTIONARIES, END, Lexicon
 
 NUMBER_WORDS = {
     "ett", "en", "två", "tre", "fyra", "fem", "sex", "sju", "åtta", "nio", "tio", "elva",
@@ -197,6 +197,21 @@ def name_position(word: str, lead: str, around: Neighbours, lexicon: Lexicon) ->
                         or lexicon.is_proper(nxt.lower())))  # "Hakan Berg"
     return ("(" in lead or _PARTY.match(around.next) is not None or after_name
             or before_name or mid_sentence(around))
+
+
+SUSPENDED_JOINS = {"och", "eller", "&"}  # "vård- och omsorgsboende", "kultur- eller"
+MIN_HEAD = 3  # letters: the shortest last word of a compound taken as a partner's
+
+
+def compound_head(word: str, lexicon: Lexicon) -> str:
+    """The last word of a compound ("boende" of "omsorgsboende"): its longest ending,
+    shorter than itself, that is a listed word that may end a compound; "" if none."""
+    lower = _bare(word).lower()
+    for k in range(1, len(lower) - MIN_HEAD + 1):
+        end = lower[k:]
+        if lexicon.roles(end) & END and lexicon.is_word(end, capitalized=False):
+            return end
+    return ""
 
 
 def may_be_name(word: str) -> bool:
