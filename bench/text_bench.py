@@ -12,7 +12,7 @@ text with one municipality's repetition, seeded). protokoll runs over it once
 - the time from the start of the command to the first document done (wall);
 - a one-page document's restoration in a warm worker (lexicon loaded, the documents before
   it restored), CPU milliseconds, in a process of its own that restores the documents one
-  after another;
+  after another and between them collects its garbage as a worker does (`worker._settle`);
 - the lexicon and channel load in a fresh process, its modules imported (CPU and wall
   seconds, best of three; the lexicon's disk cache made by the run);
 - the peak resident memory of a worker process.
@@ -113,7 +113,9 @@ def _latency(docs: list[Path]) -> list[float]:
 
 
 def _latency_run(paths: list[str]) -> None:
-    """In a process of its own: restore the documents in order, as one worker would."""
+    """In a process of its own: restore the documents in order, as one worker would
+    (with its garbage collection between tasks)."""
+    from pipeline.batch.worker import _settle
     from pipeline.ocr import OcrOptions, ocr
     from pipeline.ocr.sources import open_document
     from pipeline.options import RestoreOptions
@@ -126,6 +128,7 @@ def _latency_run(paths: list[str]) -> None:
         spent = time.thread_time() - clock
         if n >= WARM_AFTER and len(doc.pages) == 1:
             print(f"{1000 * spent:.2f}")
+        _settle()
 
 
 def _load() -> tuple[float, float]:
