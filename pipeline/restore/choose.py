@@ -112,8 +112,8 @@ class Decisions:
         head = self._partner_head(occ)
         if head:  # "vård- och omsorgsboende": the part read as its partner's compound
             outcomes = [self._outcome(seg, occ) for seg in occ.segments[:-1]]
-            outcomes.append(self._with_partner(occ.segments[-1], head)
-                            or self._outcome(occ.segments[-1], occ))
+            found = self._with_partner(occ.segments[-1], head)
+            outcomes.append(self._outcome(occ.segments[-1], occ) if found is _UNSET else found)
         elif len(occ.segments) == 1:  # most words: their outcome often known already
             seg = occ.segments[0]
             found = self._fixed.get(seg, _UNSET)
@@ -174,17 +174,18 @@ class Decisions:
             return ""
         return context.compound_head(self._resolve(around.next2), self.lexicon)
 
-    def _with_partner(self, seg: str, head: str) -> Outcome:
+    def _with_partner(self, seg: str, head: str) -> Outcome | object:
         """The part's outcome where the compound it makes with its partner's last word is
         evidence: readings that make a listed word ("vårdboende") are likelier than those
-        that make none ("värdboende"); None where that tells no reading from another."""
+        that make none ("värdboende"); `_UNSET` where that tells no reading from another
+        (a None found here is the part kept as printed, on that evidence)."""
         hyps = self.found.get(seg)
         if not hyps:
-            return None
+            return _UNSET
         bonuses = {k: context.BONUS for k, h in enumerate(hyps)
                    if self.lexicon.is_word(h.text + head, capitalized=False)}
         if not bonuses or len(bonuses) == len(hyps):
-            return None
+            return _UNSET
         key = (seg, "partner", head)
         found = self._outcomes.get(key, _UNSET)
         if found is _UNSET:
