@@ -333,7 +333,7 @@ def _name_bonus(h: Hypothesis, lex: lexicon.Lexicon, name_here: bool, person: bo
     stands (`person`)."""
     if not name_here:
         return 0.0
-    if h.keep and h.unknown:
+    if h.unknown:  # the token as printed, or restored (decide._restored): no list has it
         damage = min(h.prior - decide.UNLISTED["title"], 0.0)
         return context.NAME_ZIPF - context.NAME_GAP + damage - h.prior
     if lex.is_proper(h.text):
