@@ -203,3 +203,33 @@ def test_the_first_part_of_a_suspended_compound_is_read_with_its_partner():
     # where the partner tells nothing, the part is read as it would be anyway
     doc = _restored(["Beslut om Ekbackens bygg- och miljöfrågor fattas av nämnden."])
     assert _applied(doc) == []
+
+
+def test_an_unlisted_name_with_a_letter_only_ocr_writes_is_read_with_its_letter():
+    # an English-model document: "é" inside "Sjéfeldt" is how it writes ö, and no list
+    # has the name; "Edlén" is a surname as printed; "Angelholm" and "Torsas" are listed
+    # places with their letters lost
+    lines = ["Narvarande ledamoter och ersattare enligt bifogad narvarolista, dar aven",
+             "tjanstemannen framgar. Namnden beslutar att godkanna forslaget.",
+             "Beslutande Karin Sjéfeldt (S), ordforande Per Edlén (M), Anna Ek (C)",
+             "Arendet galler vagen mellan Angelholm och Torsas, som skottes av Trafikverket."]
+    doc = _restored(lines)
+    applied = _applied(doc)
+    assert ("Sjéfeldt", "Sjöfeldt") in applied
+    assert ("Angelholm", "Ängelholm") in applied and ("Torsas,", "Torsås,") in applied
+    assert not [c for c in doc.corrections if c.before.startswith("Edlén")]
+
+
+def test_an_unlisted_capitalised_token_beside_a_listed_name_is_likelier_that_name():
+    from pipeline.restore import candidates, channel, decide, lexicon
+
+    lex, table = lexicon.load(), channel.load()
+
+    def kept(token: str) -> float:
+        hyps = decide.hypotheses(token, candidates.search(token, lex, table), lex, table)
+        return next(h.prior for h in hyps if h.keep)
+
+    # Ängelholm is listed, "Angelholm" no list has: the twin's odds count against it
+    assert kept("Angelholm") <= decide.unlisted_prior("Angelholm") - decide.TWIN
+    # a name no list has and that has no listed twin keeps its letters' prior
+    assert kept("Brasketorp") == decide.unlisted_prior("Brasketorp")
