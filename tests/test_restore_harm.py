@@ -233,3 +233,14 @@ def test_an_unlisted_capitalised_token_beside_a_listed_name_is_likelier_that_nam
     assert kept("Angelholm") <= decide.unlisted_prior("Angelholm") - decide.TWIN
     # a name no list has and that has no listed twin keeps its letters' prior
     assert kept("Brasketorp") == decide.unlisted_prior("Brasketorp")
+
+
+def test_a_digit_for_a_dotted_letter_in_a_short_word_is_read_and_ordinals_stay():
+    # an English-model document writes ä as "4" at times: "4n" is än, "4r" är; the
+    # ordinal "4e", the road "E4" and "1a" are no damaged words
+    lines = ["Namnden beslutar att godkanna forslaget, som 4r battre 4n det forra.",
+             "Arendet galler den 4e maj och vagen E4 vid 1a etappen."]
+    doc = _restored(lines)
+    applied = _applied(doc)
+    assert ("4r", "är") in applied and ("4n", "än") in applied
+    assert not [c for c in doc.corrections if c.before in {"4e", "E4", "1a"}]
