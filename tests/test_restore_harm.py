@@ -244,3 +244,20 @@ def test_a_digit_for_a_dotted_letter_in_a_short_word_is_read_and_ordinals_stay()
     applied = _applied(doc)
     assert ("4r", "är") in applied and ("4n", "än") in applied
     assert not [c for c in doc.corrections if c.before in {"4e", "E4", "1a"}]
+
+
+def test_a_verb_follows_a_negation_and_a_noun_a_numeral():
+    # an English-model document: "ar" after "inte" is är, after a numeral år
+    lines = ["Namnden konstaterar att forslaget, som inte ar fardigt, ska behandlas",
+             "om tre ar och att forvaltningen darfor far i uppdrag att ta fram ett nytt."]
+    applied = _applied(_restored(lines))
+    assert ("ar", "är") in applied and ("ar", "år") in applied
+    from pipeline.restore import context, lexicon
+
+    lex = lexicon.load()
+    for prev in ("inte", "det", "vilket"):
+        around = context.Neighbours(prev, "fardigt", "", False)
+        assert context.bonus("är", around, lex) == context.BONUS
+        assert context.bonus("år", around, lex) == -context.BONUS
+    # at the start of a line (a heading may start there) the word before tells nothing
+    assert context.bonus("är", context.Neighbours("inte", "klart", "", True), lex) == 0.0
