@@ -96,7 +96,7 @@ def hypotheses(token: str, found: list[Candidate], lexicon: Lexicon,
         if restored is not None and restored[0] not in {h.text for h in out}:
             text, path, cost = restored
             twin = any(diacritic_twins(text, c.text) for c in found)
-            out.append(Hypothesis(text, unlisted_prior(_in_case(token, text))
+            out.append(Hypothesis(text, unlisted_prior(text, name=True)
                                   - (TWIN if twin else 0.0), cost, False, path, True))
     return out
 
@@ -106,10 +106,10 @@ def _restored(token: str, channel: Channel) -> tuple[str, Path, tuple[float, flo
     a-z, å, ä, ö, ü that OCR writes for one of å, ä, ö, ü ("é" or "6" for ö: "Sjéfelt",
     "R6nnbo") read as the likeliest of them, the rest as printed. Which of the two is
     the word ("Ahlén" is printed so), the letters (`unlisted_prior`) and the channel
-    decide. Made for capitalised tokens only: names and places are what the lists lack
-    (9.3% of capitalised words in minutes, 2.7% of lower-case ones); a lower-case
-    unlisted reading more often stands in for a listed word with one more slip
-    ("förvalningen" for förvaltningen)."""
+    decide. Made for capitalised tokens only, and read as a name: names and places are
+    what the lists lack (9.3% of capitalised words in minutes, 2.7% of lower-case ones);
+    an unlisted word more often stands in for a listed one with more slips
+    ("förvalningen" for förvaltningen, "Förskolendimndens" for Förskolenämndens)."""
     path, found = [], False
     for ch in token:
         truth = ch
@@ -123,11 +123,6 @@ def _restored(token: str, channel: Channel) -> tuple[str, Path, tuple[float, flo
     logps = [channel.logp(t, o) for t, o in path]
     return ("".join(t for t, _ in path).lower(), tuple(path),
             (-sum(p[0] for p in logps), -sum(p[1] for p in logps)))
-
-
-def _in_case(token: str, text: str) -> str:
-    """A reading (lower case) in the token's case."""
-    return search_module.apply_case(text, search_module.case_pattern(token))
 
 
 def printed_compound(token: str, lexicon: Lexicon) -> tuple[str, str] | None:
@@ -156,17 +151,19 @@ def diacritic_twins(token: str, word: str) -> bool:
     return token != word and token.translate(_FOLD) == word.translate(_FOLD)
 
 
-def unlisted_prior(token: str) -> float:
+def unlisted_prior(token: str, *, name: bool = False) -> float:
     """Zipf frequency of the token as a word no list has: the prior of such words of its
     case, up or down by how much more or less its letters look like a Swedish word's
     (capitalised: a word's or a name's) than a listed word's do on average. A damaged word
     ("tjanstgérande", "6versinda") has letters no Swedish word has; a name ("Keskinen",
-    "Brask") has not."""
+    "Brask") has not. With `name`, the letters are a name's, whatever the case."""
     models = shape.load()
     lower = token.lower()
     letters = models["word"].logp(lower)
     case = "lower"
-    if token[:1].isupper() and not token.isupper():
+    if name:
+        letters, case = models["name"].logp(lower), "title"
+    elif token[:1].isupper() and not token.isupper():
         letters, case = max(letters, models["name"].logp(lower)), "title"
     # A short token has too few letters to look much unlike a word: a floor by length.
     low = max(LETTERS_RANGE[0], LETTERS_PER_SYMBOL * (len(token) + 1))
