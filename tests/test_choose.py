@@ -18,7 +18,7 @@ GOLDEN = Path(__file__).parent / "golden"
 # Neighbours that set off each pattern of `context.bonus`, and some that set off none.
 WORDS = ["", "5", "fem", "varje", "ett", "detta", "något", "ska", "kan", "bör",
          "Kommunstyrelsen", "nämnden", "det", "man", "ta", "höjas", "Stad", "kommun", "län",
-         "2025", "och", "beslut", "Borås", "att"]
+         "2025", "och", "beslut", "Borås", "att", "inte", "vilket"]
 
 
 def _pages(lines: list[str]) -> list[Page]:

@@ -31,12 +31,14 @@ from pipeline.restore import (
     shape,
     symbols,
     tokens,
+    vocabulary,
 )
 from pipeline.restore.choose import Found
 from pipeline.restore.decide import Hypothesis
 
 SHORT = 3  # letters: a token no longer than this and no word is taken as printed ...
 SHORT_COST = 2.0  # ... unless read so with at least this likelihood (-log10) by a model
+_DOTTED = frozenset("åäöÅÄÖ")
 
 # A word's readings depend on nothing but the word (and the lexicon and channel), so a
 # process keeps them for every document it restores: an archive repeats its words. About
@@ -76,16 +78,24 @@ def readings(seg: str, lex: lexicon.Lexicon, table: channel.Channel) -> list[Hyp
         hyps = decide.hypotheses(seg, candidates.search(seg, lex, table), lex, table)
         if any(h.unknown for h in hyps) and len(seg) <= SHORT:
             # so short a token no list has is likelier an abbreviation ("åa" for
-            # årsarbetare) than a damaged word, unless only its diacritics differ or a
-            # likely OCR confusion explains it ("f6r", "dr" for "är")
+            # årsarbetare) than a damaged word, unless only its diacritics differ, a
+            # likely OCR confusion explains it ("f6r", "dr" for "är") or it is read as
+            # printed but for a digit where the reading has å, ä or ö ("4n" for "än")
             hyps = [h for h in hyps if h.keep or min(h.cost) <= SHORT_COST
-                    or decide.diacritic_twins(seg.lower(), h.text)]
+                    or decide.diacritic_twins(seg.lower(), h.text) or _dotted_digit(h)]
         elif any(h.unknown for h in hyps) and seg.isalpha():
             hyps += decide.split_hypotheses(seg, lex, table)
     if len(_READINGS) >= _READINGS_SIZE:
         candidates.forget_older_half(_READINGS)
     _READINGS[key] = hyps
     return hyps
+
+
+def _dotted_digit(h: Hypothesis) -> bool:
+    """True for a reading that differs from the token only where a digit stands for å, ä
+    or ö ("4n" read as "än", "4r" as "är"): a digit among letters is no abbreviation."""
+    return (any(o.isdigit() for _, o in h.path)
+            and all(t == o or (o.isdigit() and t in _DOTTED) for t, o in h.path))
 
 
 def _own(found: Found) -> Found:
@@ -116,6 +126,7 @@ def restore(doc: Document, options: RestoreOptions, *, found: Found | None = Non
         doc_channel = decide.DocumentChannel(table, english, groups, lex)
     with profile.step("restore/decisions"):
         decisions = choose.Decisions(found, doc_channel, occurs, options)
+        vocabulary.look_again(decisions, list(occurs), lex)
         fixed = _symbol_corrections(doc, english, options)
         fixed += joins.corrections(doc, lex, table,
                                    done={(c.page, c.line, c.word) for c in fixed},

@@ -139,20 +139,36 @@ def may_read_as(token: str, words: frozenset[str], channel: Channel) -> bool:
     a small part of the whole search's cost."""
     if _compiled is None:
         return True
+    return bool(_among(token, _small_index(words), channel))
+
+
+def among(token: str, index, lexicon: Lexicon, channel: Channel) -> list[Candidate]:
+    """The token's readings among the words of a `small_index`, found with no beam and
+    any number of deletions and edits (`may_read_as`), best first; [] where the compiled
+    search is not built."""
+    if _compiled is None:
+        return []
+    return [Candidate(text, cost, parts, path, bool(lexicon.roles(parts[0]) & PROPER))
+            for text, cost, parts, path in _among(token, index, channel)]
+
+
+def _among(token: str, index, channel: Channel) -> list[tuple]:
     options = [_converted(token, pos, channel, True) for pos in range(len(token))]
-    return bool(_compiled.search(_small_index(words), options, [], case_pattern(token),
-                                 _NO_BEAM, _NO_BEAM, MAX_COST, MIN_PART, MIN_BEFORE_LETTER))
+    return _compiled.search(index, options, [], case_pattern(token), _NO_BEAM, _NO_BEAM,
+                            MAX_COST, MIN_PART, MIN_BEFORE_LETTER)
 
 
 _NO_BEAM = 1 << 30  # a beam (and a count of edits) no search reaches
 
 
-@functools.cache
-def _small_index(words: frozenset[str]):
+def small_index(words: frozenset[str]):
     """The compiled index of a few words, each a word by itself (no compound roles)."""
     keys = sorted(words)
     packed = array.array("i", [WORD] * len(keys))
     return _compiled.Keys("\n".join(keys).encode("utf-8"), packed.tobytes())
+
+
+_small_index = functools.cache(small_index)  # the split words: the same few every time
 
 
 def beam_search(token: str, lexicon: Lexicon, channel: Channel) -> list[Candidate]:

@@ -106,6 +106,14 @@ class Decisions:
             found = self._plain[seg] = self.channel.scores(self.found[seg])
         return found
 
+    def add_readings(self, seg: str, more: list[Hypothesis]) -> None:
+        """More readings of a word, found after the first look (`vocabulary.look_again`);
+        what was worked out of its readings before is worked out afresh."""
+        self.found[seg] = self.found[seg] + more  # a new list: the process's stays as it is
+        for memo in (self._plain, self._post, self._best, self._fixed, self._may_bonus):
+            memo.pop(seg, None)
+        self._outcomes = {k: v for k, v in self._outcomes.items() if k[0] != seg}
+
     def correct(self, occ: Occurrence) -> Correction | None:
         if occ.token.lead and tokens.party_or_label(occ.token):
             return None
@@ -240,14 +248,14 @@ class Decisions:
                 + (CONSISTENT if not h.keep and h.text in self.attested else 0.0)
                 for k, (s, h) in enumerate(zip(plain, hyps, strict=True))])
         else:  # nothing added to any reading: the scores are the plain ones
-            post = self._posteriors(seg)
+            post = self.posteriors(seg)
         best = max(range(len(hyps)), key=post.__getitem__)
         if hyps[best].keep:
             return None
         by_context = best != max(range(len(hyps)), key=plain.__getitem__)
         return hyps[best].text, post[best], by_context
 
-    def _posteriors(self, seg: str) -> list[float]:
+    def posteriors(self, seg: str) -> list[float]:
         found = self._post.get(seg)
         if found is None:
             # a lone reading's posterior is 1.0 whatever its score (10 ** 0 / 10 ** 0)
@@ -300,7 +308,7 @@ class Decisions:
             if not seg[:1].isupper():
                 continue
             hyps = self.found[seg]
-            post = self._posteriors(seg)
+            post = self.posteriors(seg)
             h = hyps[best := max(range(len(hyps)), key=post.__getitem__)]
             if (not h.unknown) if h.keep else post[best] >= ATTESTED:
                 seen.add(h.text)
@@ -333,7 +341,7 @@ def _name_bonus(h: Hypothesis, lex: lexicon.Lexicon, name_here: bool, person: bo
     stands (`person`)."""
     if not name_here:
         return 0.0
-    if h.keep and h.unknown:
+    if h.unknown:  # the token as printed, or restored (decide._restored): no list has it
         damage = min(h.prior - decide.UNLISTED["title"], 0.0)
         return context.NAME_ZIPF - context.NAME_GAP + damage - h.prior
     if lex.is_proper(h.text):

@@ -15,6 +15,8 @@ it. They are facts of Swedish grammar, not of any document:
   form followed by an infinitive ("bör ta", "bör förtydligas");
 - after a modal verb (ska, kan, bör, måste …) comes an infinitive ("ska ändras", not
   "ska andras"; "ska ingå", not "ska inga");
+- a negation or a subject pronoun is followed by a verb, not a noun ("som inte är",
+  "det är", not "år");
 - a name before "Stad", "kommun" or "län" is the name of a municipality ("Borås Stad");
 - a sentence goes on in lower case: a word inside a sentence is capitalized only if it
   is a name; so is a capitalised word after another (a given name and a surname), before
@@ -52,6 +54,10 @@ _YEAR = re.compile(r"^(1[89]|20)\d\d$")  # "år 2025"
 _NOUN_AFTER_NUMERAL = ("år", {"är", "ar"})
 _NOUN_AFTER_DETERMINER = ("sätt", {"sitt", "satt", "sått"})
 _MODAL_AFTER_BODY = ("bör", {"bor"})
+_VERB_AFTER_NEGATION = ("är", {"år", "ar"})
+# Words a finite verb follows and a noun does not: a negation ("som inte är"), and the
+# pronouns that stand as a clause's subject ("det är", "vilket är")
+VERB_BEFORE = {"inte", "ej", "icke", "aldrig", "det", "vilket", "detta"}
 BONUS = 2.0
 # Where a name stands, every name is a candidate on the same footing: a listed one has
 # the names lists' Zipf frequency (whatever its frequency in general text, Francesco is
@@ -73,7 +79,8 @@ class Neighbours:
     next2: str = ""  # the word after the next one
 
 
-_PATTERNS = (_NOUN_AFTER_NUMERAL, _NOUN_AFTER_DETERMINER, _MODAL_AFTER_BODY)
+_PATTERNS = (_NOUN_AFTER_NUMERAL, _NOUN_AFTER_DETERMINER, _MODAL_AFTER_BODY,
+             _VERB_AFTER_NEGATION)
 
 
 class Fits(NamedTuple):
@@ -82,6 +89,7 @@ class Fits(NamedTuple):
     numeral: bool  # a numeral or a quantifier before, a year after, or a sentence's end
     determiner: bool  # an indefinite article or a determiner before
     body: bool  # an authority, a body, "det" or "man" around, or an infinitive after
+    verb: bool  # a negation or a subject pronoun before
     modal: bool  # a modal verb before, on the same line
     place: bool  # "Stad", "kommun" or "län" after
 
@@ -101,6 +109,7 @@ def fits(around: Neighbours, lexicon: Lexicon) -> Fits:
                                 and not around.line_start),
         prev.endswith(BODY_ENDINGS) or prev in {"det", "man"} or nxt in {"det", "man"}
         or infinitive(nxt, lexicon),
+        prev in VERB_BEFORE and not around.line_start,
         prev in MODALS and not around.line_start,
         nxt in PLACE_WORDS)
 
@@ -108,7 +117,7 @@ def fits(around: Neighbours, lexicon: Lexicon) -> Fits:
 def bonus_where(reading: str, fit: Fits, lexicon: Lexicon) -> float:
     """`bonus` for neighbours that make these patterns."""
     total = 0.0
-    for (wanted, against), made in zip(_PATTERNS, fit[:3], strict=True):
+    for (wanted, against), made in zip(_PATTERNS, fit[:4], strict=True):
         if made and reading == wanted:
             total += BONUS
         elif made and reading in against:
