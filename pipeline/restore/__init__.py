@@ -126,7 +126,7 @@ def restore(doc: Document, options: RestoreOptions, *, found: Found | None = Non
         doc_channel = decide.DocumentChannel(table, english, groups, lex)
     with profile.step("restore/decisions"):
         decisions = choose.Decisions(found, doc_channel, occurs, options)
-        vocabulary.look_again(decisions, list(occurs), lex)
+        vocabulary.look_again(decisions, list(occurs), doc_channel.best, lex)
         fixed = _symbol_corrections(doc, english, options)
         fixed += joins.corrections(doc, lex, table,
                                    done={(c.page, c.line, c.word) for c in fixed},

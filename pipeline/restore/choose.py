@@ -248,14 +248,14 @@ class Decisions:
                 + (CONSISTENT if not h.keep and h.text in self.attested else 0.0)
                 for k, (s, h) in enumerate(zip(plain, hyps, strict=True))])
         else:  # nothing added to any reading: the scores are the plain ones
-            post = self.posteriors(seg)
+            post = self._posteriors(seg)
         best = max(range(len(hyps)), key=post.__getitem__)
         if hyps[best].keep:
             return None
         by_context = best != max(range(len(hyps)), key=plain.__getitem__)
         return hyps[best].text, post[best], by_context
 
-    def posteriors(self, seg: str) -> list[float]:
+    def _posteriors(self, seg: str) -> list[float]:
         found = self._post.get(seg)
         if found is None:
             # a lone reading's posterior is 1.0 whatever its score (10 ** 0 / 10 ** 0)
@@ -308,7 +308,7 @@ class Decisions:
             if not seg[:1].isupper():
                 continue
             hyps = self.found[seg]
-            post = self.posteriors(seg)
+            post = self._posteriors(seg)
             h = hyps[best := max(range(len(hyps)), key=post.__getitem__)]
             if (not h.unknown) if h.keep else post[best] >= ATTESTED:
                 seen.add(h.text)

@@ -333,7 +333,9 @@ class DocumentChannel:
         self._shares = (math.log10(max(english, 1e-9)), math.log10(max(1 - english, 1e-9)))
         unknown = damaged = 0
         counts, totals = self.counts, self.totals
-        for (hyps, n), (best, sure) in zip(groups, best_readings(groups, english), strict=True):
+        # each word's best reading under the table's mixture, and its posterior
+        self.best = best_readings(groups, english)
+        for (hyps, n), (best, sure) in zip(groups, self.best, strict=True):
             h = hyps[best]
             if any(x.unknown for x in hyps):
                 unknown += n

@@ -23,16 +23,21 @@ SURE = 0.9  # posterior at which a reading is a word the document has
 DAMAGED = -1.5
 
 
-def look_again(decisions: Decisions, segments: list[str], lexicon: Lexicon) -> int:
+def look_again(decisions: Decisions, segments: list[str], best: list[tuple[int, float]],
+               lexicon: Lexicon) -> int:
     """Add to `decisions` the readings of damaged words among the document's sure words;
-    the number of words given a new reading."""
-    damaged = [seg for seg in segments if _damaged(decisions, seg)]
-    words = sure_words(decisions, segments) if damaged else frozenset()
+    the number of words given a new reading. `best` holds each segment's best reading
+    and its posterior under the table's mixture (`decide.best_readings`, worked out for
+    the document's channel)."""
+    found = decisions.found
+    damaged = [seg for seg, (b, _) in zip(segments, best, strict=True)
+               if _damaged(seg, found[seg], b)]
+    words = sure_words(found, segments, best) if damaged else frozenset()
     if not words:
         return 0
     index, table, added = candidates.small_index(words), decisions.channel.table, 0
     for seg in damaged:
-        known = {h.text for h in decisions.found[seg]}
+        known = {h.text for h in found[seg]}
         more = [decide.Hypothesis(c.text, decide.prior(c, lexicon), c.cost, False, c.path)
                 for c in candidates.among(seg, index, lexicon, table) if c.text not in known]
         if more:
@@ -41,28 +46,21 @@ def look_again(decisions: Decisions, segments: list[str], lexicon: Lexicon) -> i
     return added
 
 
-def _damaged(decisions: Decisions, seg: str) -> bool:
-    """A token no list has, whose letters look like damage, left as printed."""
-    hyps = decisions.found.get(seg)
-    if not hyps or len(seg) < MIN_LETTERS or not seg.isalpha():
-        return False
-    keep = next((h for h in hyps if h.keep), None)
-    if keep is None or not keep.unknown or keep.prior > DAMAGED:
-        return False
-    post = decisions.posteriors(seg)
-    return hyps[max(range(len(hyps)), key=post.__getitem__)].keep
+def _damaged(seg: str, hyps: list[decide.Hypothesis], best: int) -> bool:
+    """A token no list has, whose letters look like damage, best left as printed."""
+    keep = hyps[best]
+    return (keep.keep and keep.unknown and keep.prior <= DAMAGED
+            and len(seg) >= MIN_LETTERS and seg.isalpha())
 
 
-def sure_words(decisions: Decisions, segments: list[str]) -> frozenset[str]:
+def sure_words(found: dict[str, list[decide.Hypothesis]], segments: list[str],
+               best: list[tuple[int, float]]) -> frozenset[str]:
     """The words of at least MIN_LETTERS letters the document surely has: listed words
     printed as they are, and what damaged tokens surely read as."""
     out = set()
-    for seg in segments:
-        hyps = decisions.found.get(seg)
-        if not hyps or len(seg) < MIN_LETTERS:
-            continue
-        post = decisions.posteriors(seg)
-        h = hyps[best := max(range(len(hyps)), key=post.__getitem__)]
-        if (not h.unknown if h.keep else post[best] >= SURE) and " " not in h.text:
+    for seg, (b, sure) in zip(segments, best, strict=True):
+        h = found[seg][b]
+        if (len(h.text) >= MIN_LETTERS and (not h.unknown if h.keep else sure >= SURE)
+                and " " not in h.text):
             out.add(h.text)
     return frozenset(out)
