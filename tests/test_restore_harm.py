@@ -275,3 +275,11 @@ def test_a_deeply_damaged_word_is_read_as_a_word_the_document_has():
     # without the word elsewhere, the damaged token is left for review
     doc = _restored(lines[1:])
     assert ("sambaille", "samhälle") not in _applied(doc)
+
+
+def test_a_lone_period_ending_a_sentence_is_kept_and_one_before_lower_case_suggested():
+    doc = _restored(["Nämnden beslutar att godkänna förslaget senast i maj .",
+                     "Beslutet skickas till förvaltningen . och kommunstyrelsen."])
+    found = {(c.line, c.before): c for c in doc.corrections}
+    assert (0, ".") not in found  # may be the sentence's own period
+    assert found[(1, ".")].after == "" and not found[(1, ".")].applied
