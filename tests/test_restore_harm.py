@@ -283,3 +283,14 @@ def test_a_lone_period_ending_a_sentence_is_kept_and_one_before_lower_case_sugge
     found = {(c.line, c.before): c for c in doc.corrections}
     assert (0, ".") not in found  # may be the sentence's own period
     assert found[(1, ".")].after == "" and not found[(1, ".")].applied
+
+
+def test_a_party_label_read_with_a_misread_letter_is_that_party():
+    # a typewriter face loses F's lower arm: "(EP)" is no party, "(FP)" is one letter off
+    lines = ["Beslutande Anna Berg (S), Karl Ek (EP), Eva Lund (M), Per Holm (C)",
+             "Ersättare Ulla Ahl (EP) och Bo Nyström (KD). Se även bilaga (EP)."]
+    applied = _applied(_restored(lines))
+    assert ("(EP),", "(FP),") in applied and ("(EP)", "(FP)") in applied
+    assert ("(EP).", "(FP).") not in applied  # after no name
+    # in a document that labels nobody by party, a label is left alone
+    assert _applied(_restored(["Rapporten från Karl Ek (EP) bifogas."])) == []

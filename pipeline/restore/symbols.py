@@ -23,6 +23,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from pipeline.model import Line
+from pipeline.restore import channel
 
 PARAGRAPH = "§"
 BULLET = "•"
@@ -37,6 +38,9 @@ _BULLET_LOOKALIKES = {"«", "»«", "»", "¢", "e", "°", "©", "®", "«»", "
 # What OCR writes for the S of the party label (S): the letter doubled or read as 5, $, 9.
 _PARTY_S = re.compile(r"^\(([S5$9]{1,3}|sS|Ss)\)([,.;:]?)$")
 _PARTY_LABEL = re.compile(r"^\((S|M|C|V|L|KD|Kd|kd|SD|Sd|sd|MP|Mp|mp|FP|Fp|fp|m|c|v|l|s)\)")
+_PARTIES = ("S", "M", "C", "V", "L", "KD", "SD", "MP", "FP")  # as labels print them
+_LABEL = re.compile(r"^\(([A-Z0-9$]{1,2})\)([,.;:]?)$")
+MISREAD = -3.0  # log10: a letter of a label read as another at least this likely
 # Lone marks that are probably specks, with the share of them that were (a lone comma,
 # asterisk or equals sign is as often printed, so never suggested).
 _SPECKS = {":": 0.95, ".": 0.88, "'": 0.85, "‘": 0.75, "’": 0.75, "¢": 0.66, "..": 0.57,
@@ -63,7 +67,7 @@ SECTION_AT_START = 0.98  # 69 / 69
 SECTION_IN_LINE = 0.5  # 0 / 0
 SECTION_JOINED = 0.33  # 1 / 0
 BULLET_SCORE = 0.64  # 15 / 10: a « at the start of a line is as often a speck
-PARTY_SCORE = 0.98  # 51 / 51
+PARTY_SCORE = 0.98  # 51 / 51 (S read as 5, $, SS), with other labels' misread letters
 LONE_I_BAR, LONE_I_ONE = 0.4, 0.5  # 3 / 1, 0 / 0
 DASH_SCORE = 0.75  # 6 / 5: an en dash OCR read as an em dash, or an em dash
 LIST_NUMBER_SCORE = 0.75  # 2 / 2
@@ -157,11 +161,28 @@ def _list_number(texts: list[str], i: int) -> tuple[str, str, float] | None:
 
 def _party(texts: list[str], i: int, label: str) -> tuple[str, str, float] | None:
     """(5), ($S), (SS) after a name, in a document that labels people by party: (S)."""
-    match = _PARTY_S.match(texts[i])
     prev = texts[i - 1].rstrip(",") if i else ""
-    if match and prev[:1].isupper() and prev.replace("-", "").isalpha():
+    if not (prev[:1].isupper() and prev.replace("-", "").isalpha()):
+        return None
+    match = _PARTY_S.match(texts[i])
+    if match:
         return f"{label}{match.group(2)}", "ocr-confusion", PARTY_SCORE
-    return None
+    match = _LABEL.match(texts[i])
+    party = _misread_party(match.group(1)) if match else None
+    return (f"({party}){match.group(2)}", "ocr-confusion", PARTY_SCORE) if party else None
+
+
+def _misread_party(label: str) -> str | None:
+    """The one party label that a label no party has ("EP") is, read with one letter
+    misread as the channel knows OCR to misread it (F as E: "FP")."""
+    if label in _PARTIES:
+        return None
+    table = channel.load()
+    found = [party for party in _PARTIES if len(party) == len(label)
+             and sum(a != b for a, b in zip(party, label, strict=True)) == 1
+             and all(a == b or max(table.logp(a, b)) >= MISREAD
+                     for a, b in zip(party, label, strict=True))]
+    return found[0] if len(found) == 1 else None
 
 
 def _lone_i(texts: list[str], i: int, english: float) -> tuple[str, str, float] | None:
