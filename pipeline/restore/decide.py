@@ -295,13 +295,13 @@ class DocumentChannel:
         unknown = damaged = 0
         counts, totals = self.counts, self.totals
         for (hyps, n), (best, sure) in zip(groups, best_readings(groups, english), strict=True):
-            h = hyps[best]
-            if any(x.unknown for x in hyps):
+            has_unknown, paths = _evidence(hyps, lexicon)
+            if has_unknown:
                 unknown += n
-                damaged += n * (not h.keep)
-            if sure < ADAPT_CONFIDENCE or h.unknown or lexicon.is_proper(h.text):
+                damaged += n * (not hyps[best].keep)
+            if sure < ADAPT_CONFIDENCE or (path := paths[best]) is None:
                 continue  # unsure, an unknown word or a name: no evidence of how it was read
-            for pair in h.path:  # (truth, ocr)
+            for pair in path:  # (truth, ocr)
                 counts[pair] += n
                 totals[pair[0]] += n
         self._logps = _LogP(self)  # (truth, ocr) -> logp, filled as asked
@@ -329,6 +329,24 @@ class DocumentChannel:
         if _compiled is not None:  # the same in C (pipeline/restore/_search.c)
             return _compiled.scores(_readings(hyps), self._logps, self.keep_adjust)
         return [self.score(h) for h in hyps]
+
+
+def _evidence(hyps: list[Hypothesis], lexicon: Lexicon) -> tuple[bool, tuple[Path | None, ...]]:
+    """Whether one of a word's readings is the token no list has, and each reading's path
+    where it is evidence of how the document was read (None for the token no list has and
+    for a name): read once per list of readings (held beside it, as for `_with_terms`)."""
+    known = _EVIDENCE.get(id(hyps))
+    if known is not None and known[0] is hyps and known[1] is lexicon:
+        return known[2]
+    found = (any(h.unknown for h in hyps),
+             tuple(None if h.unknown or lexicon.is_proper(h.text) else h.path for h in hyps))
+    if len(_EVIDENCE) >= _TERMS_SIZE:
+        search_module.forget_older_half(_EVIDENCE)
+    _EVIDENCE[id(hyps)] = (hyps, lexicon, found)
+    return found
+
+
+_EVIDENCE: dict[int, tuple[list[Hypothesis], Lexicon, tuple]] = {}
 
 
 class _LogP(dict):
