@@ -180,6 +180,13 @@ def _mixture(cost: tuple[float, float], le: float, lr: float) -> float:
 
 
 def posteriors(scores: list[float]) -> list[float]:
+    if _compiled is not None and (found := _compiled.posteriors(scores)) is not None:
+        return found  # the same in C, for a list of floats (pipeline/restore/_search.c)
+    return posteriors_in_python(scores)
+
+
+def posteriors_in_python(scores: list[float]) -> list[float]:
+    """`posteriors` in Python: the reference the compiled one follows."""
     top = max(scores)
     weights = [10 ** (s - top) for s in scores]
     total = sum(weights)
