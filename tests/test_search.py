@@ -141,6 +141,25 @@ def test_the_terms_of_readings_are_those_of_the_list_given(compiled):
         candidates._compiled.fit_mixture([(b"\0" * 8, 1)], 1)
 
 
+def test_the_compiled_posteriors_are_the_python_posteriors(compiled):
+    import random
+
+    from pipeline.restore import decide
+
+    rng = random.Random(14)
+    lists = [[rng.uniform(-12.0, 8.0) for _ in range(n)] for n in (1, 2, 3, 5, 16, 17, 40)
+             for _ in range(50)]
+    lists += [[2.5, 2.5, 1.0], [-0.0, 0.0], [1e-300, -400.0, 3.0]]
+    for scores in lists:
+        found = candidates._compiled.posteriors(scores)
+        assert found == decide.posteriors_in_python(scores), scores
+        assert decide.posteriors(scores) == found
+    # anything but a list of floats is left to Python, which works it out the same way
+    assert candidates._compiled.posteriors([3, 1.0]) is None
+    assert decide.posteriors([3, 1.0]) == decide.posteriors_in_python([3, 1.0])
+    assert candidates._compiled.posteriors([]) is None
+
+
 def test_the_compiled_scores_are_the_python_scores(compiled, shared):
     """Each reading's score under a document's channel, in C and in Python."""
     from collections import Counter

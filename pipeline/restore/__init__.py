@@ -61,7 +61,7 @@ def _find(segments: Iterable[str], found: Found) -> Found:
     with profile.step("restore/load"):
         lex, table = lexicon.load(), channel.load()
     with profile.step("restore/search"):
-        for seg in segments:
+        for seg in dict.fromkeys(segments):  # each word once (most come back many times)
             if seg not in found and (hyps := readings(seg, lex, table)) is not None:
                 found[seg] = hyps
     return found

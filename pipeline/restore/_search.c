@@ -1578,7 +1578,43 @@ done:
     return out;
 }
 
+/* decide.posteriors of a list of floats: 10 ** (score - the best score) for each,
+ * divided by their Python sum; None for anything else (Python works that out). */
+static PyObject *posteriors(PyObject *module, PyObject *list) {
+    if (!PyList_Check(list) || PyList_GET_SIZE(list) == 0)
+        Py_RETURN_NONE;
+    Py_ssize_t n = PyList_GET_SIZE(list);
+    for (Py_ssize_t k = 0; k < n; k++)
+        if (!PyFloat_CheckExact(PyList_GET_ITEM(list, k)))
+            Py_RETURN_NONE;
+    double few[16], *w = n <= 16 ? few : PyMem_Malloc(sizeof(double) * n);
+    if (!w)
+        return PyErr_NoMemory();
+    double top = PyFloat_AS_DOUBLE(PyList_GET_ITEM(list, 0));
+    for (Py_ssize_t k = 1; k < n; k++) {  /* max(): the first of equals */
+        double x = PyFloat_AS_DOUBLE(PyList_GET_ITEM(list, k));
+        if (x > top)
+            top = x;
+    }
+    for (Py_ssize_t k = 0; k < n; k++)
+        w[k] = pow(10.0, PyFloat_AS_DOUBLE(PyList_GET_ITEM(list, k)) - top);
+    double total = python_sum(w, n);
+    PyObject *out = PyList_New(n);
+    for (Py_ssize_t k = 0; out && k < n; k++) {
+        PyObject *v = PyFloat_FromDouble(w[k] / total);
+        if (!v)
+            Py_CLEAR(out);
+        else
+            PyList_SET_ITEM(out, k, v);
+    }
+    if (w != few)
+        PyMem_Free(w);
+    return out;
+}
+
 static PyMethodDef methods[] = {
+    {"posteriors", posteriors, METH_O,
+     "decide.posteriors of a list of floats (None for anything else)."},
     {"best_readings", best_readings, METH_VARARGS,
      "Each word's most probable reading under the mixture, and its posterior."},
     {"terms", terms_of, METH_O,

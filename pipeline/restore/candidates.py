@@ -329,6 +329,7 @@ def _complete(parts: tuple[str, ...], linked: bool, lexicon: Lexicon, pattern: s
     return len(last) >= MIN_PART and bool(roles & END) and not linked
 
 
+@functools.lru_cache(maxsize=1 << 17)  # asked for each word at each choice made of it
 def case_pattern(token: str) -> str:
     letters = [ch for ch in token if ch.isalpha()]
     if len(letters) > 1 and all(ch.isupper() for ch in letters):

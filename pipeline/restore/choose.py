@@ -115,10 +115,11 @@ class Decisions:
         self._outcomes = {k: v for k, v in self._outcomes.items() if k[0] != seg}
 
     def correct(self, occ: Occurrence) -> Correction | None:
-        if occ.token.lead and tokens.party_or_label(occ.token):
+        token = occ.token
+        if token.lead and tokens.party_or_label(token):
             return None
-        head = self._partner_head(occ)
-        if head:  # "vård- och omsorgsboende": the part read as its partner's compound
+        # "vård- och omsorgsboende": the part read as its partner's compound
+        if token.trail == "-" and (head := self._partner_head(occ)):
             outcomes = [self._outcome(seg, occ) for seg in occ.segments[:-1]]
             found = self._with_partner(occ.segments[-1], head)
             outcomes.append(self._outcome(occ.segments[-1], occ) if found is _UNSET else found)
@@ -237,7 +238,7 @@ class Decisions:
         a listed given name is likelier ("Osten Nilsson" is Östen, not a cheese)."""
         lex = self.lexicon
         plain = self.plain(seg)
-        if bonuses or name_here or any(not h.keep and h.text in self.attested for h in hyps):
+        if bonuses or name_here or not self.attested.isdisjoint(_readings_as(hyps)):
             # where a person's name stands and a name may be read, a common word as
             # printed is no likelier than another ("Hakan Lindberg" is Håkan, not a chin)
             named = person and any(not h.keep and lex.is_proper(h.text) for h in hyps)
@@ -249,10 +250,10 @@ class Decisions:
                 for k, (s, h) in enumerate(zip(plain, hyps, strict=True))])
         else:  # nothing added to any reading: the scores are the plain ones
             post = self._posteriors(seg)
-        best = max(range(len(hyps)), key=post.__getitem__)
+        best = post.index(max(post))  # the first of equals, as max(range(...)) gives
         if hyps[best].keep:
             return None
-        by_context = best != max(range(len(hyps)), key=plain.__getitem__)
+        by_context = best != plain.index(max(plain))
         return hyps[best].text, post[best], by_context
 
     def _posteriors(self, seg: str) -> list[float]:
@@ -294,7 +295,7 @@ class Decisions:
                 text = hyps[0].text
             else:
                 scores = self.plain(seg)
-                text = hyps[max(range(len(hyps)), key=scores.__getitem__)].text
+                text = hyps[scores.index(max(scores))].text
             found = self._best[seg] = seg if text == seg.lower() else candidates.apply_case(
                 text, candidates.case_pattern(seg))
         return found
@@ -309,7 +310,7 @@ class Decisions:
                 continue
             hyps = self.found[seg]
             post = self._posteriors(seg)
-            h = hyps[best := max(range(len(hyps)), key=post.__getitem__)]
+            h = hyps[best := post.index(max(post))]
             if (not h.unknown) if h.keep else post[best] >= ATTESTED:
                 seen.add(h.text)
         return frozenset(seen)
@@ -333,6 +334,22 @@ def movable(hyps: list[Hypothesis], lex: lexicon.Lexicon) -> tuple[int, ...]:
 
 _MOVABLE: dict[tuple[int, int], tuple[list[Hypothesis], lexicon.Lexicon, tuple[int, ...]]] = {}
 _MOVABLE_SIZE = 20_000  # lists: the older half goes beyond this
+
+
+def _readings_as(hyps: list[Hypothesis]) -> frozenset[str]:
+    """The words a word's readings read it as, other than as printed: made once per list
+    of readings (held beside it, as for `movable`)."""
+    known = _TEXTS.get(id(hyps))
+    if known is not None and known[0] is hyps:
+        return known[1]
+    found = frozenset(h.text for h in hyps if not h.keep)
+    if len(_TEXTS) >= _MOVABLE_SIZE:
+        candidates.forget_older_half(_TEXTS)
+    _TEXTS[id(hyps)] = (hyps, found)
+    return found
+
+
+_TEXTS: dict[int, tuple[list[Hypothesis], frozenset[str]]] = {}
 
 
 def _name_bonus(h: Hypothesis, lex: lexicon.Lexicon, name_here: bool, person: bool) -> float:

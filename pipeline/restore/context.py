@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import functools
 import re
-from dataclasses import dataclass
 from typing import NamedTuple
 
 from pipeline.restore.lexicon import DICTIONARIES, END, Lexicon
@@ -69,8 +68,7 @@ COMMON_AS_NAME = 2.0  # log10 odds against a common word where a person's name s
 _PARTY = re.compile(r"^\([A-ZÅÄÖa-zåäö]{1,4}\)")
 
 
-@dataclass(frozen=True)
-class Neighbours:
+class Neighbours(NamedTuple):  # a tuple: made for tens of thousands of words a document
     prev: str  # the previous word as printed ("" at the start of a paragraph)
     next: str
     trail: str  # punctuation right after the word

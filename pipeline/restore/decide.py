@@ -219,6 +219,13 @@ def _mixture(cost: tuple[float, float], le: float, lr: float) -> float:
 
 
 def posteriors(scores: list[float]) -> list[float]:
+    if _compiled is not None and (found := _compiled.posteriors(scores)) is not None:
+        return found  # the same in C, for a list of floats (pipeline/restore/_search.c)
+    return posteriors_in_python(scores)
+
+
+def posteriors_in_python(scores: list[float]) -> list[float]:
+    """`posteriors` in Python: the reference the compiled one follows."""
     top = max(scores)
     weights = [10 ** (s - top) for s in scores]
     total = sum(weights)
@@ -336,13 +343,13 @@ class DocumentChannel:
         # each word's best reading under the table's mixture, and its posterior
         self.best = best_readings(groups, english)
         for (hyps, n), (best, sure) in zip(groups, self.best, strict=True):
-            h = hyps[best]
-            if any(x.unknown for x in hyps):
+            has_unknown, paths = _evidence(hyps, lexicon)
+            if has_unknown:
                 unknown += n
-                damaged += n * (not h.keep)
-            if sure < ADAPT_CONFIDENCE or h.unknown or lexicon.is_proper(h.text):
+                damaged += n * (not hyps[best].keep)
+            if sure < ADAPT_CONFIDENCE or (path := paths[best]) is None:
                 continue  # unsure, an unknown word or a name: no evidence of how it was read
-            for pair in h.path:  # (truth, ocr)
+            for pair in path:  # (truth, ocr)
                 counts[pair] += n
                 totals[pair[0]] += n
         self._logps = _LogP(self)  # (truth, ocr) -> logp, filled as asked
@@ -370,6 +377,24 @@ class DocumentChannel:
         if _compiled is not None:  # the same in C (pipeline/restore/_search.c)
             return _compiled.scores(_readings(hyps), self._logps, self.keep_adjust)
         return [self.score(h) for h in hyps]
+
+
+def _evidence(hyps: list[Hypothesis], lexicon: Lexicon) -> tuple[bool, tuple[Path | None, ...]]:
+    """Whether one of a word's readings is the token no list has, and each reading's path
+    where it is evidence of how the document was read (None for the token no list has and
+    for a name): read once per list of readings (held beside it, as for `_with_terms`)."""
+    known = _EVIDENCE.get(id(hyps))
+    if known is not None and known[0] is hyps and known[1] is lexicon:
+        return known[2]
+    found = (any(h.unknown for h in hyps),
+             tuple(None if h.unknown or lexicon.is_proper(h.text) else h.path for h in hyps))
+    if len(_EVIDENCE) >= _TERMS_SIZE:
+        search_module.forget_older_half(_EVIDENCE)
+    _EVIDENCE[id(hyps)] = (hyps, lexicon, found)
+    return found
+
+
+_EVIDENCE: dict[int, tuple[list[Hypothesis], Lexicon, tuple]] = {}
 
 
 class _LogP(dict):

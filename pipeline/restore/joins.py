@@ -34,7 +34,7 @@ def corrections(doc: Document, lexicon: Lexicon, channel: Channel, *,
             wi = 0
             while wi + 1 < len(words):
                 joined = (ends[wi] & FIRST and ends[wi + 1] & SECOND
-                          and _join(words[wi], words[wi + 1], lexicon, channel))
+                          and _join_remembered(words[wi], words[wi + 1], lexicon, channel))
                 if joined and not {(page.number, li, wi), (page.number, li, wi + 1)} & taken:
                     score = table.score(calibration.family("join", english), JOINED)
                     out.append(Correction(
@@ -63,6 +63,21 @@ def _ends(word: str) -> int:
         if len(_ENDS) >= 200_000:
             _ENDS.clear()
         _ENDS[word] = found
+    return found
+
+
+_JOINS: dict[tuple[str, str, int, int], str | None] = {}  # `_join`, per process
+
+
+def _join_remembered(first: str, second: str, lexicon: Lexicon,
+                     channel: Channel) -> str | None:
+    """`_join`, remembered: the same pairs of words come back in every document."""
+    key = (first, second, id(lexicon), id(channel))
+    found = _JOINS.get(key, _JOINS)
+    if found is _JOINS:
+        if len(_JOINS) >= 100_000:
+            _JOINS.clear()
+        found = _JOINS[key] = _join(first, second, lexicon, channel)
     return found
 
 

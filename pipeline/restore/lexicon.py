@@ -98,6 +98,7 @@ class Lexicon:
         use = compiled and _search is not None
         self.index = _search.Keys(blob, packed) if use else _Keys(blob, packed)
         self._looked_up: dict[str, int] = {}  # form -> packed, or -1 if not listed
+        self._roles: dict[str, int] = {}  # form -> its role bits (0 if not listed)
         self.abbreviations = abbreviations
         self.municipalities = municipalities  # lower case
         self.checksums = checksums  # data file name -> sha256, for provenance
@@ -123,7 +124,12 @@ class Lexicon:
         return found
 
     def roles(self, key: str) -> int:
-        return max(self._entry(key), 0) & ROLES
+        found = self._roles.get(key)
+        if found is None:
+            if len(self._roles) > 2_000_000:
+                self._roles.clear()
+            found = self._roles[key] = max(self._entry(key), 0) & ROLES
+        return found
 
     def zipf(self, key: str) -> float:
         """The form's Zipf frequency; UNKNOWN_ZIPF for a listed form wordfreq lacks, else 0."""
@@ -152,10 +158,13 @@ class Lexicon:
         return found
 
     def is_proper(self, key: str) -> bool:
-        return bool(self.roles(key) & PROPER)
+        roles = self._roles.get(key)
+        return bool((self.roles(key) if roles is None else roles) & PROPER)
 
     def is_word(self, key: str, *, capitalized: bool = True) -> bool:
-        roles = self.roles(key)
+        roles = self._roles.get(key)
+        if roles is None:
+            roles = self.roles(key)
         return bool(roles & WORD and (capitalized or not roles & PROPER))
 
 
