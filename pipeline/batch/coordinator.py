@@ -215,6 +215,7 @@ class _Batch:
         self.queue = iter(todo)
         self._report()
         state = "stopped"
+        profile.take()  # what this process added up before the run (earlier work) is not its
         pool = Pool(batch)
         scheduler = Scheduler(pool, self.options, self._admit, on_page=self._page_done,
                               on_done=self._done,
