@@ -87,10 +87,11 @@ def test_party_label_and_paragraph_sign_confusions_are_corrected_where_placed():
     lines = ["Beslutande Anna Brask (5), ordförande Lars Holm (M), Eva Berg (C)",
              "SS 12-14 Dnr KS 2019/0123",
              "S 15 Dnr KS 2019/0124",
+             "s$ 16/20 Samordningsförbundet, budget 2021",
              "Ärendet enligt KS 8 12 och punkt (5) i planen."]
     doc = _restored(lines)
     applied = _applied(doc)
-    assert ("(5),", "(S),") in applied
+    assert ("(5),", "(S),") in applied and ("s$", "§") in applied
     assert ("SS", "§§") in applied and ("S", "§") in applied and ("8", "§") in applied
     assert ("(5)", "(S)") not in applied  # not after a name: a list number
 
