@@ -295,3 +295,15 @@ def test_a_party_label_read_with_a_misread_letter_is_that_party():
     assert ("(EP).", "(FP).") not in applied  # after no name
     # in a document that labels nobody by party, a label is left alone
     assert _applied(_restored(["Rapporten från Karl Ek (EP) bifogas."])) == []
+
+
+def test_a_suspended_part_is_read_with_its_partner_as_a_listed_name():
+    # "Vård- och omsorgsnämnden" is a listed body; neither vårdnämnden nor värdnämnden is
+    # a word, so only the name tells vård from värd
+    lines = ["Vard- och omsorgsnamnden beslutar att godkanna forslaget och att",
+             "forvaltningen far i uppdrag att aterkomma till namnden under aret."]
+    assert ("Vard-", "Vård-") in _applied(_restored(lines))
+    from pipeline.restore import context
+
+    assert context.joined_name("vård", "och", "omsorgsnämnden,")
+    assert not context.joined_name("värd", "och", "omsorgsnämnden")
