@@ -87,10 +87,11 @@ def test_party_label_and_paragraph_sign_confusions_are_corrected_where_placed():
     lines = ["Beslutande Anna Brask (5), ordförande Lars Holm (M), Eva Berg (C)",
              "SS 12-14 Dnr KS 2019/0123",
              "S 15 Dnr KS 2019/0124",
+             "s$ 16/20 Samordningsförbundet, budget 2021",
              "Ärendet enligt KS 8 12 och punkt (5) i planen."]
     doc = _restored(lines)
     applied = _applied(doc)
-    assert ("(5),", "(S),") in applied
+    assert ("(5),", "(S),") in applied and ("s$", "§") in applied
     assert ("SS", "§§") in applied and ("S", "§") in applied and ("8", "§") in applied
     assert ("(5)", "(S)") not in applied  # not after a name: a list number
 
@@ -294,3 +295,15 @@ def test_a_party_label_read_with_a_misread_letter_is_that_party():
     assert ("(EP).", "(FP).") not in applied  # after no name
     # in a document that labels nobody by party, a label is left alone
     assert _applied(_restored(["Rapporten från Karl Ek (EP) bifogas."])) == []
+
+
+def test_a_suspended_part_is_read_with_its_partner_as_a_listed_name():
+    # "Vård- och omsorgsnämnden" is a listed body; neither vårdnämnden nor värdnämnden is
+    # a word, so only the name tells vård from värd
+    lines = ["Vard- och omsorgsnamnden beslutar att godkanna forslaget och att",
+             "forvaltningen far i uppdrag att aterkomma till namnden under aret."]
+    assert ("Vard-", "Vård-") in _applied(_restored(lines))
+    from pipeline.restore import context
+
+    assert context.joined_name("vård", "och", "omsorgsnämnden,")
+    assert not context.joined_name("värd", "och", "omsorgsnämnden")

@@ -119,9 +119,9 @@ class Decisions:
         if token.lead and tokens.party_or_label(token):
             return None
         # "vård- och omsorgsboende": the part read as its partner's compound
-        if token.trail == "-" and (head := self._partner_head(occ)):
+        if token.trail == "-" and (partner := self._partner(occ)):
             outcomes = [self._outcome(seg, occ) for seg in occ.segments[:-1]]
-            found = self._with_partner(occ.segments[-1], head)
+            found = self._with_partner(occ.segments[-1], *partner)
             outcomes.append(self._outcome(occ.segments[-1], occ) if found is _UNSET else found)
         elif len(occ.segments) == 1:  # most words: their outcome often known already
             seg = occ.segments[0]
@@ -173,29 +173,33 @@ class Decisions:
                 name_here, person, given)
         return found
 
-    def _partner_head(self, occ: Occurrence) -> str:
+    def _partner(self, occ: Occurrence) -> tuple[str, str] | None:
         """For the first part of a suspended compound ("vård-" before "och
-        omsorgsboende"), the last word of its partner ("boende"); else ""."""
+        omsorgsboende"), the word that joins it to its partner and the partner as read
+        ("och", "omsorgsboende"); None where the word is no such part."""
         if occ.token.trail != "-" or not occ.segments[-1].isalpha():
-            return ""
+            return None
         around = occ.around
         if around.next.lower() not in context.SUSPENDED_JOINS or not around.next2:
-            return ""
-        return context.compound_head(self._resolve(around.next2), self.lexicon)
+            return None
+        return around.next.lower(), self._resolve(around.next2)
 
-    def _with_partner(self, seg: str, head: str) -> Outcome | object:
-        """The part's outcome where the compound it makes with its partner's last word is
-        evidence: readings that make a listed word ("vårdboende") are likelier than those
-        that make none ("värdboende"); `_UNSET` where that tells no reading from another
+    def _with_partner(self, seg: str, join: str, partner: str) -> Outcome | object:
+        """The part's outcome where what it makes with its partner is evidence: readings
+        that make a listed word with the partner's last word ("vårdboende"), or a listed
+        name with the partner ("Vård- och omsorgsnämnden"), are likelier than those that
+        make neither ("värdboende"); `_UNSET` where that tells no reading from another
         (a None found here is the part kept as printed, on that evidence)."""
         hyps = self.found.get(seg)
         if not hyps:
             return _UNSET
+        head = context.compound_head(partner, self.lexicon)
         bonuses = {k: context.BONUS for k, h in enumerate(hyps)
-                   if self.lexicon.is_word(h.text + head, capitalized=False)}
+                   if (head and self.lexicon.is_word(h.text + head, capitalized=False))
+                   or context.joined_name(h.text, join, partner)}
         if not bonuses or len(bonuses) == len(hyps):
             return _UNSET
-        key = (seg, "partner", head)
+        key = (seg, "partner", join, partner)
         found = self._outcomes.get(key, _UNSET)
         if found is _UNSET:
             found = self._outcomes[key] = self._judge(seg, hyps, bonuses, False, False, False)

@@ -221,6 +221,26 @@ def compound_head(word: str, lexicon: Lexicon) -> str:
     return ""
 
 
+def joined_name(first: str, join: str, partner: str) -> bool:
+    """True when a listed name of a body or a listed term begins with the suspended part,
+    the joining word and the partner ("vård", "och", "omsorgsnämnden": Vård- och
+    omsorgsnämnden in `sv_municipal_bodies.txt`)."""
+    return f"{first}- {join} {_bare(partner).lower()}" in _joined_names()
+
+
+@functools.cache
+def _joined_names() -> frozenset[str]:
+    """The first three words, lower case, of the listed names and terms that begin with a
+    suspended part ("barn- och utbildningsnämnden", "hälso- och sjukvårdsnämnden")."""
+    out = set()
+    for name in ("sv_municipal_bodies.txt", "sv_municipal_vocabulary.txt"):
+        path = DICTIONARIES / name
+        lines = path.read_text(encoding="utf-8").splitlines() if path.exists() else []
+        out |= {" ".join(line.lower().split()[:3]) for line in lines
+                if len(line.split()) >= 3 and line.split()[0].endswith("-")}
+    return frozenset(out)
+
+
 def may_be_name(word: str) -> bool:
     """A capitalised word (not all capitals): `name_position` can be true only for one."""
     return word[:1].isupper() and not word.isupper()

@@ -29,7 +29,7 @@ PARAGRAPH = "§"
 BULLET = "•"
 # What OCR writes for § (and §§) before an item number: marks that are never a word or a
 # number stand for it anywhere; a lone 8, S or s only where an item line starts.
-_SECTION_MARKS = {"$", "§§", "§8", "8§", "$$", "$8", "8$", "SS", "sS", "Ss", "S$", "$S"}
+_SECTION_MARKS = {"$", "§§", "§8", "8§", "$$", "$8", "8$", "SS", "sS", "Ss", "S$", "$S", "s$", "$s"}
 _SECTION_LOOKALIKES = _SECTION_MARKS | {"8", "S", "s", "&", "88"}
 _DOUBLE_SECTION = {"§§", "88", "$$", "$8", "8$", "SS", "S$", "$S"}
 # What OCR writes for a bullet at the start of a line; not "*", "+", "=" or "-", which
