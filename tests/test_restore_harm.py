@@ -307,3 +307,15 @@ def test_a_suspended_part_is_read_with_its_partner_as_a_listed_name():
 
     assert context.joined_name("vård", "och", "omsorgsnämnden,")
     assert not context.joined_name("värd", "och", "omsorgsnämnden")
+
+
+def test_a_short_token_is_read_by_the_confusions_its_document_shows():
+    # this scan reads ä as i throughout ("nimnd", "giller"): so "Nir" is När, though a
+    # short token no list has is at first likelier an abbreviation; "Edl" stays
+    lines = ["Nir det giller forsta punkten anser nimnden att forslaget ar bra.",
+             "Nimnden konstaterar att det giller alla nimnder, enligt Edl och",
+             "nimndens ordforande. Nir det giller andra punkten beslutar nimnden",
+             "att arendet ska behandlas av nimnden och att det giller i ar."]
+    doc = _restored(lines)
+    assert ("Nir", "När") in _applied(doc)
+    assert not [c for c in doc.corrections if c.before == "Edl"]

@@ -9,6 +9,7 @@ changes scored below the threshold are kept as suggestions, not applied.
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections import Counter
 from collections.abc import Iterable
@@ -38,6 +39,8 @@ from pipeline.restore.decide import Hypothesis
 
 SHORT = 3  # letters: a token no longer than this and no word is taken as printed ...
 SHORT_COST = 2.0  # ... unless read so with at least this likelihood (-log10) by a model
+SHORT_PENALTY = 4.0  # log10 odds against another reading of it (on dev and dev-real no
+# applied change comes or goes with it, two wrong suggestions come: "omr" as "om")
 _DOTTED = frozenset("åäöÅÄÖ")
 
 # A word's readings depend on nothing but the word (and the lexicon and channel), so a
@@ -77,18 +80,30 @@ def readings(seg: str, lex: lexicon.Lexicon, table: channel.Channel) -> list[Hyp
             tokens.vowelless(seg) and not any(map(table.hides_vowel, seg.lower()))):
         hyps = decide.hypotheses(seg, candidates.search(seg, lex, table), lex, table)
         if any(h.unknown for h in hyps) and len(seg) <= SHORT:
-            # so short a token no list has is likelier an abbreviation ("åa" for
-            # årsarbetare) than a damaged word, unless only its diacritics differ, a
-            # likely OCR confusion explains it ("f6r", "dr" for "är") or it is read as
-            # printed but for a digit where the reading has å, ä or ö ("4n" for "än")
-            hyps = [h for h in hyps if h.keep or min(h.cost) <= SHORT_COST
-                    or decide.diacritic_twins(seg.lower(), h.text) or _dotted_digit(h)]
+            hyps = _short(seg, hyps)
         elif any(h.unknown for h in hyps) and seg.isalpha():
             hyps += decide.split_hypotheses(seg, lex, table)
     if len(_READINGS) >= _READINGS_SIZE:
         candidates.forget_older_half(_READINGS)
     _READINGS[key] = hyps
     return hyps
+
+
+def _short(seg: str, hyps: list[Hypothesis]) -> list[Hypothesis]:
+    """The readings of so short a token no list has: it is likelier an abbreviation ("åa"
+    for årsarbetare) than a damaged word, unless only its diacritics differ, a likely OCR
+    confusion explains it ("f6r", "dr" for "är") or it is read as printed but for a digit
+    where the reading has å, ä or ö ("4n" for "än"). Other readings of letters count for
+    SHORT_PENALTY less, and stay in case the document shows their confusion often ("Nir"
+    for "När" where ä is read as i); those of a token with a digit go ("4e" is no "är")."""
+    out = []
+    for h in hyps:
+        if (h.keep or min(h.cost) <= SHORT_COST or _dotted_digit(h)
+                or decide.diacritic_twins(seg.lower(), h.text)):
+            out.append(h)
+        elif seg.isalpha():
+            out.append(dataclasses.replace(h, penalty=h.penalty + SHORT_PENALTY))
+    return out
 
 
 def _dotted_digit(h: Hypothesis) -> bool:
