@@ -606,30 +606,36 @@ static int offer(Search *S, State *next, int pos) {
     return 0;
 }
 
+/* The state an option makes of a state: the state, its path's new step and its text made
+ * in one piece of the arena. */
 static State *extended(Search *S, const State *s, const Option *o, double n0, double n1) {
-    State next = *s;
-    char *text = arena_alloc(&S->arena, s->len + o->lower_len + 1);
-    if (!text)
+    size_t head = (sizeof(State) + sizeof(Link) + 15) & ~(size_t)15;
+    char *block = arena_alloc(&S->arena, head + s->len + o->lower_len + 1);
+    if (!block)
         return NULL;
-    /* in blocks of 16 (no call for a few bytes): the arena rounds every text's room up to
-     * 16 bytes, and this one's is no smaller than the one it copies */
+    State *next = (State *)block;
+    Link *step = (Link *)(block + sizeof(State));
+    char *text = block + head;
+    /* in blocks of 16 (no call for a few bytes): the arena rounds every piece up to 16
+     * bytes, and a text ends its piece, so this one's room is no smaller than the one it
+     * copies */
     for (Py_ssize_t i = 0; i < s->len; i += 16)
         memcpy(text + i, s->text + i, 16);
     for (Py_ssize_t i = 0; i < o->lower_len; i++)
         text[s->len + i] = o->lower[i];
-    next.pos = s->pos + o->step;
-    next.text = text;
-    next.text_hash = fnv(s->text_hash, o->lower, o->lower_len);
-    next.len = s->len + o->lower_len;
-    next.cps = s->cps + o->lower_cps;
-    next.c0 = n0;
-    next.c1 = n1;
-    next.deleted = s->deleted + (o->step == 0);
-    next.path = push(S, s->path, o->segment, 0, 0);
-    next.edits = s->edits + o->edit;
-    if (!next.path)
-        return NULL;
-    return new_state(S, &next);
+    *step = (Link){s->path, o->segment, 0, 0};
+    *next = *s;
+    next->pos = s->pos + o->step;
+    next->text = text;
+    next->text_hash = fnv(s->text_hash, o->lower, o->lower_len);
+    next->len = s->len + o->lower_len;
+    next->cps = s->cps + o->lower_cps;
+    next->c0 = n0;
+    next->c1 = n1;
+    next->deleted = s->deleted + (o->step == 0);
+    next->path = step;
+    next->edits = s->edits + o->edit;
+    return next;
 }
 
 /* The options of a position tried on a state (the loop of candidates._expand), each
