@@ -606,44 +606,42 @@ static int offer(Search *S, State *next, int pos) {
     return 0;
 }
 
+/* The state an option makes of a state: the state, its path's new step and its text made
+ * in one piece of the arena. */
 static State *extended(Search *S, const State *s, const Option *o, double n0, double n1) {
-    State next = *s;
-    char *text = arena_alloc(&S->arena, s->len + o->lower_len + 1);
-    if (!text)
+    size_t head = (sizeof(State) + sizeof(Link) + 15) & ~(size_t)15;
+    char *block = arena_alloc(&S->arena, head + s->len + o->lower_len + 1);
+    if (!block)
         return NULL;
-    memcpy(text, s->text, s->len);
-    memcpy(text + s->len, o->lower, o->lower_len);
-    next.pos = s->pos + o->step;
-    next.text = text;
-    next.text_hash = fnv(s->text_hash, o->lower, o->lower_len);
-    next.len = s->len + o->lower_len;
-    next.cps = s->cps + o->lower_cps;
-    next.c0 = n0;
-    next.c1 = n1;
-    next.deleted = s->deleted + (o->step == 0);
-    next.path = push(S, s->path, o->segment, 0, 0);
-    next.edits = s->edits + o->edit;
-    if (!next.path)
-        return NULL;
-    return new_state(S, &next);
+    State *next = (State *)block;
+    Link *step = (Link *)(block + sizeof(State));
+    char *text = block + head;
+    /* in blocks of 16 (no call for a few bytes): the arena rounds every piece up to 16
+     * bytes, and a text ends its piece, so this one's room is no smaller than the one it
+     * copies */
+    for (Py_ssize_t i = 0; i < s->len; i += 16)
+        memcpy(text + i, s->text + i, 16);
+    for (Py_ssize_t i = 0; i < o->lower_len; i++)
+        text[s->len + i] = o->lower[i];
+    *step = (Link){s->path, o->segment, 0, 0};
+    *next = *s;
+    next->pos = s->pos + o->step;
+    next->text = text;
+    next->text_hash = fnv(s->text_hash, o->lower, o->lower_len);
+    next->len = s->len + o->lower_len;
+    next->cps = s->cps + o->lower_cps;
+    next->c0 = n0;
+    next->c1 = n1;
+    next->deleted = s->deleted + (o->step == 0);
+    next->path = step;
+    next->edits = s->edits + o->edit;
+    return next;
 }
 
-/* candidates._expand, each state made handed to `offer` at once, in the same order. */
-static int expand(Search *S, const State *s, const Option *options, Py_ssize_t n, int pos) {
-    int joins = s->cps - s->start_cps >= S->min_part && (roles_of_part(S, s) & BEGIN);
-    if (joins) {
-        State j = *s;
-        j.start = s->len;
-        j.start_cps = s->cps;
-        j.bounds = push(S, s->bounds, NULL, s->len, s->cps);
-        j.nbounds = s->nbounds + 1;
-        j.node = 0;
-        State *made = j.bounds ? new_state(S, &j) : NULL;
-        if (!made || offer(S, made, pos) < 0)
-            return -1;
-    }
-    int link = joins && S->pattern != LOWER && !(s->len && s->text[s->len - 1] == 's');
-    int kase = S->pattern == UPPER || (S->pattern == TITLE && s->len == 0) ? S->pattern : LOWER;
+/* The options of a position tried on a state (the loop of candidates._expand), each
+ * state made handed to `offer` at once, in the same order. */
+static inline int try_options(Search *S, const State *s, const Option *options, Py_ssize_t n,
+                              int pos, int link, int kase) {
     int capped = s->edits >= S->max_edits;
     for (Py_ssize_t k = 0; k < n; k++) {
         const Option *o = &options[k];
@@ -684,6 +682,29 @@ static int expand(Search *S, const State *s, const Option *options, Py_ssize_t n
         }
     }
     return 0;
+}
+
+/* candidates._expand: the state's part ended (where it may begin a compound), then the
+ * position's options, then the deletions if given (n_deletions > 0). */
+static int expand(Search *S, const State *s, const Option *options, Py_ssize_t n,
+                  const Option *deletions, Py_ssize_t n_deletions, int pos) {
+    int joins = s->cps - s->start_cps >= S->min_part && (roles_of_part(S, s) & BEGIN);
+    if (joins) {
+        State j = *s;
+        j.start = s->len;
+        j.start_cps = s->cps;
+        j.bounds = push(S, s->bounds, NULL, s->len, s->cps);
+        j.nbounds = s->nbounds + 1;
+        j.node = 0;
+        State *made = j.bounds ? new_state(S, &j) : NULL;
+        if (!made || offer(S, made, pos) < 0)
+            return -1;
+    }
+    int link = joins && S->pattern != LOWER && !(s->len && s->text[s->len - 1] == 's');
+    int kase = S->pattern == UPPER || (S->pattern == TITLE && s->len == 0) ? S->pattern : LOWER;
+    if (try_options(S, s, options, n, pos, link, kase) < 0)
+        return -1;
+    return n_deletions ? try_options(S, s, deletions, n_deletions, pos, link, kase) : 0;
 }
 
 /* candidates._complete, with the parts as byte ranges of the state's text. */
@@ -743,22 +764,24 @@ static int finish(Search *S, const State *s) {
 
 static double least(const State *s) { return s->c0 < s->c1 ? s->c0 : s->c1; }
 
-typedef struct { const State *state; Py_ssize_t index; } Ranked;
+/* A state of a bucket as the beam ranks it: its cost (the lesser of the two) read once,
+ * beside it, so that ranking reads no state. */
+typedef struct { double cost; Py_ssize_t index; const State *state; } Ranked;
 
-static int by_cost(const void *a, const void *b) {  /* stable: ties keep their order */
-    const Ranked *x = a, *y = b;
-    double p = least(x->state), q = least(y->state);
-    if (p < q) return -1;
-    if (q < p) return 1;
-    return x->index < y->index ? -1 : x->index > y->index;
+static inline int before(const Ranked *x, const Ranked *y) {  /* ties keep their order */
+    return x->cost < y->cost || (x->cost == y->cost && x->index < y->index);
 }
 
-/* Restore a heap (the dearest by by_cost on top) below position i of h[0:n]. */
+static int by_cost(const void *a, const void *b) {
+    return before(a, b) ? -1 : before(b, a);
+}
+
+/* Restore a heap (the dearest by `before` on top) below position i of h[0:n]. */
 static void sift_down(Ranked *h, Py_ssize_t n, Py_ssize_t i) {
     for (;;) {
         Py_ssize_t top = i, l = 2 * i + 1, r = l + 1;
-        if (l < n && by_cost(&h[l], &h[top]) > 0) top = l;
-        if (r < n && by_cost(&h[r], &h[top]) > 0) top = r;
+        if (l < n && before(&h[top], &h[l])) top = l;
+        if (r < n && before(&h[top], &h[r])) top = r;
         if (top == i)
             return;
         Ranked t = h[i];
@@ -768,7 +791,7 @@ static void sift_down(Ranked *h, Py_ssize_t n, Py_ssize_t i) {
     }
 }
 
-/* Move the `beam` first of `ranked` in the order of by_cost (a total order: ties go by
+/* Move the `beam` first of `ranked` in the order of `before` (a total order: ties go by
  * index) to its front, in no particular order, and return how many there are: what a full
  * sort would put first, found with a heap of `beam` (the dearest of them on top) instead
  * of a sort of all. */
@@ -778,7 +801,7 @@ static Py_ssize_t cheapest(Ranked *ranked, Py_ssize_t n, int beam) {
     for (Py_ssize_t i = beam / 2 - 1; i >= 0; i--)
         sift_down(ranked, beam, i);
     for (Py_ssize_t i = beam; i < n; i++) {
-        if (by_cost(&ranked[i], &ranked[0]) < 0) {
+        if (before(&ranked[i], &ranked[0])) {
             ranked[0] = ranked[i];
             sift_down(ranked, beam, 0);
         }
@@ -786,8 +809,23 @@ static Py_ssize_t cheapest(Ranked *ranked, Py_ssize_t n, int beam) {
     return beam;
 }
 
-static int run(Search *S, Option **options, Py_ssize_t *counts, Option **with_deletions,
-               Py_ssize_t *counts_with, int beam) {
+/* Sort by `before`: by insertion where there are few (a beam's worth), else qsort. */
+static void rank(Ranked *ranked, Py_ssize_t n) {
+    if (n > 64) {
+        qsort(ranked, n, sizeof(Ranked), by_cost);
+        return;
+    }
+    for (Py_ssize_t i = 1; i < n; i++) {
+        Ranked r = ranked[i];
+        Py_ssize_t j = i;
+        for (; j > 0 && before(&r, &ranked[j - 1]); j--)
+            ranked[j] = ranked[j - 1];
+        ranked[j] = r;
+    }
+}
+
+static int run(Search *S, Option **options, Py_ssize_t *counts, const Option *deletions,
+               Py_ssize_t ndel, int beam) {
     for (int pos = 0; pos <= S->positions; pos++) {
         Bucket *b = &S->buckets[pos];
         Py_ssize_t n = b->count;
@@ -799,10 +837,11 @@ static int run(Search *S, Option **options, Py_ssize_t *counts, Option **with_de
             return -1;
         for (Py_ssize_t i = 0; i < n; i++) {
             ranked[i].state = b->items[i];
+            ranked[i].cost = least(b->items[i]);
             ranked[i].index = i;
         }
         Py_ssize_t kept = cheapest(ranked, n, beam);
-        qsort(ranked, kept, sizeof(Ranked), by_cost);
+        rank(ranked, kept);
         S->queue_count = 0;
         for (Py_ssize_t i = 0; i < kept; i++) {
             if (enqueue(S, ranked[i].state) < 0) {
@@ -819,8 +858,7 @@ static int run(Search *S, Option **options, Py_ssize_t *counts, Option **with_de
                 continue;
             }
             int plain = s->deleted != 0;
-            if (expand(S, s, plain ? options[pos] : with_deletions[pos],
-                       plain ? counts[pos] : counts_with[pos], pos) < 0)
+            if (expand(S, s, options[pos], counts[pos], deletions, plain ? 0 : ndel, pos) < 0)
                 return -1;
         }
     }
@@ -1043,18 +1081,16 @@ static PyObject *search(PyObject *module, PyObject *args, PyObject *kwds) {
     S.min_before_letter = min_before_letter;
     PyObject *out = NULL;
     Py_ssize_t positions = PyList_Size(options_list);
-    Option **options = NULL, **with_deletions = NULL;
-    Py_ssize_t *counts = NULL, *counts_with = NULL, ndel = 0;
+    Option **options = NULL;
+    Py_ssize_t *counts = NULL, ndel = 0;
     Option *deletions = NULL;
     if (positions < 0)
         goto done;
     S.positions = (int)positions;
     options = PyMem_Calloc(positions + 1, sizeof(Option *));
-    with_deletions = PyMem_Calloc(positions + 1, sizeof(Option *));
     counts = PyMem_Calloc(positions + 1, sizeof(Py_ssize_t));
-    counts_with = PyMem_Calloc(positions + 1, sizeof(Py_ssize_t));
     S.buckets = PyMem_Calloc(positions + 1, sizeof(Bucket));
-    if (!options || !with_deletions || !counts || !counts_with || !S.buckets) {
+    if (!options || !counts || !S.buckets) {
         PyErr_NoMemory();
         goto done;
     }
@@ -1066,11 +1102,6 @@ static PyObject *search(PyObject *module, PyObject *args, PyObject *kwds) {
                                   &S.arena);
         if (!options[p])
             goto done;
-        counts_with[p] = counts[p] + ndel;
-        with_deletions[p] = arena_alloc(&S.arena, sizeof(Option) * (counts_with[p] + 1));
-        if (!with_deletions[p]) { PyErr_NoMemory(); goto done; }
-        memcpy(with_deletions[p], options[p], sizeof(Option) * counts[p]);
-        memcpy(with_deletions[p] + counts[p], deletions, sizeof(Option) * ndel);
     }
     State first = {0};
     first.text = "";
@@ -1080,7 +1111,7 @@ static PyObject *search(PyObject *module, PyObject *args, PyObject *kwds) {
     if (!start || bucket_grow(&S.buckets[0]) < 0) { PyErr_NoMemory(); goto done; }
     S.buckets[0].items[S.buckets[0].count++] = start;
     *bucket_slot(&S.buckets[0], start) = 1;
-    if (run(&S, options, counts, with_deletions, counts_with, beam) < 0) {
+    if (run(&S, options, counts, deletions, ndel, beam) < 0) {
         if (!PyErr_Occurred())
             PyErr_NoMemory();
         goto done;
@@ -1099,9 +1130,7 @@ done:
     PyMem_Free(S.found_parts);
     PyMem_Free(S.queue);
     PyMem_Free(options);
-    PyMem_Free(with_deletions);
     PyMem_Free(counts);
-    PyMem_Free(counts_with);
     arena_free(&S.arena);
     return out;
 }
