@@ -29,7 +29,7 @@ import functools
 import re
 from typing import NamedTuple
 
-from pipeline.restore.lexicon import DICTIONARIES, END, Lexicon
+from pipeline.restore.lexicon import DICTIONARIES, END, Lexicon, curated_names
 
 NUMBER_WORDS = {
     "ett", "en", "två", "tre", "fyra", "fem", "sex", "sju", "åtta", "nio", "tio", "elva",
@@ -228,17 +228,16 @@ def joined_name(first: str, join: str, partner: str) -> bool:
     return f"{first}- {join} {_bare(partner).lower()}" in _joined_names()
 
 
+BODIES, VOCABULARY = "sv_municipal_bodies.txt", "sv_municipal_vocabulary.txt"
+
+
 @functools.cache
 def _joined_names() -> frozenset[str]:
     """The first three words, lower case, of the listed names and terms that begin with a
     suspended part ("barn- och utbildningsnämnden", "hälso- och sjukvårdsnämnden")."""
-    out = set()
-    for name in ("sv_municipal_bodies.txt", "sv_municipal_vocabulary.txt"):
-        path = DICTIONARIES / name
-        lines = path.read_text(encoding="utf-8").splitlines() if path.exists() else []
-        out |= {" ".join(line.lower().split()[:3]) for line in lines
-                if len(line.split()) >= 3 and line.split()[0].endswith("-")}
-    return frozenset(out)
+    return frozenset(" ".join(words[:3]) for name in (BODIES, VOCABULARY)
+                     for line in curated_names(name) if len(words := line.lower().split()) >= 3
+                     and words[0].endswith("-"))
 
 
 def may_be_name(word: str) -> bool:
