@@ -11,7 +11,15 @@ isotonic regression (pool adjacent violators), each pool then counting one right
 wrong change more than it saw (so a pool of few changes is not trusted far), flat over a
 pool's posteriors and read between pools by straight lines.
 
+With --folds K it also says how the scores hold on documents the fit has not seen: the
+documents (each with all its input kinds) are dealt into K folds, each fold's changes are
+scored by a fit made on the other folds, and the table gives what each threshold would
+then apply, how much of it is right and how many correct words it would damage. Only
+the changes of words are refitted; the rules for marks (`restore.symbols`) keep their
+scores, measured on all documents.
+
     .venv/bin/python bench/calibrate.py [--shared ../shared] [--out out/calibrate]
+                                        [--reuse] [--folds K]
 """
 
 from __future__ import annotations
@@ -31,11 +39,13 @@ from pipeline import api  # noqa: E402
 from pipeline.evaluate import changes  # noqa: E402
 from pipeline.model import Correction  # noqa: E402
 from pipeline.options import BatchOptions, Options, RestoreOptions  # noqa: E402
-from pipeline.restore import calibration  # noqa: E402
+from pipeline.restore import calibration, joins  # noqa: E402
+from pipeline.restore.choose import ACCENT_ONLY, _accent_only  # noqa: E402
 from pipeline.restore.lexicon import DICTIONARIES  # noqa: E402
 
 KINDS = ("diacritic", "ocr-confusion", "real-word", "name", "split", "join")
 CORPORA = ("dev", "dev-real")
+THRESHOLDS = (0.8, 0.9, 0.95, 0.99)
 
 
 def fit(points: list[tuple[float, bool]]) -> list[tuple[float, float, int]]:
@@ -94,6 +104,8 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=HERE.parent / "out" / "calibrate")
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--reuse", action="store_true", help="judge the outputs already in --out")
+    parser.add_argument("--folds", type=int, default=0, metavar="K",
+                        help="also score each of K folds of documents by a fit on the others")
     args = parser.parse_args()
     options = Options(restore=RestoreOptions(calibrated=False),
                       batch=BatchOptions(jobs=args.jobs))
@@ -114,13 +126,7 @@ def main() -> None:
              f"{', '.join(CORPORA)} (truth, eng, swe, typewriter OCR) and "
              "protokoll's own OCR of their page images",
              "family\tposterior\tprobability\tchanges"]
-    families: dict[str, list[tuple[float, bool]]] = {}
-    for j in judged:
-        c = j.correction
-        if c.kind in KINDS and _word_change(c):
-            name = calibration.family(c.kind, j.english, c.before, c.after)
-            families.setdefault(name, []).append((c.score, j.right))
-    for name, points in sorted(families.items()):
+    for name, points in sorted(_families(judged).items()):
         lines += [f"{name}\t{x:.6f}\t{p}\t{n}" for x, p, n in fit(points)]
     # the repairs' scores are their rules' guesses: pooled, they have one measured share
     repairs = [(0.0, j.right) for j in judged if j.correction.origin == "structure"]
@@ -130,6 +136,72 @@ def main() -> None:
     print("\n".join(lines))
     print("\nbefore calibration, every change proposed by posterior:")
     print(changes.calibration_table(judged))
+    if args.folds > 1:
+        print(held_out(judged, args.folds))
+
+
+def _family(j: changes.Judged) -> str | None:
+    """The calibration family of a change of a word's letters; None for the rest."""
+    c = j.correction
+    if c.kind in KINDS and _word_change(c):
+        return calibration.family(c.kind, j.english, c.before, c.after)
+    return None
+
+
+def _families(judged: list[changes.Judged]) -> dict[str, list[tuple[float, bool]]]:
+    families: dict[str, list[tuple[float, bool]]] = {}
+    for j in judged:
+        if (name := _family(j)) is not None:
+            families.setdefault(name, []).append((_raw(j.correction), j.right))
+    return families
+
+
+def _raw(c: Correction) -> float:
+    """The change's score before calibration, which is what the table maps: a join's is
+    calibrated whatever the options (`joins.corrections`), from its one score, JOINED."""
+    return joins.JOINED if c.kind == "join" else c.score
+
+
+def _fitted(judged: list[changes.Judged]) -> calibration.Calibration:
+    steps = {}
+    for name, points in _families(judged).items():
+        knots = fit(points)
+        steps[name] = ([x for x, _, _ in knots], [p for _, p, _ in knots])
+    return calibration.Calibration(steps, "")
+
+
+def held_out(judged: list[changes.Judged], folds: int) -> str:
+    """What each threshold applies when every change is scored by a fit made without its
+    document: documents (all input kinds of one text together) dealt into folds in the
+    order of their names."""
+    documents = sorted({j.document.split(".")[0] for j in judged})
+    fold_of = {d: k % folds for k, d in enumerate(documents)}
+    scored: list[tuple[float, changes.Judged]] = []
+    for k in range(folds):
+        table = _fitted([j for j in judged if fold_of[j.document.split(".")[0]] != k])
+        for j in judged:
+            if fold_of[j.document.split(".")[0]] != k:
+                continue
+            c, name = j.correction, _family(j)
+            score = c.score if name is None else table.score(name, _raw(c))
+            if name is not None and _accent_only(c.before, c.after):
+                score = min(score, ACCENT_ONLY)
+            scored.append((score, j))
+    lines = [f"\nheld out ({folds} folds of {len(documents)} documents): each change scored "
+             "by a fit made on the other folds",
+             "threshold  applied   right  share right  damaged"]
+    for threshold in THRESHOLDS:
+        applied = [j for s, j in scored if s >= threshold]
+        right = sum(j.right for j in applied)
+        damaged = sum(j.was_right and not j.right for j in applied)
+        share = f"{right / len(applied):.2%}" if applied else "-"
+        lines.append(f"{threshold:9.2f} {len(applied):8d} {right:7d} {share:>12} {damaged:8d}")
+    default = RestoreOptions().threshold
+    harmed = [(s, j) for s, j in scored if s >= default and j.was_right and not j.right]
+    lines.append(f"correct words it would damage at the default threshold {default}:")
+    lines += [f"    {j.document}: {j.correction.before} → {j.correction.after} ({s:.3f})"
+              for s, j in harmed]
+    return "\n".join(lines)
 
 
 if __name__ == "__main__":

@@ -43,8 +43,39 @@ def test_a_score_is_flat_over_a_pool_and_straight_between_pools():
     assert read.score("f", 0.85) == read.score("f", 0.8) == pytest.approx(0.8)  # 4/5
     assert read.score("f", 0.51) == pytest.approx(0.25)
     assert 0.25 < read.score("f", 0.66) < 0.8  # between the pools
-    assert read.score("f", 0.2) == 0.25 and read.score("f", 1.0) == pytest.approx(0.8)
+    assert read.score("f", 1.0) == pytest.approx(0.8)  # beyond the last knot, as the last
+    # below the first knot nothing was measured: the posterior, where lower than the knot
+    assert read.score("f", 0.2) == 0.2 and read.score("f", 0.4999) == pytest.approx(0.25)
     assert read.score("other", 0.66) == 0.66  # a family the table lacks keeps its posterior
+
+
+def test_below_the_first_knot_a_family_says_no_more_than_the_posterior():
+    # every change of the family measured was right, at 0.8 and above: one at 0.5 is
+    # no likelier right than the model's own posterior says
+    read = _read(calibrate.fit([(0.8 + k / 100, True) for k in range(10)]))
+    assert read.score("f", 0.85) == pytest.approx(11 / 12, abs=1e-4)
+    assert read.score("f", 0.5) == 0.5
+
+
+def test_held_out_scores_each_document_by_a_fit_without_it():
+    from pipeline.evaluate.changes import Judged
+    from pipeline.model import Correction
+
+    def judged(document: str, score: float, right: bool) -> Judged:
+        c = Correction(page=1, line=0, word=0, before="Hallby", after="Hällby",
+                       kind="diacritic", score=score, origin="lexicon", applied=True)
+        return Judged(document, c, "Hällby" if right else "Hallby", right, not right, 1.0)
+
+    # twenty documents whose change is right, one whose change is wrong, all at 0.95:
+    # scored by a fit without it, each right one is 20/22 likely, the wrong one 21/22
+    points = [judged(f"a{k}.ocr_eng", 0.95, True) for k in range(20)] + [
+        judged("b.ocr_eng", 0.95, False)]
+    table = calibrate.held_out(points, 21)
+    row = next(line for line in table.splitlines() if line.strip().startswith("0.90"))
+    assert row.split()[1:] == ["21", "20", "95.24%", "1"]
+    row = next(line for line in table.splitlines() if line.strip().startswith("0.95"))
+    assert row.split()[1:] == ["1", "0", "0.00%", "1"]  # only the wrong one clears 0.95
+    assert "b.ocr_eng: Hallby → Hällby" in table
 
 
 def test_ties_pool_at_once():

@@ -10,8 +10,10 @@ per family of change (its kind, and whether the document's OCR lost or kept its
 diacritics), the posterior to the share right: an isotonic regression whose pools each
 count one right and one wrong change more than they saw (so a pool of few is not trusted
 far), given as knots at each pool's lowest and highest posterior, read between knots by
-straight lines and beyond the last knot as the last. A family the table lacks keeps its
-posterior.
+straight lines and beyond the last knot as the last. Below the first knot nothing was
+measured, so a posterior there keeps its value where it is lower than the first knot's
+(a family whose changes were all right at 0.8 and above says nothing of one at 0.5). A
+family the table lacks keeps its posterior.
 """
 
 from __future__ import annotations
@@ -69,8 +71,8 @@ class Calibration:
             return posterior
         xs, ys = found
         at = bisect.bisect_right(xs, posterior)
-        if at == 0:
-            return ys[0]
+        if at == 0:  # below every posterior measured: no likelier than the model says
+            return min(ys[0], posterior)
         if at == len(xs):
             return ys[-1]
         share = (posterior - xs[at - 1]) / (xs[at] - xs[at - 1])

@@ -242,7 +242,7 @@ class Decisions:
         a listed given name is likelier ("Osten Nilsson" is Östen, not a cheese)."""
         lex = self.lexicon
         plain = self.plain(seg)
-        if bonuses or name_here or not self.attested.isdisjoint(_readings_as(hyps)):
+        if bonuses or name_here or not self.attested.keys().isdisjoint(_readings_as(hyps)):
             # where a person's name stands and a name may be read, a common word as
             # printed is no likelier than another ("Hakan Lindberg" is Håkan, not a chin)
             named = person and any(not h.keep and lex.is_proper(h.text) for h in hyps)
@@ -250,7 +250,7 @@ class Decisions:
                 s + bonuses.get(k, 0.0)
                 + _name_bonus(h, lex, name_here, person and (named or not h.keep))
                 + (GIVEN if given and context.is_given(h.text) else 0.0)
-                + (CONSISTENT if not h.keep and h.text in self.attested else 0.0)
+                + (CONSISTENT if not h.keep and self.attested.get(h.text, seg) != seg else 0.0)
                 for k, (s, h) in enumerate(zip(plain, hyps, strict=True))])
         else:  # nothing added to any reading: the scores are the plain ones
             post = self._posteriors(seg)
@@ -304,11 +304,13 @@ class Decisions:
                 text, candidates.case_pattern(seg))
         return found
 
-    def _attested(self, occurs: Counter[str]) -> frozenset[str]:
-        """The names (capitalised words) the document itself attests: printed as listed
-        words, or what other capitalised tokens surely read as ("Boras" three times is
-        "Borås", so a "Boris" before "Stad" is likelier "Borås" too)."""
-        seen = set()
+    def _attested(self, occurs: Counter[str]) -> dict[str, str]:
+        """The names (capitalised words) the document itself attests, each with the word
+        that attests it ("" where more than one does): printed as listed words, or what
+        other capitalised tokens surely read as ("Boras" three times is "Borås", so a
+        "Boris" before "Stad" is likelier "Borås" too). A word is no evidence for its own
+        reading: "Stahl" read as Ståhl attests Ståhl for other words only."""
+        seen: dict[str, str] = {}
         for seg in occurs:
             if not seg[:1].isupper():
                 continue
@@ -316,8 +318,8 @@ class Decisions:
             post = self._posteriors(seg)
             h = hyps[best := post.index(max(post))]
             if (not h.unknown) if h.keep else post[best] >= ATTESTED:
-                seen.add(h.text)
-        return frozenset(seen)
+                seen[h.text] = seg if seen.get(h.text, seg) == seg else ""
+        return seen
 
 
 def movable(hyps: list[Hypothesis], lex: lexicon.Lexicon) -> tuple[int, ...]:

@@ -17,6 +17,8 @@ it. They are facts of Swedish grammar, not of any document:
   "ska andras"; "ska ingå", not "ska inga");
 - a negation or a subject pronoun is followed by a verb, not a noun ("som inte är",
   "det är", not "år");
+- a preposition that takes what a noun names follows the noun, not the adverb ("Val av
+  justerare", "val till nämnden", not "väl av");
 - a name before "Stad", "kommun" or "län" is the name of a municipality ("Borås Stad");
 - a sentence goes on in lower case: a word inside a sentence is capitalized only if it
   is a name; so is a capitalised word after another (a given name and a surname), before
@@ -54,6 +56,8 @@ _NOUN_AFTER_NUMERAL = ("år", {"är", "ar"})
 _NOUN_AFTER_DETERMINER = ("sätt", {"sitt", "satt", "sått"})
 _MODAL_AFTER_BODY = ("bör", {"bor"})
 _VERB_AFTER_NEGATION = ("är", {"år", "ar"})
+_NOUN_BEFORE_OF = ("val", {"väl"})
+OF = {"av", "till"}  # prepositions that follow a noun ("val av"), seldom the adverb
 # Words a finite verb follows and a noun does not: a negation ("som inte är"), and the
 # pronouns that stand as a clause's subject ("det är", "vilket är")
 VERB_BEFORE = {"inte", "ej", "icke", "aldrig", "det", "vilket", "detta"}
@@ -78,7 +82,7 @@ class Neighbours(NamedTuple):  # a tuple: made for tens of thousands of words a 
 
 
 _PATTERNS = (_NOUN_AFTER_NUMERAL, _NOUN_AFTER_DETERMINER, _MODAL_AFTER_BODY,
-             _VERB_AFTER_NEGATION)
+             _VERB_AFTER_NEGATION, _NOUN_BEFORE_OF)
 
 
 class Fits(NamedTuple):
@@ -88,6 +92,7 @@ class Fits(NamedTuple):
     determiner: bool  # an indefinite article or a determiner before
     body: bool  # an authority, a body, "det" or "man" around, or an infinitive after
     verb: bool  # a negation or a subject pronoun before
+    noun: bool  # a preposition after that follows a noun ("av", "till")
     modal: bool  # a modal verb before, on the same line
     place: bool  # "Stad", "kommun" or "län" after
 
@@ -108,6 +113,7 @@ def fits(around: Neighbours, lexicon: Lexicon) -> Fits:
         prev.endswith(BODY_ENDINGS) or prev in {"det", "man"} or nxt in {"det", "man"}
         or infinitive(nxt, lexicon),
         prev in VERB_BEFORE and not around.line_start,
+        nxt in OF,
         prev in MODALS and not around.line_start,
         nxt in PLACE_WORDS)
 
@@ -115,7 +121,7 @@ def fits(around: Neighbours, lexicon: Lexicon) -> Fits:
 def bonus_where(reading: str, fit: Fits, lexicon: Lexicon) -> float:
     """`bonus` for neighbours that make these patterns."""
     total = 0.0
-    for (wanted, against), made in zip(_PATTERNS, fit[:4], strict=True):
+    for (wanted, against), made in zip(_PATTERNS, fit[:5], strict=True):
         if made and reading == wanted:
             total += BONUS
         elif made and reading in against:
