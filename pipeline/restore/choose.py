@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterator
+from itertools import compress
 
 from pipeline.model import Correction, Page
 from pipeline.options import RestoreOptions
@@ -97,7 +98,9 @@ class Decisions:
         self._may_bonus: dict[str, tuple[int, ...]] = {}  # word -> readings context may move
         self._fixed: dict[str, Outcome] = {}  # word -> its outcome, wherever it stands
         self._outcomes: dict[tuple, Outcome] = {}  # (word, circumstance) -> outcome
-        self.attested = self._attested(occurs)
+        # word -> its choice with no neighbour's bonus per circumstance (`_settled`)
+        self._choices: dict[str, tuple[Choice, ...]] = {}
+        self.attested = self._settled(occurs) if decide.COMPILED else self._attested(occurs)
 
     def plain(self, seg: str) -> list[float]:
         """The scores of the word's readings under the document's channel."""
@@ -110,9 +113,27 @@ class Decisions:
         """More readings of a word, found after the first look (`vocabulary.look_again`);
         what was worked out of its readings before is worked out afresh."""
         self.found[seg] = self.found[seg] + more  # a new list: the process's stays as it is
-        for memo in (self._plain, self._post, self._best, self._fixed, self._may_bonus):
+        for memo in (self._plain, self._post, self._best, self._fixed, self._may_bonus,
+                     self._choices):
             memo.pop(seg, None)
         self._outcomes = {k: v for k, v in self._outcomes.items() if k[0] != seg}
+
+    def corrections(self, occurrences: list[Occurrence],
+                    done: set[tuple[int, int, int]]) -> list[Correction]:
+        """The corrections of the words (but those at `done`: page, line, word), in
+        order. A word kept wherever it stands (`_fixed`, None) is passed over without
+        asking `correct`, unless it may be the first part of a suspended compound."""
+        fixed, out = self._fixed, []
+        for occ in occurrences:
+            segs = occ.segments
+            if (len(segs) == 1 and fixed.get(segs[0], _UNSET) is None
+                    and occ.token.trail != "-"):
+                continue
+            if done and (occ.page, occ.line, occ.word) in done:
+                continue
+            if (found := self.correct(occ)) is not None:
+                out.append(found)
+        return out
 
     def correct(self, occ: Occurrence) -> Correction | None:
         token = occ.token
@@ -240,6 +261,9 @@ class Decisions:
         the token as read is likelier if it is a name or no listed word; where a person's
         name stands, a common word is unlikely, and where a given name stands (`given`),
         a listed given name is likelier ("Osten Nilsson" is Östen, not a cheese)."""
+        known = self._choices.get(seg)
+        if known is not None and not any(bonuses.values()):  # worked out in `_settled`
+            return known[0 if not name_here else 1 if not person else 2 if not given else 3]
         lex = self.lexicon
         plain = self.plain(seg)
         if bonuses or name_here or not self.attested.keys().isdisjoint(_readings_as(hyps)):
@@ -304,6 +328,38 @@ class Decisions:
                 text, candidates.case_pattern(seg))
         return found
 
+    def _settled(self, occurs: Counter[str]) -> dict[str, str]:
+        """The first look at the document's words, in one piece (compiled): each word's
+        plain scores, the names the document attests (`_attested`), and the words that
+        stay as printed wherever they stand, whose outcome is then known (None): a word no
+        neighbour can move whose best reading is the word as printed, and a capitalised
+        one whose best reading is so where no name, a name, a person's name and a given
+        name stands (the circumstances `_outcome` tells apart) and no neighbour can move.
+        For the other words, `_choose`'s choice in each circumstance where no neighbour
+        adds to a reading (`_choices`)."""
+        lex, found, segs, words, lone = self.lexicon, self.found, [], [], []
+        seen: dict[str, str] = {}
+        for seg in occurs:
+            hyps = found[seg]
+            known = _LOOKS.get(seg)
+            if known is None or known[0] is not hyps or known[1] is not lex:
+                known = _look(seg, hyps, lex)
+            if known[2] is None:  # no reading but as printed: no score asked
+                lone.append(seg)
+                if name := known[3]:
+                    seen[name] = seg if seen.get(name, seg) == seg else ""
+            else:
+                segs.append(seg)
+                words.append(known[2])
+        scores, kept, chosen = self.channel.settle(segs, words, (
+            ATTESTED, CONSISTENT, GIVEN, context.NAME_ZIPF, context.NAME_GAP,
+            decide.UNLISTED["title"], context.COMMON_AS_NAME), seen)
+        self._plain = dict(zip(segs, scores, strict=True))
+        self._fixed = dict.fromkeys(compress(segs, kept), None)
+        self._fixed.update(dict.fromkeys(lone, None))
+        self._choices = {segs[i]: found for i, found in chosen.items()}
+        return seen
+
     def _attested(self, occurs: Counter[str]) -> dict[str, str]:
         """The names (capitalised words) the document itself attests, each with the word
         that attests it ("" where more than one does): printed as listed words, or what
@@ -340,6 +396,39 @@ def movable(hyps: list[Hypothesis], lex: lexicon.Lexicon) -> tuple[int, ...]:
 
 _MOVABLE: dict[tuple[int, int], tuple[list[Hypothesis], lexicon.Lexicon, tuple[int, ...]]] = {}
 _MOVABLE_SIZE = 20_000  # lists: the older half goes beyond this
+
+
+_ATTESTS, _PLAIN, _NAME, _MAY_MOVE = 1, 2, 4, 8  # what `_settled` asks of a word (_search.c)
+_KEPT, _LISTED_NAME, _GIVEN_NAME = 1, 2, 4  # a reading's traits (_search.c)
+
+
+def _look(seg: str, hyps: list[Hypothesis], lex: lexicon.Lexicon) -> tuple:
+    """What `_settled` reads of a word and its readings: (readings, lexicon, what the
+    compiled first look reads, the name it attests): for a word with no reading but as
+    printed, None and its text if it is a listed capitalised word; for another, its
+    readings' compiled form, their traits (the word as printed, a listed name, a listed
+    given name: one byte each), their texts, and what is asked of it (`_ATTESTS` for a
+    capitalised word; its choices where a name may stand, `_NAME`, or not, `_PLAIN`;
+    `_MAY_MOVE` where its neighbours may move it, `movable`), and None. Made once per
+    word and list of readings (held beside them, as for `movable`)."""
+    if len(hyps) == 1 and hyps[0].keep:
+        name = hyps[0].text if seg[:1].isupper() and not hyps[0].unknown else None
+        found = (hyps, lex, None, name)
+    else:
+        mode = ((_ATTESTS if seg[:1].isupper() else 0)
+                | (_NAME if context.may_be_name(seg) else _PLAIN)
+                | (_MAY_MOVE if movable(hyps, lex) else 0))
+        found = (hyps, lex, (decide.compiled_readings(hyps),
+                             bytes(_KEPT * h.keep | _LISTED_NAME * lex.is_proper(h.text)
+                                   | _GIVEN_NAME * context.is_given(h.text) for h in hyps),
+                             tuple(h.text for h in hyps), mode), None)
+    if len(_LOOKS) >= _MOVABLE_SIZE:
+        candidates.forget_older_half(_LOOKS)
+    _LOOKS[seg] = found
+    return found
+
+
+_LOOKS: dict[str, tuple] = {}
 
 
 def _readings_as(hyps: list[Hypothesis]) -> frozenset[str]:
