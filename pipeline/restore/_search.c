@@ -1805,7 +1805,7 @@ static Py_ssize_t best_posterior(const double *x, Py_ssize_t n, double *w, doubl
     return best;
 }
 
-enum { KEPT = 1, LISTED_NAME = 2, GIVEN_NAME = 4 };  /* a reading's traits (choose._look) */
+enum { KEPT = 1, LISTED_NAME = 2, GIVEN_NAME = 4 };  /* a reading's traits (first_look) */
 enum { ATTESTS = 1, PLAIN = 2, NAME = 4, MOVABLE = 8 };  /* what is asked of a word */
 
 typedef struct {  /* the weights of choose's judgement, as Python has them */
@@ -1947,7 +1947,7 @@ static int grow(double **x, Py_ssize_t *cap, Py_ssize_t need) {
     return 0;
 }
 
-/* choose.Decisions' first look at a document's words, in one piece (`_settled`): each
+/* choose.Decisions' first look at a document's words, in one piece (`first_look.look`): each
  * word's plain scores (decide.DocumentChannel.scores), the names the document attests
  * (choose.Decisions._attested, over the words asked so: ATTESTS), added to the dict given
  * (name -> the word that attests it, "" where more than one does), which holds those of

@@ -14,12 +14,20 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterator
-from itertools import compress
 
 from pipeline.model import Correction, Page
 from pipeline.options import RestoreOptions
-from pipeline.restore import calibration, candidates, context, decide, lexicon, tokens
+from pipeline.restore import (
+    calibration,
+    candidates,
+    context,
+    decide,
+    first_look,
+    lexicon,
+    tokens,
+)
 from pipeline.restore.decide import Hypothesis
+from pipeline.restore.first_look import movable
 
 _FOLD = str.maketrans("åäöÅÄÖéÉ", "aaoAAOeE")
 _ACUTE = str.maketrans("éáíóúÉÁÍÓÚ", "eaiouEAIOU")
@@ -329,36 +337,17 @@ class Decisions:
         return found
 
     def _settled(self, occurs: Counter[str]) -> dict[str, str]:
-        """The first look at the document's words, in one piece (compiled): each word's
-        plain scores, the names the document attests (`_attested`), and the words that
-        stay as printed wherever they stand, whose outcome is then known (None): a word no
-        neighbour can move whose best reading is the word as printed, and a capitalised
-        one whose best reading is so where no name, a name, a person's name and a given
-        name stands (the circumstances `_outcome` tells apart) and no neighbour can move.
-        For the other words, `_choose`'s choice in each circumstance where no neighbour
-        adds to a reading (`_choices`)."""
-        lex, found, segs, words, lone = self.lexicon, self.found, [], [], []
-        seen: dict[str, str] = {}
-        for seg in occurs:
-            hyps = found[seg]
-            known = _LOOKS.get(seg)
-            if known is None or known[0] is not hyps or known[1] is not lex:
-                known = _look(seg, hyps, lex)
-            if known[2] is None:  # no reading but as printed: no score asked
-                lone.append(seg)
-                if name := known[3]:
-                    seen[name] = seg if seen.get(name, seg) == seg else ""
-            else:
-                segs.append(seg)
-                words.append(known[2])
-        scores, kept, chosen = self.channel.settle(segs, words, (
+        """The first look at the document's words, in one compiled call (`first_look`):
+        each word's plain scores, the names the document attests (as `_attested`), the
+        words that stay as printed wherever they stand (their outcome known: None), and
+        the other words' choices in each circumstance where no neighbour adds to a
+        reading (`_choices`)."""
+        found = first_look.look(self.found, occurs, self.channel, (
             ATTESTED, CONSISTENT, GIVEN, context.NAME_ZIPF, context.NAME_GAP,
-            decide.UNLISTED["title"], context.COMMON_AS_NAME), seen)
-        self._plain = dict(zip(segs, scores, strict=True))
-        self._fixed = dict.fromkeys(compress(segs, kept), None)
-        self._fixed.update(dict.fromkeys(lone, None))
-        self._choices = {segs[i]: found for i, found in chosen.items()}
-        return seen
+            decide.UNLISTED["title"], context.COMMON_AS_NAME))
+        self._plain, self._choices = found.plain, found.choices
+        self._fixed = dict.fromkeys(found.settled, None)
+        return found.attested
 
     def _attested(self, occurs: Counter[str]) -> dict[str, str]:
         """The names (capitalised words) the document itself attests, each with the word
@@ -378,59 +367,6 @@ class Decisions:
         return seen
 
 
-def movable(hyps: list[Hypothesis], lex: lexicon.Lexicon) -> tuple[int, ...]:
-    """The readings whose score the neighbours may change (`context.may_bonus`). A word's
-    readings are one list for the life of a process (`restore.readings`), so this is
-    worked out once per list, not once per document; the list is held beside its answer,
-    so that it is the same list, not one made later in its place."""
-    key = (id(hyps), id(lex))
-    known = _MOVABLE.get(key)
-    if known is not None and known[0] is hyps and known[1] is lex:
-        return known[2]
-    found = tuple(k for k, h in enumerate(hyps) if context.may_bonus(h.text, lex))
-    if len(_MOVABLE) >= _MOVABLE_SIZE:
-        candidates.forget_older_half(_MOVABLE)
-    _MOVABLE[key] = (hyps, lex, found)
-    return found
-
-
-_MOVABLE: dict[tuple[int, int], tuple[list[Hypothesis], lexicon.Lexicon, tuple[int, ...]]] = {}
-_MOVABLE_SIZE = 20_000  # lists: the older half goes beyond this
-
-
-_ATTESTS, _PLAIN, _NAME, _MAY_MOVE = 1, 2, 4, 8  # what `_settled` asks of a word (_search.c)
-_KEPT, _LISTED_NAME, _GIVEN_NAME = 1, 2, 4  # a reading's traits (_search.c)
-
-
-def _look(seg: str, hyps: list[Hypothesis], lex: lexicon.Lexicon) -> tuple:
-    """What `_settled` reads of a word and its readings: (readings, lexicon, what the
-    compiled first look reads, the name it attests): for a word with no reading but as
-    printed, None and its text if it is a listed capitalised word; for another, its
-    readings' compiled form, their traits (the word as printed, a listed name, a listed
-    given name: one byte each), their texts, and what is asked of it (`_ATTESTS` for a
-    capitalised word; its choices where a name may stand, `_NAME`, or not, `_PLAIN`;
-    `_MAY_MOVE` where its neighbours may move it, `movable`), and None. Made once per
-    word and list of readings (held beside them, as for `movable`)."""
-    if len(hyps) == 1 and hyps[0].keep:
-        name = hyps[0].text if seg[:1].isupper() and not hyps[0].unknown else None
-        found = (hyps, lex, None, name)
-    else:
-        mode = ((_ATTESTS if seg[:1].isupper() else 0)
-                | (_NAME if context.may_be_name(seg) else _PLAIN)
-                | (_MAY_MOVE if movable(hyps, lex) else 0))
-        found = (hyps, lex, (decide.compiled_readings(hyps),
-                             bytes(_KEPT * h.keep | _LISTED_NAME * lex.is_proper(h.text)
-                                   | _GIVEN_NAME * context.is_given(h.text) for h in hyps),
-                             tuple(h.text for h in hyps), mode), None)
-    if len(_LOOKS) >= _MOVABLE_SIZE:
-        candidates.forget_older_half(_LOOKS)
-    _LOOKS[seg] = found
-    return found
-
-
-_LOOKS: dict[str, tuple] = {}
-
-
 def _readings_as(hyps: list[Hypothesis]) -> frozenset[str]:
     """The words a word's readings read it as, other than as printed: made once per list
     of readings (held beside it, as for `movable`)."""
@@ -438,7 +374,7 @@ def _readings_as(hyps: list[Hypothesis]) -> frozenset[str]:
     if known is not None and known[0] is hyps:
         return known[1]
     found = frozenset(h.text for h in hyps if not h.keep)
-    if len(_TEXTS) >= _MOVABLE_SIZE:
+    if len(_TEXTS) >= first_look.SIZE:
         candidates.forget_older_half(_TEXTS)
     _TEXTS[id(hyps)] = (hyps, found)
     return found
