@@ -82,3 +82,49 @@ def test_remembered_choices_are_the_choices_made_afresh(which):
              for o in choose.occurrences(pages)]
     assert together == alone
     assert sum(c is not None for c in together) >= 3  # the check compares choices made
+
+
+def _decisions(lines: list[str]) -> tuple[list[choose.Occurrence], Counter, choose.Decisions]:
+    pages = _pages(lines)
+    lex, table = lexicon.load(), channel.load()
+    found = hypotheses(pages)
+    occurrences = list(choose.occurrences(pages))
+    occurs = Counter(s for o in occurrences for s in o.segments if s in found)
+    groups = [(found[s], n) for s, n in occurs.items()]
+    doc_channel = decide.DocumentChannel(table, decide.fit_mixture(groups), groups, lex)
+    return occurrences, occurs, choose.Decisions(found, doc_channel, occurs, RestoreOptions())
+
+
+@pytest.mark.parametrize("which", range(3))
+def test_the_words_settled_at_once_are_kept_in_every_circumstance(which, monkeypatch):
+    """The compiled first look (`Decisions._settled`) finds the scores, the attested names
+    and the choices with no neighbour's bonus that Python finds word by word, and settles
+    a word as printed only where `_judge` keeps it so in every circumstance `_outcome` may
+    ask for (no neighbour can move it), or where it has no reading but as printed."""
+    if not decide.COMPILED:
+        pytest.skip("the compiled module (pipeline/restore/_search.c) is not built")
+    occurrences, occurs, compiled = _decisions(_texts()[which])
+    monkeypatch.setattr(decide, "COMPILED", False)
+    python = choose.Decisions(compiled.found, compiled.channel, occurs, RestoreOptions())
+    assert compiled.attested == python.attested
+    circumstances = [(False, False, False), (True, False, False), (True, True, False),
+                     (True, True, True)]
+    settled = 0
+    for seg in occurs:
+        hyps = compiled.found[seg]
+        assert compiled.plain(seg) == python.plain(seg)
+        asked = circumstances if context.may_be_name(seg) else circumstances[:1]
+        if seg in compiled._choices:  # the choices worked out at once are _choose's
+            assert compiled._choices[seg] == tuple(python._choose(seg, hyps, {}, *c)
+                                                   for c in asked), seg
+        if seg not in compiled._fixed:
+            continue
+        settled += 1
+        if len(hyps) == 1 and hyps[0].keep:
+            continue  # no reading but as printed: kept wherever it stands (`_outcome`)
+        assert not python._movable(seg, hyps), seg
+        assert all(python._judge(seg, hyps, {}, *c) is None for c in asked), seg
+    assert settled >= len(occurs) // 3  # the checks compare words settled ...
+    assert len(compiled._choices) >= 10  # ... and choices
+    assert [python.correct(o) for o in occurrences] == \
+        [compiled.correct(o) for o in occurrences]

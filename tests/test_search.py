@@ -182,6 +182,32 @@ def test_the_compiled_scores_are_the_python_scores(compiled, shared):
                                                doc_channel.keep_adjust) == doc_channel.scores(hyps)
 
 
+def test_logps_by_number_are_read_from_their_mapping_once(compiled):
+    """A document's logps by pair number (`_search.Logps`) are the mapping's, each asked of
+    it once; scores read through them are those read from the mapping."""
+    asked = []
+
+    class Mapping(dict):
+        def __missing__(self, key):
+            asked.append(key)
+            found = self[key] = -0.1 * len(asked)
+            return found
+
+    hyps = [decide.Hypothesis("bör", 4.0, (1.0, 2.0), False, (("b", "b"), ("ö", "o"),
+                                                                ("r", "r"))),
+            decide.Hypothesis("bor", 3.5, (0.0, 0.0), True, (("b", "b"), ("o", "o"),
+                                                               ("r", "r")), True, 0.5)]
+    readings = candidates._compiled.Readings(hyps)
+    mapping = Mapping()
+    by_number = candidates._compiled.Logps(mapping)
+    first = candidates._compiled.scores(readings, by_number, 0.25)
+    again = candidates._compiled.scores(readings, by_number, 0.25)
+    assert first == again == candidates._compiled.scores(hyps, mapping, 0.25)
+    assert sorted(asked) == sorted({p for h in hyps for p in h.path})
+    with pytest.raises(TypeError):
+        candidates._compiled.Logps()
+
+
 def test_a_search_over_a_few_words_rules_out_only_what_the_whole_search_does_not_find(
         compiled, shared):
     """`may_read_as` may say True where the whole search finds none of the words (it is a

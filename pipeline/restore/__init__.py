@@ -117,7 +117,7 @@ def _own(found: Found) -> Found:
     """The readings made elsewhere (by `hypotheses` in another worker of a batch), each
     word's replaced by this process's own list where it has one: the same readings, since
     they depend on nothing but the word, in the list whose compiled forms the process
-    keeps (`decide._with_terms`, `decide._readings`, `choose.movable`)."""
+    keeps (`decide._with_terms`, `decide.compiled_readings`, `choose.movable`)."""
     if not found:
         return {}
     lex, table = lexicon.load(), channel.load()
@@ -147,10 +147,8 @@ def restore(doc: Document, options: RestoreOptions, *, found: Found | None = Non
                                    done={(c.page, c.line, c.word) for c in fixed},
                                    threshold=options.threshold, english=english)
         done = {(c.page, c.line, c.word + k) for c in fixed for k in range(c.words)}
-        doc.corrections = sorted(fixed + [
-            c for o in occurrences if (not done or (o.page, o.line, o.word) not in done)
-            and (c := decisions.correct(o)) is not None],
-            key=lambda c: (c.page, c.line, c.word))
+        doc.corrections = sorted(fixed + decisions.corrections(occurrences, done),
+                                 key=lambda c: (c.page, c.line, c.word))
     data = {**lex.checksums, channel.CONFUSIONS: table.checksum, **shape.checksums(),
             calibration.CALIBRATION: calibration.load().checksum}
     if options.learned:  # the archivists' earlier calls, after the machine's

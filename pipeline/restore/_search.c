@@ -1492,6 +1492,26 @@ static PyObject *score_of(double p, double q, int unknown, PyObject *path, PyObj
     return PyFloat_FromDouble(base - q + python_sum(*terms, m));
 }
 
+/* The (truth, ocr) pairs of the readings' paths, numbered in the order first seen by this
+ * process (a few thousand: what the channel reads as what), so that a document's logps
+ * are an array by number (`Logps`) rather than a mapping looked up by tuple. */
+static PyObject *pair_numbers;  /* dict: pair -> its number */
+static PyObject *pairs;         /* list: number -> pair */
+
+static int32_t pair_number(PyObject *pair) {
+    PyObject *known = PyDict_GetItemWithError(pair_numbers, pair);
+    if (known)
+        return (int32_t)PyLong_AsLong(known);
+    if (PyErr_Occurred())
+        return -1;
+    Py_ssize_t n = PyList_GET_SIZE(pairs);
+    PyObject *number = PyLong_FromSsize_t(n);
+    int failed = !number || n >= INT32_MAX || PyDict_SetItem(pair_numbers, pair, number) < 0
+                 || PyList_Append(pairs, pair) < 0;
+    Py_XDECREF(number);
+    return failed ? -1 : (int32_t)n;
+}
+
 /* Readings: a word's readings' fields that `scores` reads, read once. A word's readings
  * are the same in every document; only the document's logps differ. */
 typedef struct {
@@ -1500,6 +1520,8 @@ typedef struct {
     double *prior, *penalty;
     int *unknown;
     PyObject *paths;       /* a tuple of the readings' paths */
+    Py_ssize_t *start;     /* reading k's pairs are numbers[start[k]:start[k + 1]] */
+    int32_t *numbers;      /* the paths' pairs by number (`pair_number`) */
 } Readings;
 
 static void Readings_dealloc(Readings *self) {
@@ -1507,7 +1529,32 @@ static void Readings_dealloc(Readings *self) {
     PyMem_Free(self->prior);
     PyMem_Free(self->penalty);
     PyMem_Free(self->unknown);
+    PyMem_Free(self->start);
+    PyMem_Free(self->numbers);
     Py_TYPE(self)->tp_free((PyObject *)self);
+}
+
+/* The numbers of the readings' paths' pairs. */
+static int number_pairs(Readings *self, Py_ssize_t n) {
+    Py_ssize_t total = 0;
+    for (Py_ssize_t k = 0; k < n; k++)
+        total += PyTuple_GET_SIZE(PyTuple_GET_ITEM(self->paths, k));
+    self->start = PyMem_Malloc(sizeof(Py_ssize_t) * (n + 1));
+    self->numbers = PyMem_Malloc(sizeof(int32_t) * (total + 1));
+    if (!self->start || !self->numbers) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    Py_ssize_t at = 0;
+    for (Py_ssize_t k = 0; k < n; k++) {
+        PyObject *path = PyTuple_GET_ITEM(self->paths, k);
+        self->start[k] = at;
+        for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(path); i++)
+            if ((self->numbers[at++] = pair_number(PyTuple_GET_ITEM(path, i))) < 0)
+                return -1;
+    }
+    self->start[n] = at;
+    return 0;
 }
 
 static int Readings_init(Readings *self, PyObject *args, PyObject *kwds) {
@@ -1523,6 +1570,10 @@ static int Readings_init(Readings *self, PyObject *args, PyObject *kwds) {
     PyMem_Free(self->prior);
     PyMem_Free(self->penalty);
     PyMem_Free(self->unknown);
+    PyMem_Free(self->start);
+    PyMem_Free(self->numbers);
+    self->start = NULL;
+    self->numbers = NULL;
     self->prior = PyMem_Malloc(sizeof(double) * (n + 1));
     self->penalty = PyMem_Malloc(sizeof(double) * (n + 1));
     self->unknown = PyMem_Malloc(sizeof(int) * (n + 1));
@@ -1539,6 +1590,7 @@ static int Readings_init(Readings *self, PyObject *args, PyObject *kwds) {
     }
     for (int i = 0; i < 4; i++)
         Py_XDECREF(names[i]);
+    failed = failed || number_pairs(self, n) < 0;
     self->count = failed ? 0 : n;
     if (failed)
         Py_CLEAR(self->paths);
@@ -1560,6 +1612,91 @@ static PyTypeObject ReadingsType = {
     .tp_init = (initproc)Readings_init,
     .tp_new = PyType_GenericNew,
 };
+
+/* Logps: a document's logps (decide.DocumentChannel's mapping, which works out what it
+ * lacks) as an array by pair number, each read from the mapping the first time it is
+ * asked for: the same floats, found without hashing a tuple. */
+typedef struct {
+    PyObject_HEAD
+    PyObject *mapping;
+    double *values;        /* NAN: not read yet */
+    Py_ssize_t cap;
+} Logps;
+
+static void Logps_dealloc(Logps *self) {
+    Py_XDECREF(self->mapping);
+    PyMem_Free(self->values);
+    Py_TYPE(self)->tp_free((PyObject *)self);
+}
+
+static int Logps_init(Logps *self, PyObject *args, PyObject *kwds) {
+    PyObject *mapping;
+    if (!PyArg_ParseTuple(args, "O", &mapping))
+        return -1;
+    Py_INCREF(mapping);
+    Py_XSETREF(self->mapping, mapping);
+    PyMem_Free(self->values);
+    self->values = NULL;
+    self->cap = 0;
+    return 0;
+}
+
+/* The logp of the pair of this number; -1 with an exception set on an error. */
+static int logp_of(Logps *L, int32_t number, double *out) {
+    if (number >= L->cap) {
+        Py_ssize_t cap = PyList_GET_SIZE(pairs) + 256;
+        double *more = PyMem_Realloc(L->values, sizeof(double) * cap);
+        if (!more) {
+            PyErr_NoMemory();
+            return -1;
+        }
+        for (Py_ssize_t i = L->cap; i < cap; i++)
+            more[i] = NAN;
+        L->values = more;
+        L->cap = cap;
+    }
+    double v = L->values[number];
+    if (isnan(v)) {
+        PyObject *found = PyObject_GetItem(L->mapping, PyList_GET_ITEM(pairs, number));
+        v = found ? PyFloat_AsDouble(found) : -1;
+        Py_XDECREF(found);
+        if (!found || PyErr_Occurred())
+            return -1;
+        L->values[number] = v;
+    }
+    *out = v;
+    return 0;
+}
+
+static PyTypeObject LogpsType = {
+    PyVarObject_HEAD_INIT(NULL, 0)
+    .tp_name = "pipeline.restore._search.Logps",
+    .tp_basicsize = sizeof(Logps),
+    .tp_dealloc = (destructor)Logps_dealloc,
+    .tp_flags = Py_TPFLAGS_DEFAULT,
+    .tp_doc = "A document's logps by pair number, read from its mapping once each.",
+    .tp_init = (initproc)Logps_init,
+    .tp_new = PyType_GenericNew,
+};
+
+/* score_of for reading k of Readings, its logps read from a Logps. */
+static PyObject *score_by_number(const Readings *r, Py_ssize_t k, Logps *L, double keep_adjust,
+                                 double **terms, Py_ssize_t *cap) {
+    Py_ssize_t m = r->start[k + 1] - r->start[k];
+    if (m > *cap) {
+        double *more = PyMem_Realloc(*terms, sizeof(double) * m);
+        if (!more)
+            return PyErr_NoMemory();
+        *terms = more;
+        *cap = m;
+    }
+    const int32_t *numbers = r->numbers + r->start[k];
+    for (Py_ssize_t i = 0; i < m; i++)
+        if (logp_of(L, numbers[i], &(*terms)[i]) < 0)
+            return NULL;
+    double base = r->unknown[k] ? r->prior[k] + keep_adjust : r->prior[k];
+    return PyFloat_FromDouble(base - r->penalty[k] + python_sum(*terms, m));
+}
 
 /* decide.DocumentChannel.score for each of a word's readings (a list of them, or their
  * Readings): its prior (with the document's adjustment where it is the token no list has)
@@ -1591,7 +1728,9 @@ static PyObject *scores(PyObject *module, PyObject *args) {
         } else if (read_reading(PyList_GET_ITEM(hyps, k), names, &p, &q, &unknown, &path) < 0) {
             goto fail;
         }
-        PyObject *score = score_of(p, q, unknown, path, logps, keep_adjust, &terms, &cap);
+        PyObject *score = made && PyObject_TypeCheck(logps, &LogpsType)
+            ? score_by_number(made, k, (Logps *)logps, keep_adjust, &terms, &cap)
+            : score_of(p, q, unknown, path, logps, keep_adjust, &terms, &cap);
         Py_DECREF(path);
         if (!score)
             goto fail;
@@ -1641,6 +1780,290 @@ static PyObject *posteriors(PyObject *module, PyObject *list) {
     return out;
 }
 
+/* ------------------------------------------- a document's words judged in one piece */
+
+/* The first of the largest of decide.posteriors(x), as `post.index(max(post))` finds it
+ * in choose.Decisions._choose, and that posterior; `w` has room for n doubles. A lone
+ * reading's posterior is 1.0 whatever its score (10 ** 0 / 10 ** 0). */
+static Py_ssize_t best_posterior(const double *x, Py_ssize_t n, double *w, double *most) {
+    double top = x[0];
+    for (Py_ssize_t k = 1; k < n; k++)
+        if (x[k] > top)
+            top = x[k];
+    for (Py_ssize_t k = 0; k < n; k++)
+        w[k] = pow(10.0, x[k] - top);
+    double total = python_sum(w, n);
+    Py_ssize_t best = 0;
+    *most = w[0] / total;
+    for (Py_ssize_t k = 1; k < n; k++) {
+        double post = w[k] / total;
+        if (post > *most) {
+            *most = post;
+            best = k;
+        }
+    }
+    return best;
+}
+
+enum { KEPT = 1, LISTED_NAME = 2, GIVEN_NAME = 4 };  /* a reading's traits (first_look) */
+enum { ATTESTS = 1, PLAIN = 2, NAME = 4, MOVABLE = 8 };  /* what is asked of a word */
+
+typedef struct {  /* the weights of choose's judgement, as Python has them */
+    double attested, consistent, given, name_zipf, name_gap, unlisted_title, common_as_name;
+} Weights;
+
+/* choose._name_bonus of a reading. */
+static double name_bonus(const Weights *c, double prior, int unknown, int traits,
+                         int name_here, int person) {
+    if (!name_here)
+        return 0.0;
+    if (unknown) {
+        double damage = prior - c->unlisted_title;
+        if (0.0 < damage)  /* min(damage, 0.0): the first of equals */
+            damage = 0.0;
+        return c->name_zipf - c->name_gap + damage - prior;
+    }
+    if (traits & LISTED_NAME)
+        return c->name_zipf - prior;
+    if (person)
+        return -c->common_as_name;
+    return 0.0;
+}
+
+/* choose.Decisions._choose with no neighbour's bonus, in each of the circumstances asked
+ * for: none, or (PLAIN) none only, or (NAME) none, a name, a person's name and a given
+ * name. The scores are summed in _choose's order: plain score, bonus (0.0), name bonus,
+ * GIVEN, CONSISTENT. Each choice's reading (`best`) and its posterior (`most`); returns
+ * whether the word as printed is the choice in every circumstance. */
+static int choose_in(const Weights *c, const Readings *r, const double *plain,
+                     const char *traits, const char *consistent, int mode, double *x,
+                     double *w, Py_ssize_t best[4], double most[4]) {
+    static const int circumstances[4][3] = {{0, 0, 0}, {1, 0, 0}, {1, 1, 0}, {1, 1, 1}};
+    Py_ssize_t n = r->count;
+    int named = 0, kept = 1;
+    for (Py_ssize_t k = 0; k < n; k++)
+        named |= !(traits[k] & KEPT) && (traits[k] & LISTED_NAME);
+    for (int i = 0; i < ((mode & NAME) ? 4 : 1); i++) {
+        int name_here = circumstances[i][0], person = circumstances[i][1];
+        int given = circumstances[i][2];
+        for (Py_ssize_t k = 0; k < n; k++) {
+            double s = plain[k] + 0.0;
+            s = s + name_bonus(c, r->prior[k], r->unknown[k], traits[k], name_here,
+                               person && (named || !(traits[k] & KEPT)));
+            s = s + (given && (traits[k] & GIVEN_NAME) ? c->given : 0.0);
+            s = s + (consistent[k] ? c->consistent : 0.0);
+            x[k] = s;
+        }
+        best[i] = best_posterior(x, n, w, &most[i]);
+        kept &= (traits[best[i]] & KEPT) != 0;
+    }
+    return kept;
+}
+
+/* The choices of `choose_in` as _choose gives them: per circumstance, None where the word
+ * as printed is chosen, else (reading, posterior, whether it is not the reading with the
+ * best plain score: the first of equals, as plain.index(max(plain)) finds it). */
+static PyObject *choices(const Readings *r, const double *plain, const char *traits,
+                         PyObject *texts, int mode, const Py_ssize_t best[4],
+                         const double most[4]) {
+    Py_ssize_t top = 0;
+    for (Py_ssize_t k = 1; k < r->count; k++)
+        if (plain[k] > plain[top])
+            top = k;
+    int count = (mode & NAME) ? 4 : 1;
+    PyObject *out = PyTuple_New(count);
+    for (int i = 0; out && i < count; i++) {
+        PyObject *choice = (traits[best[i]] & KEPT) ? Py_NewRef(Py_None)
+            : Py_BuildValue("(OdO)", PyTuple_GET_ITEM(texts, best[i]), most[i],
+                            best[i] != top ? Py_True : Py_False);
+        if (!choice)
+            Py_CLEAR(out);
+        else
+            PyTuple_SET_ITEM(out, i, choice);
+    }
+    return out;
+}
+
+typedef struct {  /* one word of `settle`, read from its tuple */
+    Readings *readings;
+    const char *traits;
+    PyObject *texts;
+    int mode;
+} Word;
+
+static int read_word(PyObject *item, Word *word) {
+    PyObject *r, *traits;
+    if (!PyTuple_Check(item) ||
+        !PyArg_ParseTuple(item, "O!O!O!i", &ReadingsType, &r, &PyBytes_Type, &traits,
+                          &PyTuple_Type, &word->texts, &word->mode)) {
+        if (!PyErr_Occurred())
+            PyErr_SetString(PyExc_TypeError, "a word is (Readings, traits, texts, mode)");
+        return -1;
+    }
+    word->readings = (Readings *)r;
+    word->traits = PyBytes_AS_STRING(traits);
+    if (word->readings->count == 0 || PyBytes_GET_SIZE(traits) != word->readings->count ||
+        PyTuple_GET_SIZE(word->texts) != word->readings->count) {
+        PyErr_SetString(PyExc_ValueError, "a word's readings, traits and texts differ");
+        return -1;
+    }
+    return 0;
+}
+
+/* choose.Decisions._attested's `seen[text] = seg if seen.get(text, seg) == seg else ""`:
+ * the name with the word that attests it, "" where more than one does. */
+static int attest(PyObject *attested, PyObject *text, PyObject *seg) {
+    PyObject *known = PyDict_GetItemWithError(attested, text);
+    if (!known)
+        return PyErr_Occurred() ? -1 : PyDict_SetItem(attested, text, seg);
+    int same = PyObject_RichCompareBool(known, seg, Py_EQ);
+    if (same != 0)
+        return same < 0 ? -1 : 0;
+    PyObject *many = PyUnicode_FromString("");
+    int failed = !many || PyDict_SetItem(attested, text, many) < 0;
+    Py_XDECREF(many);
+    return failed ? -1 : 0;
+}
+
+/* _choose's `attested.get(text, seg) != seg`: the reading is a name another word of the
+ * document attests (a word is no evidence for its own reading); -1 on an error. */
+static int attested_by_another(PyObject *attested, PyObject *text, PyObject *seg) {
+    PyObject *known = PyDict_GetItemWithError(attested, text);
+    if (!known)
+        return PyErr_Occurred() ? -1 : 0;
+    return PyObject_RichCompareBool(known, seg, Py_NE);
+}
+
+static int grow(double **x, Py_ssize_t *cap, Py_ssize_t need) {
+    if (need <= *cap)
+        return 0;
+    double *more = PyMem_Realloc(*x, sizeof(double) * need);
+    if (!more) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    *x = more;
+    *cap = need;
+    return 0;
+}
+
+/* choose.Decisions' first look at a document's words, in one piece (`first_look.look`): each
+ * word's plain scores (decide.DocumentChannel.scores), the names the document attests
+ * (choose.Decisions._attested, over the words asked so: ATTESTS), added to the dict given
+ * (name -> the word that attests it, "" where more than one does), which holds those of
+ * the words not given (a lone reading, as printed), and then, for
+ * the words asked so (PLAIN, NAME), the choices with no neighbour's bonus: whether the
+ * word stays as printed wherever it stands (one its neighbours cannot move: not MOVABLE),
+ * else its `choices`. (scores, a byte per word, {word's place: its choices}). */
+static PyObject *settle(PyObject *module, PyObject *args) {
+    PyObject *segs, *words, *logps, *attested;
+    double keep_adjust;
+    Weights c;
+    if (!PyArg_ParseTuple(args, "O!O!O!d(ddddddd)O!", &PyList_Type, &segs, &PyList_Type,
+                          &words, &LogpsType, &logps, &keep_adjust, &c.attested,
+                          &c.consistent, &c.given, &c.name_zipf, &c.name_gap,
+                          &c.unlisted_title, &c.common_as_name, &PyDict_Type, &attested))
+        return NULL;
+    if (PyList_GET_SIZE(segs) != PyList_GET_SIZE(words)) {
+        PyErr_SetString(PyExc_ValueError, "a word to each of its readings");
+        return NULL;
+    }
+    Py_ssize_t n = PyList_GET_SIZE(words), cap = 0, pcap = 0, xcap = 0, wcap = 0, ccap = 0;
+    double *terms = NULL, *x = NULL, *w = NULL, *plain = NULL;
+    char *consistent = NULL;
+    PyObject *scores = PyList_New(n), *chosen = PyDict_New(), *result = NULL;
+    PyObject *kept = PyBytes_FromStringAndSize(NULL, n);
+    if (!scores || !chosen || !kept)
+        goto done;
+    char *settled = PyBytes_AS_STRING(kept);
+    memset(settled, 0, n);
+    for (Py_ssize_t i = 0; i < n; i++) {  /* the scores, and the names attested */
+        Word word;
+        if (read_word(PyList_GET_ITEM(words, i), &word) < 0)
+            goto done;
+        Readings *r = word.readings;
+        PyObject *list = PyList_New(r->count);
+        if (!list)
+            goto done;
+        PyList_SET_ITEM(scores, i, list);
+        if (grow(&x, &xcap, r->count) < 0 || grow(&w, &wcap, r->count) < 0)
+            goto done;
+        for (Py_ssize_t k = 0; k < r->count; k++) {
+            PyObject *score = score_by_number(r, k, (Logps *)logps, keep_adjust, &terms,
+                                              &cap);
+            if (!score)
+                goto done;
+            PyList_SET_ITEM(list, k, score);
+            x[k] = PyFloat_AS_DOUBLE(score);
+        }
+        if (!(word.mode & ATTESTS))
+            continue;
+        double most;
+        Py_ssize_t best = best_posterior(x, r->count, w, &most);
+        if ((word.traits[best] & KEPT) ? !r->unknown[best] : most >= c.attested)
+            if (attest(attested, PyTuple_GET_ITEM(word.texts, best),
+                       PyList_GET_ITEM(segs, i)) < 0)
+                goto done;
+    }
+    for (Py_ssize_t i = 0; i < n; i++) {  /* the words that stay as printed */
+        Word word;
+        if (read_word(PyList_GET_ITEM(words, i), &word) < 0)
+            goto done;
+        if (!(word.mode & (PLAIN | NAME)))
+            continue;
+        Readings *r = word.readings;
+        PyObject *list = PyList_GET_ITEM(scores, i);
+        if (grow(&plain, &pcap, r->count) < 0 || grow(&x, &xcap, r->count) < 0 ||
+            grow(&w, &wcap, r->count) < 0)
+            goto done;
+        if (r->count > ccap) {
+            char *more = PyMem_Realloc(consistent, r->count);
+            if (!more) {
+                PyErr_NoMemory();
+                goto done;
+            }
+            consistent = more;
+            ccap = r->count;
+        }
+        for (Py_ssize_t k = 0; k < r->count; k++) {
+            plain[k] = PyFloat_AS_DOUBLE(PyList_GET_ITEM(list, k));
+            int in = word.traits[k] & KEPT ? 0
+                : attested_by_another(attested, PyTuple_GET_ITEM(word.texts, k),
+                                      PyList_GET_ITEM(segs, i));
+            if (in < 0)
+                goto done;
+            consistent[k] = (char)in;
+        }
+        Py_ssize_t best[4];
+        double most[4];
+        if (choose_in(&c, r, plain, word.traits, consistent, word.mode, x, w, best, most)
+                && !(word.mode & MOVABLE)) {
+            settled[i] = 1;
+            continue;
+        }
+        PyObject *made = choices(r, plain, word.traits, word.texts, word.mode, best, most);
+        if (!made)
+            goto done;
+        PyObject *number = PyLong_FromSsize_t(i);
+        int failed = !number || PyDict_SetItem(chosen, number, made) < 0;
+        Py_XDECREF(number);
+        Py_DECREF(made);
+        if (failed)
+            goto done;
+    }
+    result = Py_BuildValue("(OOO)", scores, kept, chosen);
+done:
+    Py_XDECREF(scores);
+    Py_XDECREF(kept);
+    Py_XDECREF(chosen);
+    PyMem_Free(terms);
+    PyMem_Free(x);
+    PyMem_Free(w);
+    PyMem_Free(plain);
+    PyMem_Free(consistent);
+    return result;
+}
+
 static PyMethodDef methods[] = {
     {"posteriors", posteriors, METH_O,
      "decide.posteriors of a list of floats (None for anything else)."},
@@ -1652,6 +2075,8 @@ static PyMethodDef methods[] = {
      "decide.fit_mixture's rounds over the readings' terms: the share of English-like OCR."},
     {"scores", scores, METH_VARARGS,
      "decide.DocumentChannel.score of each reading in a list, from a mapping of logps."},
+    {"settle", settle, METH_VARARGS,
+     "A document's words' plain scores, the names it attests, the words kept wherever."},
     {"search", (PyCFunction)(void (*)(void))search, METH_VARARGS | METH_KEYWORDS,
      "The candidate search of candidates._search: (text, cost, parts, path) per candidate."},
     {NULL}
@@ -1663,11 +2088,21 @@ static struct PyModuleDef module = {
 
 PyMODINIT_FUNC PyInit__search(void) {
     if (PyType_Ready(&KeysType) < 0 || PyType_Ready(&OptionsType) < 0 ||
-        PyType_Ready(&ReadingsType) < 0)
+        PyType_Ready(&ReadingsType) < 0 || PyType_Ready(&LogpsType) < 0)
+        return NULL;
+    pair_numbers = PyDict_New();
+    pairs = PyList_New(0);
+    if (!pair_numbers || !pairs)
         return NULL;
     PyObject *m = PyModule_Create(&module);
     if (!m)
         return NULL;
+    Py_INCREF(&LogpsType);
+    if (PyModule_AddObject(m, "Logps", (PyObject *)&LogpsType) < 0) {
+        Py_DECREF(&LogpsType);
+        Py_DECREF(m);
+        return NULL;
+    }
     Py_INCREF(&KeysType);
     if (PyModule_AddObject(m, "Keys", (PyObject *)&KeysType) < 0) {
         Py_DECREF(&KeysType);

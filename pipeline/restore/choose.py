@@ -17,8 +17,17 @@ from collections.abc import Iterator
 
 from pipeline.model import Correction, Page
 from pipeline.options import RestoreOptions
-from pipeline.restore import calibration, candidates, context, decide, lexicon, tokens
+from pipeline.restore import (
+    calibration,
+    candidates,
+    context,
+    decide,
+    first_look,
+    lexicon,
+    tokens,
+)
 from pipeline.restore.decide import Hypothesis
+from pipeline.restore.first_look import movable
 
 _FOLD = str.maketrans("åäöÅÄÖéÉ", "aaoAAOeE")
 _ACUTE = str.maketrans("éáíóúÉÁÍÓÚ", "eaiouEAIOU")
@@ -97,7 +106,9 @@ class Decisions:
         self._may_bonus: dict[str, tuple[int, ...]] = {}  # word -> readings context may move
         self._fixed: dict[str, Outcome] = {}  # word -> its outcome, wherever it stands
         self._outcomes: dict[tuple, Outcome] = {}  # (word, circumstance) -> outcome
-        self.attested = self._attested(occurs)
+        # word -> its choice with no neighbour's bonus per circumstance (`_settled`)
+        self._choices: dict[str, tuple[Choice, ...]] = {}
+        self.attested = self._settled(occurs) if decide.COMPILED else self._attested(occurs)
 
     def plain(self, seg: str) -> list[float]:
         """The scores of the word's readings under the document's channel."""
@@ -110,9 +121,27 @@ class Decisions:
         """More readings of a word, found after the first look (`vocabulary.look_again`);
         what was worked out of its readings before is worked out afresh."""
         self.found[seg] = self.found[seg] + more  # a new list: the process's stays as it is
-        for memo in (self._plain, self._post, self._best, self._fixed, self._may_bonus):
+        for memo in (self._plain, self._post, self._best, self._fixed, self._may_bonus,
+                     self._choices):
             memo.pop(seg, None)
         self._outcomes = {k: v for k, v in self._outcomes.items() if k[0] != seg}
+
+    def corrections(self, occurrences: list[Occurrence],
+                    done: set[tuple[int, int, int]]) -> list[Correction]:
+        """The corrections of the words (but those at `done`: page, line, word), in
+        order. A word kept wherever it stands (`_fixed`, None) is passed over without
+        asking `correct`, unless it may be the first part of a suspended compound."""
+        fixed, out = self._fixed, []
+        for occ in occurrences:
+            segs = occ.segments
+            if (len(segs) == 1 and fixed.get(segs[0], _UNSET) is None
+                    and occ.token.trail != "-"):
+                continue
+            if done and (occ.page, occ.line, occ.word) in done:
+                continue
+            if (found := self.correct(occ)) is not None:
+                out.append(found)
+        return out
 
     def correct(self, occ: Occurrence) -> Correction | None:
         token = occ.token
@@ -240,6 +269,9 @@ class Decisions:
         the token as read is likelier if it is a name or no listed word; where a person's
         name stands, a common word is unlikely, and where a given name stands (`given`),
         a listed given name is likelier ("Osten Nilsson" is Östen, not a cheese)."""
+        known = self._choices.get(seg)
+        if known is not None and not any(bonuses.values()):  # worked out in `_settled`
+            return known[0 if not name_here else 1 if not person else 2 if not given else 3]
         lex = self.lexicon
         plain = self.plain(seg)
         if bonuses or name_here or not self.attested.keys().isdisjoint(_readings_as(hyps)):
@@ -304,6 +336,19 @@ class Decisions:
                 text, candidates.case_pattern(seg))
         return found
 
+    def _settled(self, occurs: Counter[str]) -> dict[str, str]:
+        """The first look at the document's words, in one compiled call (`first_look`):
+        each word's plain scores, the names the document attests (as `_attested`), the
+        words that stay as printed wherever they stand (their outcome known: None), and
+        the other words' choices in each circumstance where no neighbour adds to a
+        reading (`_choices`)."""
+        found = first_look.look(self.found, occurs, self.channel, (
+            ATTESTED, CONSISTENT, GIVEN, context.NAME_ZIPF, context.NAME_GAP,
+            decide.UNLISTED["title"], context.COMMON_AS_NAME))
+        self._plain, self._choices = found.plain, found.choices
+        self._fixed = dict.fromkeys(found.settled, None)
+        return found.attested
+
     def _attested(self, occurs: Counter[str]) -> dict[str, str]:
         """The names (capitalised words) the document itself attests, each with the word
         that attests it ("" where more than one does): printed as listed words, or what
@@ -322,26 +367,6 @@ class Decisions:
         return seen
 
 
-def movable(hyps: list[Hypothesis], lex: lexicon.Lexicon) -> tuple[int, ...]:
-    """The readings whose score the neighbours may change (`context.may_bonus`). A word's
-    readings are one list for the life of a process (`restore.readings`), so this is
-    worked out once per list, not once per document; the list is held beside its answer,
-    so that it is the same list, not one made later in its place."""
-    key = (id(hyps), id(lex))
-    known = _MOVABLE.get(key)
-    if known is not None and known[0] is hyps and known[1] is lex:
-        return known[2]
-    found = tuple(k for k, h in enumerate(hyps) if context.may_bonus(h.text, lex))
-    if len(_MOVABLE) >= _MOVABLE_SIZE:
-        candidates.forget_older_half(_MOVABLE)
-    _MOVABLE[key] = (hyps, lex, found)
-    return found
-
-
-_MOVABLE: dict[tuple[int, int], tuple[list[Hypothesis], lexicon.Lexicon, tuple[int, ...]]] = {}
-_MOVABLE_SIZE = 20_000  # lists: the older half goes beyond this
-
-
 def _readings_as(hyps: list[Hypothesis]) -> frozenset[str]:
     """The words a word's readings read it as, other than as printed: made once per list
     of readings (held beside it, as for `movable`)."""
@@ -349,7 +374,7 @@ def _readings_as(hyps: list[Hypothesis]) -> frozenset[str]:
     if known is not None and known[0] is hyps:
         return known[1]
     found = frozenset(h.text for h in hyps if not h.keep)
-    if len(_TEXTS) >= _MOVABLE_SIZE:
+    if len(_TEXTS) >= first_look.SIZE:
         candidates.forget_older_half(_TEXTS)
     _TEXTS[id(hyps)] = (hyps, found)
     return found

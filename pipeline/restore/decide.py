@@ -27,6 +27,8 @@ from pipeline.restore.channel import Channel
 from pipeline.restore.lexicon import END, UNKNOWN_ZIPF, Lexicon
 from pipeline.restore.lexicon import _search as _compiled
 
+COMPILED = _compiled is not None  # the compiled module is built (else Python does it all)
+
 # Prior (Zipf) of a token no list has, whose letters look as much like a word as a
 # listed word's do on average: lower case, and capitalised, which is five times likelier
 # (of the words printed in minutes, 2.7% of the lower-case and 9.3% of the capitalised
@@ -280,7 +282,7 @@ _TERMS: dict[int, tuple[list[Hypothesis], bytes]] = {}
 _TERMS_SIZE = 20_000  # lists: the older half goes beyond this
 
 
-def _readings(hyps: list[Hypothesis]):
+def compiled_readings(hyps: list[Hypothesis]):
     """The fields of a word's readings that their scores read, in the compiled form, read
     once per list of readings (held beside them, as for `_with_terms`)."""
     known = _READINGS.get(id(hyps))
@@ -353,6 +355,8 @@ class DocumentChannel:
                 counts[pair] += n
                 totals[pair[0]] += n
         self._logps = _LogP(self)  # (truth, ocr) -> logp, filled as asked
+        # ... and the same by the pair's number in the compiled form (read from _logps)
+        self._by_number = _compiled.Logps(self._logps) if _compiled is not None else None
         rate = (damaged + 1) / (unknown + 2)  # share of unknown tokens that are damage
         self.keep_adjust = max(min(math.log10((1 - rate) / rate), 1.0), -1.5)
 
@@ -375,8 +379,17 @@ class DocumentChannel:
     def scores(self, hyps: list[Hypothesis]) -> list[float]:
         """`score` of each reading of a word."""
         if _compiled is not None:  # the same in C (pipeline/restore/_search.c)
-            return _compiled.scores(_readings(hyps), self._logps, self.keep_adjust)
+            return _compiled.scores(compiled_readings(hyps), self._by_number, self.keep_adjust)
         return [self.score(h) for h in hyps]
+
+    def settle(self, segs: list[str], words: list[tuple], weights: tuple[float, ...],
+               attested: dict[str, str]) -> tuple[list[list[float]], bytes, dict]:
+        """`choose.Decisions`' first look at the document's words in one piece, compiled
+        (`_search.settle`, only where `COMPILED`): each word's `scores`, the names the
+        document attests (added to `attested`, each with the word that attests it), which
+        words stay as printed wherever they stand, and the others' choices."""
+        return _compiled.settle(segs, words, self._by_number, self.keep_adjust, weights,
+                                attested)
 
 
 def _evidence(hyps: list[Hypothesis], lexicon: Lexicon) -> tuple[bool, tuple[Path | None, ...]]:
