@@ -99,6 +99,18 @@ def test_party_label_and_paragraph_sign_confusions_are_corrected_where_placed():
     assert ("(5)", "(S)") not in applied  # not after a name: a list number
 
 
+def test_a_party_label_on_the_line_after_the_name_is_read_as_one():
+    lines = ["Beslutande Anna Brask (M), ordförande Lars Holm (C)",
+             "Tjänstgörande ersättare Roger Dahl (S) för Elisabeth Sjöstrand",
+             "(5)",
+             "Övriga närvarande",
+             "(5) Sekreterare Eva Berg"]
+    applied = [(c.line, c.before, c.after) for c in _restored(lines).corrections
+               if c.applied]
+    assert (2, "(5)", "(S)") in applied
+    assert not [a for a in applied if a[0] == 4]  # after no name: a list number
+
+
 def test_a_party_label_is_not_read_where_the_document_labels_no_party():
     doc = _restored(["Anna Brask (5) och Lars Holm har lämnat in en motion."])
     assert _applied(doc) == []
