@@ -900,9 +900,20 @@ static int read_option(PyObject *t, Option *o, PyObject *names[3]) {
     return 0;
 }
 
+/* Whether a found reading's first part is a name in the keys searched (its roles have
+ * PROPER): the state's own node where the reading is one part, else a look-up. */
+static int first_part_proper(const Search *S, const State *s) {
+    if (!s->nbounds)
+        return (roles_of_part(S, s) & PROPER) != 0;
+    const Link *l = s->bounds;
+    while (l->parent)
+        l = l->parent;
+    return (roles_of(S, s->text, l->bound) & PROPER) != 0;
+}
+
 static PyObject *result(Search *S) {
-    /* (text, (cost0, cost1), parts, path) per candidate, cheapest first, ties in the
-     * order found (Python's sorted) */
+    /* (text, (cost0, cost1), parts, path, proper) per candidate, cheapest first, ties in
+     * the order found (Python's sorted); proper: the first part is a name in the keys */
     const State **order = PyMem_Malloc(sizeof(State *) * (S->found_count + 1));
     if (!order)
         return PyErr_NoMemory();
@@ -952,7 +963,8 @@ static PyObject *result(Search *S) {
             Py_INCREF(p->segment);
             PyTuple_SET_ITEM(path, --k, p->segment);
         }
-        PyObject *item = PyTuple_Pack(4, text, cost, part_tuple, path);
+        PyObject *item = PyTuple_Pack(5, text, cost, part_tuple, path,
+                                      first_part_proper(S, s) ? Py_True : Py_False);
         Py_DECREF(text); Py_DECREF(cost); Py_DECREF(part_tuple); Py_DECREF(path);
         if (!item) {
             Py_DECREF(out);

@@ -102,12 +102,13 @@ def _limits(token: str, lexicon: Lexicon) -> tuple[int, int]:
 def _compiled_search(token: str, lexicon: Lexicon, channel: Channel) -> list[Candidate]:
     """`beam_search` in C (pipeline/restore/_search.c): the same candidates, costs, paths."""
     beam, edits = _limits(token, lexicon)
-    options = [_converted(token, pos, channel, False) for pos in range(len(token))]
+    options = _positions(token, channel, False)
     found = _compiled.search(lexicon.index, options, _converted("", 0, channel, False),
                              case_pattern(token), beam, edits, MAX_COST, MIN_PART,
                              MIN_BEFORE_LETTER)
-    return [Candidate(text, cost, parts, path, bool(lexicon.roles(parts[0]) & PROPER))
-            for text, cost, parts, path in found]
+    # the search marks a reading whose first part is a name in the lexicon it searched
+    return [Candidate(text, cost, parts, path, proper)
+            for text, cost, parts, path, proper in found]
 
 
 def search_among(token: str, words: frozenset[str], lexicon: Lexicon,
@@ -149,11 +150,11 @@ def among(token: str, index, lexicon: Lexicon, channel: Channel) -> list[Candida
     if _compiled is None:
         return []
     return [Candidate(text, cost, parts, path, bool(lexicon.roles(parts[0]) & PROPER))
-            for text, cost, parts, path in _among(token, index, channel)]
+            for text, cost, parts, path, _ in _among(token, index, channel)]
 
 
 def _among(token: str, index, channel: Channel) -> list[tuple]:
-    options = [_converted(token, pos, channel, True) for pos in range(len(token))]
+    options = _positions(token, channel, True)
     return _compiled.search(index, options, [], case_pattern(token), _NO_BEAM, _NO_BEAM,
                             MAX_COST, MIN_PART, MIN_BEFORE_LETTER)
 
@@ -240,24 +241,37 @@ def _segment_options(ocr: str, channel: Channel) -> list[tuple]:
     return found
 
 
+def _positions(token: str, channel: Channel, deletions: bool) -> list:
+    """`_converted` at each position of the token: looked up by the position's one or two
+    OCR characters in one table, with no call per position but for those not met yet."""
+    table = _CONVERTED.get((id(channel), deletions))
+    if table is None or len(table) >= 100_000:
+        table = _CONVERTED[id(channel), deletions] = {}
+    found = list(map(table.get, [token[pos:pos + 2] for pos in range(len(token))]))
+    if None in found:
+        found = [_converted(token, pos, channel, deletions) if here is None else here
+                 for pos, here in enumerate(found)]
+    return found
+
+
 def _converted(token: str, pos: int, channel: Channel, deletions: bool):
     """`_options` at a position (the deletions for a token of ""), with the deletions
     added if asked, in the compiled search's form: converted once per process."""
+    table = _CONVERTED.get((id(channel), deletions))
+    if table is None or len(table) >= 100_000:
+        table = _CONVERTED[id(channel), deletions] = {}
     ahead = token[pos:pos + 2]
-    key = (ahead, id(channel), deletions)
-    found = _CONVERTED.get(key)
+    found = table.get(ahead)
     if found is None:
         options = _options(token, pos, channel) if token else _segment_options("", channel)
         if deletions:
             options = options + _segment_options("", channel)
-        if len(_CONVERTED) >= 100_000:
-            _CONVERTED.clear()
-        found = _CONVERTED[key] = _compiled.Options(options)
+        found = table[ahead] = _compiled.Options(options)
     return found
 
 
-# (the next one or two OCR characters, channel, with the deletions) -> compiled options
-_CONVERTED: dict[tuple[str, int, bool], object] = {}
+# (channel, with the deletions) -> the next one or two OCR characters -> compiled options
+_CONVERTED: dict[tuple[int, bool], dict[str, object]] = {}
 
 
 def _option(source, ocr: str) -> tuple:
