@@ -15,7 +15,6 @@ import array
 import functools
 import heapq
 import itertools
-from dataclasses import dataclass
 from typing import NamedTuple
 
 from pipeline.restore.channel import Channel
@@ -33,8 +32,7 @@ MIN_BEFORE_LETTER = 3  # shortest first part before a one-letter place element (
 LINK = "s"  # the linking morpheme between compound parts
 
 
-@dataclass(frozen=True)
-class Candidate:
+class Candidate(NamedTuple):  # a tuple: the compiled search's results are made one each
     text: str  # lower case
     cost: tuple[float, float]  # -log10 P(ocr | candidate) per OCR model (eng, swe)
     parts: tuple[str, ...]  # one part, or the parts of a compound
@@ -106,9 +104,12 @@ def _compiled_search(token: str, lexicon: Lexicon, channel: Channel) -> list[Can
     found = _compiled.search(lexicon.index, options, _converted("", 0, channel, False),
                              case_pattern(token), beam, edits, MAX_COST, MIN_PART,
                              MIN_BEFORE_LETTER)
-    # the search marks a reading whose first part is a name in the lexicon it searched
-    return [Candidate(text, cost, parts, path, proper)
-            for text, cost, parts, path, proper in found]
+    # (text, cost, parts, path, proper): the search marks a reading whose first part is a
+    # name in the lexicon it searched
+    return list(map(_make, found))
+
+
+_make = Candidate._make
 
 
 def search_among(token: str, words: frozenset[str], lexicon: Lexicon,
