@@ -52,7 +52,10 @@ class _State(NamedTuple):  # a tuple, not a dataclass: hundreds of thousands per
     edits: int = 0  # places where the reading differs from the OCR characters
 
 
-_CACHE: dict[tuple[str, int, int], list[Candidate]] = {}
+# The searches kept, as plain tuples of strings and numbers (a Candidate's fields), which
+# the garbage collector stops tracking once it has met them: held for the life of the
+# process, they then cost its collections nothing.
+_CACHE: dict[tuple[str, int, int], list[tuple]] = {}
 _CACHE_SIZE = 30_000  # searches kept (a few KiB each); then the older half goes
 
 
@@ -61,12 +64,17 @@ def search(token: str, lexicon: Lexicon, channel: Channel) -> list[Candidate]:
 
     Results are kept for the life of the process: the same words come back in every
     document of a batch."""
+    return list(map(_make, _found(token, lexicon, channel)))
+
+
+def _found(token: str, lexicon: Lexicon, channel: Channel) -> list[tuple]:
+    """`search`'s candidates as the plain tuples it keeps."""
     key = (token, id(lexicon), id(channel))
     found = _CACHE.get(key)
     if found is None:
         if len(_CACHE) >= _CACHE_SIZE:
             forget_older_half(_CACHE)
-        found = _CACHE[key] = _search(token, lexicon, channel)
+        found = _CACHE[key] = _plain(token, lexicon, channel)
     return found
 
 
@@ -78,9 +86,14 @@ def forget_older_half(cache: dict) -> None:
 
 
 def _search(token: str, lexicon: Lexicon, channel: Channel) -> list[Candidate]:
+    """`search`, made afresh."""
+    return list(map(_make, _plain(token, lexicon, channel)))
+
+
+def _plain(token: str, lexicon: Lexicon, channel: Channel) -> list[tuple]:
     if lexicon.compiled:
-        return _compiled_search(token, lexicon, channel)
-    return beam_search(token, lexicon, channel)
+        return _compiled_found(token, lexicon, channel)
+    return [tuple(c) for c in beam_search(token, lexicon, channel)]
 
 
 def _setup(token: str, lexicon: Lexicon, channel: Channel) -> tuple:
@@ -99,14 +112,17 @@ def _limits(token: str, lexicon: Lexicon) -> tuple[int, int]:
 
 def _compiled_search(token: str, lexicon: Lexicon, channel: Channel) -> list[Candidate]:
     """`beam_search` in C (pipeline/restore/_search.c): the same candidates, costs, paths."""
+    return list(map(_make, _compiled_found(token, lexicon, channel)))
+
+
+def _compiled_found(token: str, lexicon: Lexicon, channel: Channel) -> list[tuple]:
+    """The compiled search's candidates as it gives them: (text, cost, parts, path,
+    proper), a Candidate's fields; it marks a reading whose first part is a name in the
+    lexicon it searched."""
     beam, edits = _limits(token, lexicon)
-    options = _positions(token, channel, False)
-    found = _compiled.search(lexicon.index, options, _converted("", 0, channel, False),
-                             case_pattern(token), beam, edits, MAX_COST, MIN_PART,
-                             MIN_BEFORE_LETTER)
-    # (text, cost, parts, path, proper): the search marks a reading whose first part is a
-    # name in the lexicon it searched
-    return list(map(_make, found))
+    return _compiled.search(lexicon.index, _positions(token, channel, False),
+                            _converted("", 0, channel, False), case_pattern(token), beam,
+                            edits, MAX_COST, MIN_PART, MIN_BEFORE_LETTER)
 
 
 _make = Candidate._make
@@ -126,7 +142,7 @@ def search_among(token: str, words: frozenset[str], lexicon: Lexicon,
                 _RULED_OUT.clear()
             _RULED_OUT.add((*key, words))
             return []
-    return [c for c in found or search(token, lexicon, channel) if c.text in words]
+    return [_make(c) for c in found or _found(token, lexicon, channel) if c[0] in words]
 
 
 _RULED_OUT: set[tuple] = set()  # (token, lexicon, channel, words) `may_read_as` rules out

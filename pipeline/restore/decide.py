@@ -85,8 +85,8 @@ def hypotheses(token: str, found: list[Candidate], lexicon: Lexicon,
     if not any(h.keep for h in out):
         title = token[:1].isupper()
         path = tuple((ch, ch) for ch in token)
-        logps = [channel.logp(ch, ch) for ch in token]
-        cost = (-sum(p[0] for p in logps), -sum(p[1] for p in logps))
+        eng, swe = zip(*map(channel.logp, token, token), strict=True)  # as printed
+        cost = (-sum(eng), -sum(swe))
         parts = printed_compound(lower, lexicon)
         if parts:  # two listed words as printed: as likely a compound as the readings
             kept = prior(Candidate(lower, cost, parts, path), lexicon)
