@@ -77,6 +77,24 @@ def test_options_converted_once_search_as_the_lists_they_are_made_from(compiled)
         candidates._compiled.Options([(1, 0.0, 0.0)])
 
 
+def test_positions_of_more_options_than_a_filter_holds_search_alike(compiled):
+    """A position's options are filtered by bits, 64 at most; beyond that they are tried
+    one by one. Each option listed again (more than 64 then) makes no other state: the
+    second way to a reading costs the same as the first, which stays."""
+    table = channel.load()
+    for word in ("nimnd", "Hasselsasa", "KOMMUNSTYRELSEN", "6versinda", "forvaltningsratten"):
+        lists, deletions, beam, edits = candidates._setup(word, compiled, table)
+        args = (candidates.case_pattern(word), beam, edits, candidates.MAX_COST,
+                candidates.MIN_PART, candidates.MIN_BEFORE_LETTER)
+        found = candidates._compiled.search(compiled.index, lists, deletions, *args)
+        many = [here * (64 // len(here) + 1) for here in lists]
+        assert all(len(here) > 64 for here in many)
+        assert candidates._compiled.search(compiled.index, many, deletions * 9, *args) == found
+        assert candidates._compiled.search(
+            compiled.index, [candidates._compiled.Options(here) for here in many],
+            candidates._compiled.Options(deletions * 9), *args) == found
+
+
 def test_the_compiled_index_answers_as_the_python_one(compiled, python):
     assert not python.compiled
     assert len(compiled.index) == len(python.index) > 500_000

@@ -638,48 +638,134 @@ static State *extended(Search *S, const State *s, const Option *o, double n0, do
     return next;
 }
 
+/* An option taken by a state it may extend (candidates._expand's loop body once the
+ * option passed its cost, case and edit checks). */
+static inline __attribute__((always_inline)) int take(Search *S, const State *s,
+                                                     const Option *o, double n0, double n1,
+                                                     int pos, int link) {
+    int32_t node = s->node;  /* the part with `lower` added ... */
+    for (int c = 0; c < o->lower_cps && node >= 0; c++)
+        node = child_of(S->keys, node, o->letters[c]);
+    if (node == -2)
+        return -1;
+    int prefix = node >= 0;  /* ... is a prefix of some key */
+    int linking = link && o->lower_len == 1 && o->lower[0] == 's';
+    if (!(prefix || linking))
+        return 0;
+    if (prefix) {
+        State *next = extended(S, s, o, n0, n1);
+        if (!next)
+            return -1;
+        next->node = node;
+        /* its node is read when it is expanded: far in memory, so asked for now */
+        __builtin_prefetch(&S->keys->nodes[node]);
+        if (offer(S, next, pos) < 0)
+            return -1;
+    }
+    if (linking) {
+        State *next = extended(S, s, o, n0, n1);
+        if (!next)
+            return -1;
+        next->start = next->len;
+        next->start_cps = next->cps;
+        next->bounds = push(S, s->bounds, NULL, next->len, next->cps);
+        next->nbounds = s->nbounds + 1;
+        next->linked = 1;
+        next->node = 0;
+        if (!next->bounds || offer(S, next, pos) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* Which options of a position a state may take, found with no look at each: for at
+ * most 64 options, a bit each. An option keeps a state within the cost limit under a
+ * model where the state's cost less the option's log-probability is no more than the
+ * limit; for a given state cost that difference grows as the log-probability falls
+ * (rounding keeps the order), so the options a state may take under a model are the
+ * first ones in the order of their log-probabilities, likeliest first, counted with the
+ * very subtraction and comparison each would be tried with. */
+typedef struct {
+    uint64_t by_case[8];            /* the options of each case (LOWER, UPPER, TITLE) */
+    uint64_t plain;                 /* those that are no edit */
+    double lp0[64], lp1[64];        /* the log-probabilities under each model, largest first */
+    uint64_t first0[65], first1[65];  /* the options of the first j of them */
+} Filter;
+
+static void order_by(const Option *options, Py_ssize_t n, int model, double *lp,
+                     uint64_t *first) {
+    int8_t order[64];
+    for (Py_ssize_t i = 0; i < n; i++) {  /* insertion sort: the likeliest first */
+        double p = model ? options[i].lp1 : options[i].lp0;
+        Py_ssize_t j = i;
+        for (; j > 0 && p > lp[j - 1]; j--) {
+            lp[j] = lp[j - 1];
+            order[j] = order[j - 1];
+        }
+        lp[j] = p;
+        order[j] = (int8_t)i;
+    }
+    first[0] = 0;
+    for (Py_ssize_t j = 0; j < n; j++)
+        first[j + 1] = first[j] | (uint64_t)1 << order[j];
+}
+
+/* Fill the filter of a list of options; 0 beyond 64 options or for a log-probability
+ * that is no number (they are then tried one by one, with no filter), else 1. */
+static int fill_filter(Filter *f, const Option *options, Py_ssize_t n) {
+    if (n > 64)
+        return 0;
+    memset(f->by_case, 0, sizeof(f->by_case));
+    f->plain = 0;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        if (isnan(options[i].lp0) || isnan(options[i].lp1))
+            return 0;
+        for (int kase = 1; kase < 8; kase++)
+            if (options[i].cases & kase)
+                f->by_case[kase] |= (uint64_t)1 << i;
+        if (!options[i].edit)
+            f->plain |= (uint64_t)1 << i;
+    }
+    order_by(options, n, 0, f->lp0, f->first0);
+    order_by(options, n, 1, f->lp1, f->first1);
+    return 1;
+}
+
+/* How many of the log-probabilities (largest first) keep a state of this cost within
+ * the limit: counted from the first (few pass, in general). */
+static inline int within(const double *lp, int n, double cost, double max_cost) {
+    int j = 0;
+    while (j < n && !(cost - lp[j] > max_cost))
+        j++;
+    return j;
+}
+
 /* The options of a position tried on a state (the loop of candidates._expand), each
  * state made handed to `offer` at once, in the same order. */
 static inline int try_options(Search *S, const State *s, const Option *options, Py_ssize_t n,
-                              int pos, int link, int kase) {
+                              Filter *f, int pos, int link, int kase) {
     int capped = s->edits >= S->max_edits;
+    if (f) {  /* the options that pass the checks, in their order */
+        uint64_t pass = f->first0[within(f->lp0, (int)n, s->c0, S->max_cost)] |
+                        f->first1[within(f->lp1, (int)n, s->c1, S->max_cost)];
+        pass &= f->by_case[kase];
+        if (capped)
+            pass &= f->plain;
+        while (pass) {
+            const Option *o = &options[__builtin_ctzll(pass)];
+            pass &= pass - 1;
+            if (take(S, s, o, s->c0 - o->lp0, s->c1 - o->lp1, pos, link) < 0)
+                return -1;
+        }
+        return 0;
+    }
     for (Py_ssize_t k = 0; k < n; k++) {
         const Option *o = &options[k];
         double n0 = s->c0 - o->lp0, n1 = s->c1 - o->lp1;
         if ((n0 > S->max_cost && n1 > S->max_cost) || !(o->cases & kase) || (o->edit && capped))
             continue;
-        int32_t node = s->node;  /* the part with `lower` added ... */
-        for (int c = 0; c < o->lower_cps && node >= 0; c++)
-            node = child_of(S->keys, node, o->letters[c]);
-        if (node == -2)
+        if (take(S, s, o, n0, n1, pos, link) < 0)
             return -1;
-        int prefix = node >= 0;  /* ... is a prefix of some key */
-        int linking = link && o->lower_len == 1 && o->lower[0] == 's';
-        if (!(prefix || linking))
-            continue;
-        if (prefix) {
-            State *next = extended(S, s, o, n0, n1);
-            if (!next)
-                return -1;
-            next->node = node;
-            /* its node is read when it is expanded: far in memory, so asked for now */
-            __builtin_prefetch(&S->keys->nodes[node]);
-            if (offer(S, next, pos) < 0)
-                return -1;
-        }
-        if (linking) {
-            State *next = extended(S, s, o, n0, n1);
-            if (!next)
-                return -1;
-            next->start = next->len;
-            next->start_cps = next->cps;
-            next->bounds = push(S, s->bounds, NULL, next->len, next->cps);
-            next->nbounds = s->nbounds + 1;
-            next->linked = 1;
-            next->node = 0;
-            if (!next->bounds || offer(S, next, pos) < 0)
-                return -1;
-        }
     }
     return 0;
 }
@@ -687,7 +773,8 @@ static inline int try_options(Search *S, const State *s, const Option *options, 
 /* candidates._expand: the state's part ended (where it may begin a compound), then the
  * position's options, then the deletions if given (n_deletions > 0). */
 static int expand(Search *S, const State *s, const Option *options, Py_ssize_t n,
-                  const Option *deletions, Py_ssize_t n_deletions, int pos) {
+                  Filter *filter, const Option *deletions, Py_ssize_t n_deletions,
+                  Filter *deletions_filter, int pos) {
     int joins = s->cps - s->start_cps >= S->min_part && (roles_of_part(S, s) & BEGIN);
     if (joins) {
         State j = *s;
@@ -702,9 +789,11 @@ static int expand(Search *S, const State *s, const Option *options, Py_ssize_t n
     }
     int link = joins && S->pattern != LOWER && !(s->len && s->text[s->len - 1] == 's');
     int kase = S->pattern == UPPER || (S->pattern == TITLE && s->len == 0) ? S->pattern : LOWER;
-    if (try_options(S, s, options, n, pos, link, kase) < 0)
+    if (try_options(S, s, options, n, filter, pos, link, kase) < 0)
         return -1;
-    return n_deletions ? try_options(S, s, deletions, n_deletions, pos, link, kase) : 0;
+    return n_deletions ? try_options(S, s, deletions, n_deletions, deletions_filter, pos, link,
+                                     kase)
+                       : 0;
 }
 
 /* candidates._complete, with the parts as byte ranges of the state's text. */
@@ -824,8 +913,9 @@ static void rank(Ranked *ranked, Py_ssize_t n) {
     }
 }
 
-static int run(Search *S, Option **options, Py_ssize_t *counts, const Option *deletions,
-               Py_ssize_t ndel, int beam) {
+static int run(Search *S, Option **options, Py_ssize_t *counts, Filter **filters,
+               const Option *deletions, Py_ssize_t ndel, Filter *deletions_filter,
+               int beam) {
     for (int pos = 0; pos <= S->positions; pos++) {
         Bucket *b = &S->buckets[pos];
         Py_ssize_t n = b->count;
@@ -858,7 +948,8 @@ static int run(Search *S, Option **options, Py_ssize_t *counts, const Option *de
                 continue;
             }
             int plain = s->deleted != 0;
-            if (expand(S, s, options[pos], counts[pos], deletions, plain ? 0 : ndel, pos) < 0)
+            if (expand(S, s, options[pos], counts[pos], filters[pos], deletions,
+                       plain ? 0 : ndel, deletions_filter, pos) < 0)
                 return -1;
         }
     }
@@ -900,9 +991,20 @@ static int read_option(PyObject *t, Option *o, PyObject *names[3]) {
     return 0;
 }
 
+/* Whether a found reading's first part is a name in the keys searched (its roles have
+ * PROPER): the state's own node where the reading is one part, else a look-up. */
+static int first_part_proper(const Search *S, const State *s) {
+    if (!s->nbounds)
+        return (roles_of_part(S, s) & PROPER) != 0;
+    const Link *l = s->bounds;
+    while (l->parent)
+        l = l->parent;
+    return (roles_of(S, s->text, l->bound) & PROPER) != 0;
+}
+
 static PyObject *result(Search *S) {
-    /* (text, (cost0, cost1), parts, path) per candidate, cheapest first, ties in the
-     * order found (Python's sorted) */
+    /* (text, (cost0, cost1), parts, path, proper) per candidate, cheapest first, ties in
+     * the order found (Python's sorted); proper: the first part is a name in the keys */
     const State **order = PyMem_Malloc(sizeof(State *) * (S->found_count + 1));
     if (!order)
         return PyErr_NoMemory();
@@ -952,7 +1054,8 @@ static PyObject *result(Search *S) {
             Py_INCREF(p->segment);
             PyTuple_SET_ITEM(path, --k, p->segment);
         }
-        PyObject *item = PyTuple_Pack(4, text, cost, part_tuple, path);
+        PyObject *item = PyTuple_Pack(5, text, cost, part_tuple, path,
+                                      first_part_proper(S, s) ? Py_True : Py_False);
         Py_DECREF(text); Py_DECREF(cost); Py_DECREF(part_tuple); Py_DECREF(path);
         if (!item) {
             Py_DECREF(out);
@@ -973,11 +1076,13 @@ typedef struct {
     PyObject *items;       /* a tuple of the option tuples */
     Option *options;
     Py_ssize_t count;
+    Filter *filter;        /* made once too; NULL beyond 64 options */
 } Options;
 
 static void Options_dealloc(Options *self) {
     Py_XDECREF(self->items);
     PyMem_Free(self->options);
+    PyMem_Free(self->filter);
     Py_TYPE(self)->tp_free((PyObject *)self);
 }
 
@@ -1000,16 +1105,27 @@ static int Options_init(Options *self, PyObject *args, PyObject *kwds) {
         failed = read_option(PyTuple_GET_ITEM(items, i), &options[i], names) < 0;
     for (int i = 0; i < 3; i++)
         Py_XDECREF(names[i]);
+    Filter *filter = failed ? NULL : PyMem_Malloc(sizeof(Filter));
+    if (!failed && !filter) {
+        PyErr_NoMemory();
+        failed = 1;
+    }
     if (failed) {
         Py_DECREF(items);
         PyMem_Free(options);
         return -1;
     }
+    if (!fill_filter(filter, options, n)) {
+        PyMem_Free(filter);
+        filter = NULL;
+    }
     Py_XDECREF(self->items);
     PyMem_Free(self->options);
+    PyMem_Free(self->filter);
     self->items = items;
     self->options = options;
     self->count = n;
+    self->filter = filter;
     return 0;
 }
 
@@ -1029,12 +1145,13 @@ static PyTypeObject OptionsType = {
     .tp_new = PyType_GenericNew,
 };
 
-/* A position's options: an Options' own (converted once), or a list's, converted into
- * the search's arena. */
-static Option *read_options(PyObject *list, Py_ssize_t *count, PyObject *names[3],
-                            Arena *arena) {
+/* A position's options and their filter: an Options' own (converted once), or a list's,
+ * converted into the search's arena (the filter NULL beyond 64 options). */
+static Option *read_options(PyObject *list, Py_ssize_t *count, Filter **filter,
+                            PyObject *names[3], Arena *arena) {
     if (PyObject_TypeCheck(list, &OptionsType)) {
         *count = ((Options *)list)->count;
+        *filter = ((Options *)list)->filter;
         return ((Options *)list)->options;
     }
     PyObject *seq = PySequence_Fast(list, "options must be a list");
@@ -1051,6 +1168,9 @@ static Option *read_options(PyObject *list, Py_ssize_t *count, PyObject *names[3
     }
     Py_DECREF(seq);  /* the items stay alive in the caller's list */
     *count = n;
+    Filter *f = arena_alloc(arena, sizeof(Filter));
+    if (!f) { PyErr_NoMemory(); return NULL; }
+    *filter = fill_filter(f, out, n) ? f : NULL;
     return out;
 }
 
@@ -1082,6 +1202,7 @@ static PyObject *search(PyObject *module, PyObject *args, PyObject *kwds) {
     PyObject *out = NULL;
     Py_ssize_t positions = PyList_Size(options_list);
     Option **options = NULL;
+    Filter **filters = NULL, *deletions_filter = NULL;
     Py_ssize_t *counts = NULL, ndel = 0;
     Option *deletions = NULL;
     if (positions < 0)
@@ -1089,17 +1210,18 @@ static PyObject *search(PyObject *module, PyObject *args, PyObject *kwds) {
     S.positions = (int)positions;
     options = PyMem_Calloc(positions + 1, sizeof(Option *));
     counts = PyMem_Calloc(positions + 1, sizeof(Py_ssize_t));
+    filters = PyMem_Calloc(positions + 1, sizeof(Filter *));
     S.buckets = PyMem_Calloc(positions + 1, sizeof(Bucket));
-    if (!options || !counts || !S.buckets) {
+    if (!options || !counts || !filters || !S.buckets) {
         PyErr_NoMemory();
         goto done;
     }
-    deletions = read_options(deletions_list, &ndel, names, &S.arena);
+    deletions = read_options(deletions_list, &ndel, &deletions_filter, names, &S.arena);
     if (!deletions)
         goto done;
     for (Py_ssize_t p = 0; p < positions; p++) {
-        options[p] = read_options(PyList_GET_ITEM(options_list, p), &counts[p], names,
-                                  &S.arena);
+        options[p] = read_options(PyList_GET_ITEM(options_list, p), &counts[p], &filters[p],
+                                  names, &S.arena);
         if (!options[p])
             goto done;
     }
@@ -1111,7 +1233,7 @@ static PyObject *search(PyObject *module, PyObject *args, PyObject *kwds) {
     if (!start || bucket_grow(&S.buckets[0]) < 0) { PyErr_NoMemory(); goto done; }
     S.buckets[0].items[S.buckets[0].count++] = start;
     *bucket_slot(&S.buckets[0], start) = 1;
-    if (run(&S, options, counts, deletions, ndel, beam) < 0) {
+    if (run(&S, options, counts, filters, deletions, ndel, deletions_filter, beam) < 0) {
         if (!PyErr_Occurred())
             PyErr_NoMemory();
         goto done;
@@ -1131,6 +1253,7 @@ done:
     PyMem_Free(S.queue);
     PyMem_Free(options);
     PyMem_Free(counts);
+    PyMem_Free(filters);
     arena_free(&S.arena);
     return out;
 }

@@ -15,7 +15,6 @@ import array
 import functools
 import heapq
 import itertools
-from dataclasses import dataclass
 from typing import NamedTuple
 
 from pipeline.restore.channel import Channel
@@ -33,8 +32,7 @@ MIN_BEFORE_LETTER = 3  # shortest first part before a one-letter place element (
 LINK = "s"  # the linking morpheme between compound parts
 
 
-@dataclass(frozen=True)
-class Candidate:
+class Candidate(NamedTuple):  # a tuple: the compiled search's results are made one each
     text: str  # lower case
     cost: tuple[float, float]  # -log10 P(ocr | candidate) per OCR model (eng, swe)
     parts: tuple[str, ...]  # one part, or the parts of a compound
@@ -54,7 +52,10 @@ class _State(NamedTuple):  # a tuple, not a dataclass: hundreds of thousands per
     edits: int = 0  # places where the reading differs from the OCR characters
 
 
-_CACHE: dict[tuple[str, int, int], list[Candidate]] = {}
+# The searches kept, as plain tuples of strings and numbers (a Candidate's fields), which
+# the garbage collector stops tracking once it has met them: held for the life of the
+# process, they then cost its collections nothing.
+_CACHE: dict[tuple[str, int, int], list[tuple]] = {}
 _CACHE_SIZE = 30_000  # searches kept (a few KiB each); then the older half goes
 
 
@@ -63,12 +64,17 @@ def search(token: str, lexicon: Lexicon, channel: Channel) -> list[Candidate]:
 
     Results are kept for the life of the process: the same words come back in every
     document of a batch."""
+    return list(map(_make, _found(token, lexicon, channel)))
+
+
+def _found(token: str, lexicon: Lexicon, channel: Channel) -> list[tuple]:
+    """`search`'s candidates as the plain tuples it keeps."""
     key = (token, id(lexicon), id(channel))
     found = _CACHE.get(key)
     if found is None:
         if len(_CACHE) >= _CACHE_SIZE:
             forget_older_half(_CACHE)
-        found = _CACHE[key] = _search(token, lexicon, channel)
+        found = _CACHE[key] = _plain(token, lexicon, channel)
     return found
 
 
@@ -80,9 +86,14 @@ def forget_older_half(cache: dict) -> None:
 
 
 def _search(token: str, lexicon: Lexicon, channel: Channel) -> list[Candidate]:
+    """`search`, made afresh."""
+    return list(map(_make, _plain(token, lexicon, channel)))
+
+
+def _plain(token: str, lexicon: Lexicon, channel: Channel) -> list[tuple]:
     if lexicon.compiled:
-        return _compiled_search(token, lexicon, channel)
-    return beam_search(token, lexicon, channel)
+        return _compiled_found(token, lexicon, channel)
+    return [tuple(c) for c in beam_search(token, lexicon, channel)]
 
 
 def _setup(token: str, lexicon: Lexicon, channel: Channel) -> tuple:
@@ -101,13 +112,20 @@ def _limits(token: str, lexicon: Lexicon) -> tuple[int, int]:
 
 def _compiled_search(token: str, lexicon: Lexicon, channel: Channel) -> list[Candidate]:
     """`beam_search` in C (pipeline/restore/_search.c): the same candidates, costs, paths."""
+    return list(map(_make, _compiled_found(token, lexicon, channel)))
+
+
+def _compiled_found(token: str, lexicon: Lexicon, channel: Channel) -> list[tuple]:
+    """The compiled search's candidates as it gives them: (text, cost, parts, path,
+    proper), a Candidate's fields; it marks a reading whose first part is a name in the
+    lexicon it searched."""
     beam, edits = _limits(token, lexicon)
-    options = [_converted(token, pos, channel, False) for pos in range(len(token))]
-    found = _compiled.search(lexicon.index, options, _converted("", 0, channel, False),
-                             case_pattern(token), beam, edits, MAX_COST, MIN_PART,
-                             MIN_BEFORE_LETTER)
-    return [Candidate(text, cost, parts, path, bool(lexicon.roles(parts[0]) & PROPER))
-            for text, cost, parts, path in found]
+    return _compiled.search(lexicon.index, _positions(token, channel, False),
+                            _converted("", 0, channel, False), case_pattern(token), beam,
+                            edits, MAX_COST, MIN_PART, MIN_BEFORE_LETTER)
+
+
+_make = Candidate._make
 
 
 def search_among(token: str, words: frozenset[str], lexicon: Lexicon,
@@ -124,7 +142,7 @@ def search_among(token: str, words: frozenset[str], lexicon: Lexicon,
                 _RULED_OUT.clear()
             _RULED_OUT.add((*key, words))
             return []
-    return [c for c in found or search(token, lexicon, channel) if c.text in words]
+    return [_make(c) for c in found or _found(token, lexicon, channel) if c[0] in words]
 
 
 _RULED_OUT: set[tuple] = set()  # (token, lexicon, channel, words) `may_read_as` rules out
@@ -149,11 +167,11 @@ def among(token: str, index, lexicon: Lexicon, channel: Channel) -> list[Candida
     if _compiled is None:
         return []
     return [Candidate(text, cost, parts, path, bool(lexicon.roles(parts[0]) & PROPER))
-            for text, cost, parts, path in _among(token, index, channel)]
+            for text, cost, parts, path, _ in _among(token, index, channel)]
 
 
 def _among(token: str, index, channel: Channel) -> list[tuple]:
-    options = [_converted(token, pos, channel, True) for pos in range(len(token))]
+    options = _positions(token, channel, True)
     return _compiled.search(index, options, [], case_pattern(token), _NO_BEAM, _NO_BEAM,
                             MAX_COST, MIN_PART, MIN_BEFORE_LETTER)
 
@@ -240,24 +258,37 @@ def _segment_options(ocr: str, channel: Channel) -> list[tuple]:
     return found
 
 
+def _positions(token: str, channel: Channel, deletions: bool) -> list:
+    """`_converted` at each position of the token: looked up by the position's one or two
+    OCR characters in one table, with no call per position but for those not met yet."""
+    table = _CONVERTED.get((id(channel), deletions))
+    if table is None or len(table) >= 100_000:
+        table = _CONVERTED[id(channel), deletions] = {}
+    found = list(map(table.get, [token[pos:pos + 2] for pos in range(len(token))]))
+    if None in found:
+        found = [_converted(token, pos, channel, deletions) if here is None else here
+                 for pos, here in enumerate(found)]
+    return found
+
+
 def _converted(token: str, pos: int, channel: Channel, deletions: bool):
     """`_options` at a position (the deletions for a token of ""), with the deletions
     added if asked, in the compiled search's form: converted once per process."""
+    table = _CONVERTED.get((id(channel), deletions))
+    if table is None or len(table) >= 100_000:
+        table = _CONVERTED[id(channel), deletions] = {}
     ahead = token[pos:pos + 2]
-    key = (ahead, id(channel), deletions)
-    found = _CONVERTED.get(key)
+    found = table.get(ahead)
     if found is None:
         options = _options(token, pos, channel) if token else _segment_options("", channel)
         if deletions:
             options = options + _segment_options("", channel)
-        if len(_CONVERTED) >= 100_000:
-            _CONVERTED.clear()
-        found = _CONVERTED[key] = _compiled.Options(options)
+        found = table[ahead] = _compiled.Options(options)
     return found
 
 
-# (the next one or two OCR characters, channel, with the deletions) -> compiled options
-_CONVERTED: dict[tuple[str, int, bool], object] = {}
+# (channel, with the deletions) -> the next one or two OCR characters -> compiled options
+_CONVERTED: dict[tuple[int, bool], dict[str, object]] = {}
 
 
 def _option(source, ocr: str) -> tuple:

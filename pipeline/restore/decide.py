@@ -77,23 +77,23 @@ class Hypothesis:
 
 def hypotheses(token: str, found: list[Candidate], lexicon: Lexicon,
                channel: Channel) -> list[Hypothesis]:
-    lower_case = token[:1].islower()
+    lower_case, lower = token[:1].islower(), token.lower()
     out = [Hypothesis(c.text, prior(c, lexicon) - (LOWER_CASE_NAME if c.proper and lower_case
                                                    else 0.0),
-                      c.cost, c.text == token.lower(), c.path)
+                      c.cost, c.text == lower, c.path)
            for c in found]
     if not any(h.keep for h in out):
         title = token[:1].isupper()
         path = tuple((ch, ch) for ch in token)
-        logps = [channel.logp(ch, ch) for ch in token]
-        cost = (-sum(p[0] for p in logps), -sum(p[1] for p in logps))
-        parts = printed_compound(token.lower(), lexicon)
+        eng, swe = zip(*map(channel.logp, token, token), strict=True)  # as printed
+        cost = (-sum(eng), -sum(swe))
+        parts = printed_compound(lower, lexicon)
         if parts:  # two listed words as printed: as likely a compound as the readings
-            kept = prior(Candidate(token.lower(), cost, parts, path), lexicon)
+            kept = prior(Candidate(lower, cost, parts, path), lexicon)
         else:
-            twin = any(_twin(token.lower(), c.text) for c in found if title or not c.proper)
+            twin = any(_twin(lower, c.text) for c in found if title or not c.proper)
             kept = unlisted_prior(token) - (TWIN if twin else 0.0)
-        out.append(Hypothesis(token.lower(), kept, cost, True, path, True))
+        out.append(Hypothesis(lower, kept, cost, True, path, True))
         restored = _restored(token, channel) if title else None
         if restored is not None and restored[0] not in {h.text for h in out}:
             text, path, cost = restored
