@@ -176,11 +176,12 @@ def held_out(judged: list[changes.Judged], folds: int) -> str:
     order of their names."""
     documents = sorted({j.document.split(".")[0] for j in judged})
     fold_of = {d: k % folds for k, d in enumerate(documents)}
+    fold = {id(j): fold_of[j.document.split(".")[0]] for j in judged}
     scored: list[tuple[float, changes.Judged]] = []
     for k in range(folds):
-        table = _fitted([j for j in judged if fold_of[j.document.split(".")[0]] != k])
+        table = _fitted([j for j in judged if fold[id(j)] != k])
         for j in judged:
-            if fold_of[j.document.split(".")[0]] != k:
+            if fold[id(j)] != k:
                 continue
             c, name = j.correction, _family(j)
             score = c.score if name is None else table.score(name, _raw(c))

@@ -69,17 +69,10 @@ def test_the_readings_context_may_move_are_remembered_per_list_of_readings():
 def test_remembered_choices_are_the_choices_made_afresh(which):
     """One `Decisions` for the document (each word decided once per circumstance) makes
     the corrections a fresh one makes for every word on its own."""
-    pages = _pages(_texts()[which])
-    lex, table = lexicon.load(), channel.load()
-    found = hypotheses(pages)
-    occurrences = list(choose.occurrences(pages))
-    occurs = Counter(s for o in occurrences for s in o.segments if s in found)
-    groups = [(found[s], n) for s, n in occurs.items()]
-    doc_channel = decide.DocumentChannel(table, decide.fit_mixture(groups), groups, lex)
-    shared = choose.Decisions(found, doc_channel, occurs, RestoreOptions())
+    occurrences, occurs, shared = _decisions(_texts()[which])
     together = [shared.correct(o) for o in occurrences]
-    alone = [choose.Decisions(found, doc_channel, occurs, RestoreOptions()).correct(o)
-             for o in choose.occurrences(pages)]
+    alone = [choose.Decisions(shared.found, shared.channel, occurs, RestoreOptions()).correct(o)
+             for o in choose.occurrences(_pages(_texts()[which]))]
     assert together == alone
     assert sum(c is not None for c in together) >= 3  # the check compares choices made
 
