@@ -116,3 +116,31 @@ def test_a_raw_word_stands_for_the_truth_letters_inserted_at_its_start():
     assert _aligned_spans(raw, truth) == [(0, 1), (1, 3), (3, 4)]
     raw, truth = ["a", "bc", "d"], ["a", "xbc", "d"]
     assert _aligned_spans(raw, truth) == [(0, 1), (1, 2), (2, 3)]
+
+
+def test_where_the_raw_words_align_two_ways_the_change_decides():
+    from pipeline.evaluate import changes
+    from pipeline.model import Correction, Document, Page, Source
+    from pipeline.ocr.legacy import text_line
+
+    # "följande: ; «" for "följande: •": the raw words alone align the bullet with the
+    # stray ";" as well as with the «; the change's "•" is the truth, and the ";" is not
+    lines = ["De viktigaste är följande: ;", "« Kostnader för hemförsäkring",
+             "« Ett nytt avsnitt", "e Tio arbetsdagar"]
+    page = Page(number=1, method="legacy-text", lines=[text_line(t) for t in lines])
+    doc = Document("t", Source("t.txt", "0" * 64, "text/plain", 1, 1), [page])
+    bullet = {"after": "•", "kind": "symbol", "score": 0.64, "origin": "context",
+              "applied": False}
+    doc.corrections = [Correction(page=1, line=k, word=0, before=lines[k][0], **bullet)
+                       for k in (1, 2, 3)]
+    doc.corrections.append(Correction(page=1, line=0, word=4, before=";", after="",
+                                      kind="symbol", score=0.62, origin="context"))
+    truth = ("De viktigaste är följande: • Kostnader för hemförsäkring • Ett nytt avsnitt "
+             "• Tio arbetsdagar")
+    judged = changes.judge(doc, truth, "t")
+    assert [(j.truth, j.right) for j in judged] == [("•", True)] * 3 + [("", True)]
+    # a wrong change is still wrong: the bullet where the truth has a word
+    doc.corrections = [Correction(page=1, line=3, word=0, before="e", after="•", kind="symbol",
+                                  score=0.64, origin="context", applied=False)]
+    judged = changes.judge(doc, truth.replace("• Tio", "e Tio"), "t")
+    assert [(j.truth, j.right, j.was_right) for j in judged] == [("e", False, True)]

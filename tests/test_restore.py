@@ -135,6 +135,26 @@ def test_symbols_by_their_place_on_the_line():
     assert not {c.before for c in doc.corrections} & {"2024-2025", "13—19", "ansökan.."}
 
 
+def test_a_list_s_bullets_that_ocr_misread_are_restored_a_lone_one_is_suggested():
+    lines = ["Kommunstyrelsen bör i detta avseende:",
+             "e tydliggöra nämndens roll,",
+             "« utveckla uppföljningen,",
+             "* följa upp programmet och",
+             "- e-post skickas till alla."]
+    doc = restore(_doc(lines), RestoreOptions())
+    # "e" and "«" start two of the page's lines before a word: a list, whose bullets OCR
+    # misread; "*" and "-" are printed as list marks themselves, and "e-post" is a word
+    assert doc.text().split("\n") == ["Kommunstyrelsen bör i detta avseende:",
+                                      "• tydliggöra nämndens roll,",
+                                      "• utveckla uppföljningen,",
+                                      "* följa upp programmet och",
+                                      "- e-post skickas till alla."]
+    lone = restore(_doc(["Nämnden beslutar:", "e tydliggöra nämndens roll."]),
+                   RestoreOptions())
+    assert lone.text().split("\n") == ["Nämnden beslutar:", "e tydliggöra nämndens roll."]
+    assert [(c.before, c.after, c.applied) for c in lone.corrections] == [("e", "•", False)]
+
+
 def _passed_over_wrongly(texts: list[str]) -> list[str]:
     """Words `symbols.may_change` passes over that a rule would change, at the start of a
     line or after a name, before a number, "Dnr" or a word, in text read by either model."""
@@ -148,7 +168,7 @@ def _passed_over_wrongly(texts: list[str]) -> list[str]:
                     continue
                 for english, parties in ((0.9, "(S)"), (0.1, "")):
                     fix = symbols._rules(line, ["", *line, ""], i, english=english,
-                                         parties=parties, line=" ".join(line))
+                                         parties=parties, line=" ".join(line), in_list=True)
                     if fix and fix[0] != text:
                         wrong.append(text)
     return wrong

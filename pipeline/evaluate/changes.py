@@ -1,8 +1,11 @@
 """Each change the machine proposed, judged against the truth: right or wrong, and harm.
 
-A change (applied or only suggested) is put beside the truth words that the alignment of
-the raw words with the truth gives its raw words. It is *right* when its text is the
-truth there, and *harmful* when it was applied to words that were already the truth.
+A change (applied or only suggested) is put beside the truth words that the alignment
+with the truth gives it. The text aligned is the raw words with every change made in them
+(a change that deletes its words keeps them), so that where the raw words could go two ways
+("följande: ; «" for "följande: •"), the change's own text decides. It is *right* when its
+text is the truth there, and *harmful* when it was applied to words that were already the
+truth.
 
 From these: a calibration table (score bins → share of changes that were right, with
 counts), which is what the default threshold is chosen from, and the harm by class
@@ -46,7 +49,7 @@ class Judged:
 
 
 def judge(doc: Document, truth: str, name: str) -> list[Judged]:
-    """Every correction of `doc` beside the truth words aligned with its raw words."""
+    """Every correction of `doc` beside the truth words aligned with it."""
     keys, raw = [], []
     for page in doc.pages:
         for li, line in enumerate(page.lines):
@@ -56,18 +59,45 @@ def judge(doc: Document, truth: str, name: str) -> list[Judged]:
     index = {k: i for i, k in enumerate(keys)}
     english = next((float(step.settings.get("english_share", 0.0)) for step in doc.steps
                     if step.stage == "restore"), 0.0)
-    spans = _aligned_spans(raw, _norm(truth).split())
+    units, unit_of = _with_changes(raw, index, doc.corrections)
+    spans = _aligned_spans(units, _norm(truth).split())
     out = []
     for c in doc.corrections:
         first = index.get((c.page, c.line, c.word))
         if first is None:
             continue
-        start, end = spans[first][0], spans[first + c.words - 1][1]
+        start, end = spans[unit_of[first]][0], spans[unit_of[first + c.words - 1]][1]
         said = " ".join(_norm(truth).split()[start:end])
         before = " ".join(raw[first:first + c.words])
         out.append(Judged(name, c, said, _right(before, _norm(c.after), said), before == said,
                           english))
     return out
+
+
+def _with_changes(raw: list[str], index: dict[tuple[int, int, int], int],
+                  corrections: list[Correction]) -> tuple[list[str], list[int]]:
+    """The raw words with each change made in them (one unit for the words it covers) and,
+    for each raw word, its unit. A change that deletes its words, or that covers a word
+    another change covers, leaves them as read."""
+    replaced: dict[int, Correction] = {}
+    covered: set[int] = set()
+    for c in corrections:
+        first = index.get((c.page, c.line, c.word))
+        words = range(first, first + c.words) if first is not None else range(0)
+        if not _norm(c.after) or not words or words[-1] >= len(raw) or covered & set(words):
+            continue
+        replaced[first] = c
+        covered.update(words)
+    units: list[str] = []
+    unit_of: list[int] = []
+    i = 0
+    while i < len(raw):
+        c = replaced.get(i)
+        units.append(_norm(c.after) if c else raw[i])
+        n = c.words if c else 1
+        unit_of += [len(units) - 1] * n
+        i += n
+    return units, unit_of
 
 
 def _right(before: str, after: str, truth: str) -> bool:

@@ -170,12 +170,14 @@ def _symbol_corrections(doc: Document, english: float,
     parties = symbols.party_labels([line.text for page in doc.pages for line in page.lines])
     for page in doc.pages:
         lines = page.lines
+        in_list = symbols.list_lines([[w.text for w in line.words[:2]] for line in lines]) >= 2
         for li, line in enumerate(lines):
             before = lines[li - 1].words[-1].text if li and lines[li - 1].words else ""
             after = (lines[li + 1].words[0].text
                      if li + 1 < len(lines) and lines[li + 1].words else "")
             found = {fix.word: fix for fix in symbols.fixes(
-                line, english=english, parties=parties, before=before, after=after)}
+                line, english=english, parties=parties, before=before, after=after,
+                in_list=in_list)}
             for i, text, score in dashes.fixes(line.words):
                 # the width measured on the page outweighs a dash's place on the line
                 found[i] = symbols.Fix(i, text, "symbol", score, "image")

@@ -1,7 +1,8 @@
 """Symbols OCR gets wrong, by their place on the line: §, bullets, party labels, the lone i.
 
 Only known OCR confusions with evidence from their place are corrected: an item line
-starts with "§ 39" (OCR: "8 39", "$ 39", "SS 39"), a list item with "•" (OCR: "«", "e"),
+starts with "§ 39" (OCR: "8 39", "$ 39", "SS 39"), an item of a list with "•" (OCR: "«",
+"e"; a list: two lines of the page or more start so),
 a party label after a name is "(S)" (OCR: "(5)", "($S)"), and "|" between two words is
 the preposition i. Typography as printed is never "normalised": a hyphen in a range, an
 em dash, a double period or a lone comma may all be what the page says. Marks that are
@@ -12,8 +13,8 @@ Each rule's score is the share of its changes that were right on the development
 corpora (dev and dev-real, every input kind and the page images; `bench/accuracy.py
 --images`), counting one right and one wrong change more than were seen, so that a rule
 seen seldom is not trusted far: (right + 1) / (seen + 2), rounded down. Only § before an
-item number, the party label and a lone colon (a speck) clear the threshold; the rest
-are suggestions.
+item number, the party label, a bullet in a list and a lone colon (a speck) clear the
+threshold; the rest are suggestions.
 """
 
 from __future__ import annotations
@@ -66,7 +67,8 @@ _NUMBERED = {"bilaga", "bilagor", "punkt", "punkterna", "sida", "sidan", "kapite
 SECTION_AT_START = 0.99  # 110 / 110
 SECTION_IN_LINE = 0.5  # 0 / 0
 SECTION_JOINED = 0.33  # 1 / 0
-BULLET_SCORE = 0.64  # 15 / 10: a « at the start of a line is as often a speck
+BULLET_SCORE = 0.94  # 15 / 15 («, »«, ¢ in lists of 2 to 4 items; "e" not seen)
+LONE_BULLET = 0.5  # 0 / 0: the only line of its page that starts so
 PARTY_SCORE = 0.99  # 99 / 99 (S read as 5, $, SS), with other labels' misread letters
 LONE_I_BAR, LONE_I_ONE = 0.4, 0.5  # 3 / 1, 0 / 0
 DASH_SCORE = 0.75  # 6 / 5: an en dash OCR read as an em dash, or an em dash
@@ -99,16 +101,18 @@ def party_labels(lines: list[str]) -> str:
 
 
 def fixes(line: Line, *, english: float, parties: str = "", before: str = "",
-          after: str = "") -> Iterator[Fix]:
+          after: str = "", in_list: bool = False) -> Iterator[Fix]:
     """The symbol corrections of one line; `before` and `after` are the words that end the
     previous line and start the next one within the paragraph; `parties`: how the document
-    writes the label of the party S, if it labels people by party (`party_labels`)."""
+    writes the label of the party S, if it labels people by party (`party_labels`);
+    `in_list`: whether the line's page has a list (`list_lines`)."""
     texts = [w.text for w in line.words]
     around = [before, *texts, after]
     for i, text in enumerate(texts):
         if not may_change(text, i):
             continue
-        fix = _rules(texts, around, i, english=english, parties=parties, line=line.text)
+        fix = _rules(texts, around, i, english=english, parties=parties, line=line.text,
+                     in_list=in_list)
         if fix and fix[0] != text:
             yield Fix(i, *fix)
 
@@ -120,8 +124,8 @@ def may_change(text: str, i: int) -> bool:
 
 
 def _rules(texts: list[str], around: list[str], i: int, *, english: float, parties: str,
-           line: str) -> tuple[str, str, float] | None:
-    return (_section(texts, i) or _bullet(texts, i) or _list_number(texts, i)
+           line: str, in_list: bool) -> tuple[str, str, float] | None:
+    return (_section(texts, i) or _bullet(texts, i, in_list) or _list_number(texts, i)
             or (_party(around, i + 1, parties) if parties else None)
             or _lone_i(around, i + 1, english) or _junk(texts, i, around[i + 2])
             or _dash(around, i + 1)
@@ -146,9 +150,16 @@ def _section(texts: list[str], i: int) -> tuple[str, str, float] | None:
     return None
 
 
-def _bullet(texts: list[str], i: int) -> tuple[str, str, float] | None:
+def list_lines(lines: list[list[str]]) -> int:
+    """How many of the lines (each its words) are a list's items: they start with a bullet,
+    or with a mark OCR writes for one, and a word."""
+    return sum(1 for texts in lines if len(texts) > 1 and texts[1][:1].isalpha()
+               and (texts[0] == BULLET or texts[0] in _BULLET_LOOKALIKES))
+
+
+def _bullet(texts: list[str], i: int, in_list: bool) -> tuple[str, str, float] | None:
     if i == 0 and texts[0] in _BULLET_LOOKALIKES and len(texts) > 1 and texts[1][:1].isalpha():
-        return BULLET, "symbol", BULLET_SCORE
+        return BULLET, "symbol", BULLET_SCORE if in_list else LONE_BULLET
     return None
 
 
