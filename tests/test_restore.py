@@ -122,17 +122,17 @@ def test_symbols_by_their_place_on_the_line():
              "1: Beslutet skickas till kontoret | Borås."]
     doc = restore(_doc(lines), RestoreOptions())
     # § that OCR misread is corrected; the typography as printed (a hyphen in a range, an
-    # em dash, a double period, a list number with a colon) is kept; bullets, the lone i and
-    # marks that may be specks were too often wrong on the corpora to be more than
-    # suggestions
+    # em dash, a double period, a list number with a colon) is kept; a lone bullet, the lone
+    # i, an em dash in a range and marks that may be specks were too often wrong on the
+    # corpora, or not seen printed, to be more than suggestions
     assert doc.text().split("\n") == ["§ 12 Dnr KS 2023/0042",
                                       "Taxan gäller under 2024-2025 och kl. 13—19 enligt § 4 ;",
                                       "« Nämnden beslutar — efter samråd — att ‘avslå ansökan..",
                                       "1: Beslutet skickas till kontoret | Borås."]
     suggested = {(c.before, c.after) for c in doc.corrections if not c.applied}
     assert {(";", ""), ("—", "–"), ("‘avslå", "avslå"), ("«", "•"), ("|", "i"),
-            ("1:", "1.")} <= suggested
-    assert not {c.before for c in doc.corrections} & {"2024-2025", "13—19", "ansökan.."}
+            ("1:", "1."), ("13—19", "13–19")} <= suggested
+    assert not {c.before for c in doc.corrections} & {"2024-2025", "ansökan.."}
 
 
 def test_a_list_s_bullets_that_ocr_misread_are_restored_a_lone_one_is_suggested():
@@ -153,6 +153,9 @@ def test_a_list_s_bullets_that_ocr_misread_are_restored_a_lone_one_is_suggested(
                    RestoreOptions())
     assert lone.text().split("\n") == ["Nämnden beslutar:", "e tydliggöra nämndens roll."]
     assert [(c.before, c.after, c.applied) for c in lone.corrections] == [("e", "•", False)]
+    # older Swedish typography repeats » at the start of each line of a quotation
+    quoted = ["Det står i beslutet:", "» nämnden ska se över taxan", "» och rapportera."]
+    assert restore(_doc(quoted), RestoreOptions()).text().split("\n") == quoted
 
 
 def _passed_over_wrongly(texts: list[str]) -> list[str]:
