@@ -54,7 +54,6 @@ _NUMBER = re.compile(r"^\d{1,3}([-–]\d{1,3})?(/\d{2})?[,.;:]?$")
 _JOINED_SECTION = re.compile(r"^[8$S&]?§?(\d{1,3})$")
 _BODY = re.compile(r"^([A-ZÅÄÖ]{2,4}|[A-ZÅÄÖ][a-zåäö])$")  # KS, Kf, BUN: a body, as cited
 _LIST_NUMBER = re.compile(r"^(\d{1,2}):$")
-_RANGE_EM = re.compile(r"^(\(?\d[\d.:]*)—(\d[\d.:]*\)?[,.;:]?)$")
 # Nouns that take a number after them, so "punkt 1 och" keeps its 1.
 _NUMBERED = {"bilaga", "bilagor", "punkt", "punkterna", "sida", "sidan", "kapitel", "kap",
              "paragraf", "steg", "nummer", "nr", "etapp", "fas", "alternativ", "avsnitt",
@@ -73,10 +72,6 @@ LONE_BULLET = 0.5  # 0 / 0: the only line of its page that starts so
 PARTY_SCORE = 0.99  # 99 / 99 (S read as 5, $, SS), with other labels' misread letters
 LONE_I_BAR, LONE_I_ONE = 0.4, 0.5  # 3 / 1, 0 / 0
 DASH_SCORE = 0.75  # 6 / 5: an en dash OCR read as an em dash, or an em dash
-# An em dash between two numbers ("11.15—11.30") was an en dash 15 times of 15; but no truth
-# text of the corpora prints an em dash at all, and real minutes that do were seen damaged
-# by this very change: scored as the lone dash, a suggestion.
-RANGE_DASH = DASH_SCORE
 LIST_NUMBER_SCORE = 0.75  # 2 / 2
 STRAY_LEAD = 0.5  # 0 / 0: a speck stuck before a word
 # What a word the rules may change is: one of these marks, or begins with one of these
@@ -125,8 +120,7 @@ def fixes(line: Line, *, english: float, parties: str = "", before: str = "",
 def may_change(text: str, i: int) -> bool:
     """False for a word (the i-th on its line) no rule of `fixes` changes: a quick test
     before the rules, since most words are such."""
-    return (text in _MAY_FIX or text[:1] in _MAY_FIX_LEAD or (i == 0 and not text.isalpha())
-            or "—" in text)
+    return text in _MAY_FIX or text[:1] in _MAY_FIX_LEAD or (i == 0 and not text.isalpha())
 
 
 def _rules(texts: list[str], around: list[str], i: int, *, english: float, parties: str,
@@ -134,7 +128,7 @@ def _rules(texts: list[str], around: list[str], i: int, *, english: float, parti
     return (_section(texts, i) or _bullet(texts, i, in_list) or _list_number(texts, i)
             or (_party(around, i + 1, parties) if parties else None)
             or _lone_i(around, i + 1, english) or _junk(texts, i, around[i + 2])
-            or _dash(around, i + 1) or _range_dash(texts[i])
+            or _dash(around, i + 1)
             or _stray_lead(texts[i], line))
 
 
@@ -245,14 +239,6 @@ def _dash(texts: list[str], i: int) -> tuple[str, str, float] | None:
     if texts[i] == "—" and texts[i - 1][-1:].isalnum() and texts[i + 1][:1].isalnum():
         return "–", "symbol", DASH_SCORE
     return None
-
-
-def _range_dash(text: str) -> tuple[str, str, float] | None:
-    """An em dash between two numbers ("09.50—10.35", "7—25"): a range, which Swedish
-    typography prints with an en dash (or a typist's hyphen, kept as printed), and OCR
-    reads as an em dash."""
-    found = _RANGE_EM.match(text)
-    return (f"{found.group(1)}–{found.group(2)}", "symbol", RANGE_DASH) if found else None
 
 
 def _stray_lead(text: str, line: str) -> tuple[str, str, float] | None:
