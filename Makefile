@@ -23,7 +23,7 @@ system:
 	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
 	fi
 
-$(VENV)/.installed: pyproject.toml setup.py pipeline/restore/_search.c
+$(VENV)/.installed: pyproject.toml setup.py pipeline/restore/_search.c $(wildcard pipeline/restore/compiled/*.c)
 	python3 -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -e '.[dev]'

@@ -111,7 +111,8 @@ def _limits(token: str, lexicon: Lexicon) -> tuple[int, int]:
 
 
 def _compiled_search(token: str, lexicon: Lexicon, channel: Channel) -> list[Candidate]:
-    """`beam_search` in C (pipeline/restore/_search.c): the same candidates, costs, paths."""
+    """`beam_search` in C (pipeline/restore/compiled/search.c): the same candidates, costs and
+    paths."""
     return list(map(_make, _compiled_found(token, lexicon, channel)))
 
 

@@ -222,7 +222,7 @@ def _mixture(cost: tuple[float, float], le: float, lr: float) -> float:
 
 def posteriors(scores: list[float]) -> list[float]:
     if _compiled is not None and (found := _compiled.posteriors(scores)) is not None:
-        return found  # the same in C, for a list of floats (pipeline/restore/_search.c)
+        return found  # the same in C for a list of floats (pipeline/restore/compiled/scores.c)
     return posteriors_in_python(scores)
 
 
@@ -244,7 +244,7 @@ Groups = list[tuple[list[Hypothesis], int]]  # a word's readings, and how often 
 def best_readings(groups: Groups, english: float) -> list[tuple[int, float]]:
     """For each word, the reading `mixture_posteriors` puts first (the first of equals) and
     its posterior."""
-    if _compiled is not None:  # the same in C (pipeline/restore/_search.c)
+    if _compiled is not None:  # the same in C (pipeline/restore/compiled/scores.c)
         return _compiled.best_readings(_with_terms(groups), english)
     out = []
     for hyps, _ in groups:
@@ -256,7 +256,7 @@ def best_readings(groups: Groups, english: float) -> list[tuple[int, float]]:
 
 def fit_mixture(groups: Groups) -> float:
     """The share of English-like OCR in a document (0-1), by EM over its tokens."""
-    if _compiled is not None:  # the same in C (pipeline/restore/_search.c)
+    if _compiled is not None:  # the same in C (pipeline/restore/compiled/scores.c)
         return _compiled.fit_mixture(_with_terms(groups), EM_ROUNDS)
     return fit_in_python(groups)
 
@@ -378,7 +378,7 @@ class DocumentChannel:
 
     def scores(self, hyps: list[Hypothesis]) -> list[float]:
         """`score` of each reading of a word."""
-        if _compiled is not None:  # the same in C (pipeline/restore/_search.c)
+        if _compiled is not None:  # the same in C (pipeline/restore/compiled/scores.c)
             return _compiled.scores(compiled_readings(hyps), self._by_number, self.keep_adjust)
         return [self.score(h) for h in hyps]
 

@@ -3,7 +3,7 @@
 Most of a document's words are decided by their readings' scores alone: the neighbours
 can move few readings (`context.may_bonus`) and matter otherwise only where a name may
 stand, in one of four circumstances (none, a name, a person's name, a given name). So
-one call (`_search.settle`, pipeline/restore/_search.c, operation for operation as
+one call (`_search.settle`, pipeline/restore/compiled/settle.c, operation for operation as
 `choose.Decisions` does it in Python) gives each word's plain scores, the names the
 document attests, and `_choose`'s choice in each circumstance where no neighbour adds to
 a reading; a word no neighbour can move that stays as printed in each is settled for the
@@ -20,8 +20,8 @@ from typing import NamedTuple
 from pipeline.restore import candidates, context, decide, lexicon
 from pipeline.restore.decide import Hypothesis
 
-ATTESTS, PLAIN, NAME, MAY_MOVE = 1, 2, 4, 8  # what is asked of a word (_search.c)
-KEPT, LISTED_NAME, GIVEN_NAME = 1, 2, 4  # a reading's traits (_search.c)
+ATTESTS, PLAIN, NAME, MAY_MOVE = 1, 2, 4, 8  # what is asked of a word (compiled/settle.c)
+KEPT, LISTED_NAME, GIVEN_NAME = 1, 2, 4  # a reading's traits (compiled/settle.c)
 
 
 class Look(NamedTuple):

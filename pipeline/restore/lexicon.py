@@ -7,7 +7,7 @@ five role bits) in an array beside them, and the forms looked up are remembered 
 Reading the files takes seconds, so the result is cached per process and on disk, under a
 name made from the checksums of the data files (a changed file makes a new cache); the
 disk cache is two blobs (the keys as UTF-8 text, one per line, and the array). The
-compiled index (`_search.Keys`, pipeline/restore/_search.c) searches the first blob as it
+compiled index (`_search.Keys`, pipeline/restore/compiled/keys.c) searches the first blob as it
 is read, so loading is reading two blobs; without it the keys become a list of strings.
 """
 
