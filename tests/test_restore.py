@@ -158,6 +158,25 @@ def test_a_list_s_bullets_that_ocr_misread_are_restored_a_lone_one_is_suggested(
     assert restore(_doc(quoted), RestoreOptions()).text().split("\n") == quoted
 
 
+def test_section_signs_of_an_attendance_list_are_restored_a_number_is_kept():
+    lines = ["Sara Lindell, förskolechef, 8 103, kl 09.20-10.35",
+             "Lars Berg Projektledare 8 131-133 Stefan Holm Ekonom 8 132",
+             "Göran Edlén, barn- och ungdomskontoret $",
+             "197-198",
+             "Kostnaden ökade med 8 131 kronor och var 8 131 Personer fick brev.",
+             "Se sidan 8 131 Nämnden beslutar."]
+    # "§ 103" after a person's title before the time, the next name or the line's end; a
+    # "$" that ends a line before the number on the next; but a number in Swedish print
+    # ("8 131" kronor) and one after a noun that takes a number stay as printed
+    assert restore(_doc(lines), RestoreOptions()).text().split("\n") == [
+        "Sara Lindell, förskolechef, § 103, kl 09.20-10.35",
+        "Lars Berg Projektledare § 131-133 Stefan Holm Ekonom § 132",
+        "Göran Edlén, barn- och ungdomskontoret §",
+        "197-198",
+        "Kostnaden ökade med 8 131 kronor och var 8 131 Personer fick brev.",
+        "Se sidan 8 131 Nämnden beslutar."]
+
+
 def _passed_over_wrongly(texts: list[str]) -> list[str]:
     """Words `symbols.may_change` passes over that a rule would change, at the start of a
     line or after a name, before a number, "Dnr" or a word, in text read by either model."""

@@ -24,7 +24,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from pipeline.model import Line
-from pipeline.restore import channel
+from pipeline.restore import channel, context
 
 PARAGRAPH = "§"
 BULLET = "•"
@@ -64,9 +64,10 @@ _NUMBERED = {"bilaga", "bilagor", "punkt", "punkterna", "sida", "sidan", "kapite
              "januari", "februari", "mars", "april", "maj", "juni", "juli", "augusti",
              "september", "oktober", "november", "december"}
 # Measured precision of each rule (see the module's docstring); seen / right in brackets.
-SECTION_AT_START = 0.99  # 110 / 110
+SECTION_AT_START = 0.99  # 114 / 114
 SECTION_IN_LINE = 0.5  # 0 / 0
 SECTION_JOINED = 0.33  # 1 / 0
+SECTION_PRESENT = 0.93  # 13 / 13: in an attendance list, after a title (3 documents)
 BULLET_SCORE = 0.94  # 15 / 15 («, »«, ¢ in lists of 2 to 4 items; "e" not seen)
 LONE_BULLET = 0.5  # 0 / 0: the only line of its page that starts so
 PARTY_SCORE = 0.99  # 99 / 99 (S read as 5, $, SS), with other labels' misread letters
@@ -125,15 +126,22 @@ def may_change(text: str, i: int) -> bool:
 
 def _rules(texts: list[str], around: list[str], i: int, *, english: float, parties: str,
            line: str, in_list: bool) -> tuple[str, str, float] | None:
-    return (_section(texts, i) or _bullet(texts, i, in_list) or _list_number(texts, i)
+    return (_section(texts, around, i) or _bullet(texts, i, in_list) or _list_number(texts, i)
             or (_party(around, i + 1, parties) if parties else None)
             or _lone_i(around, i + 1, english) or _junk(texts, i, around[i + 2])
             or _dash(around, i + 1)
             or _stray_lead(texts[i], line))
 
 
-def _section(texts: list[str], i: int) -> tuple[str, str, float] | None:
+def _section(texts: list[str], around: list[str], i: int) -> tuple[str, str, float] | None:
+    """§ misread before an item number: at the start of a line, before "Dnr", after a body
+    ("KS § 12"); a mark that is never a word ("$", "SS") anywhere, also at the end of a
+    line whose next line starts with the number; and where an attendance list says which
+    items a person was present at ("Projektledare 8 131 Stefan", "förskolechef, 8 103,
+    kl 09.20")."""
     text, nxt = texts[i], texts[i + 1] if i + 1 < len(texts) else ""
+    if not nxt and text in _SECTION_MARKS:
+        nxt = around[i + 2]  # the first word of the next line
     if text in _SECTION_LOOKALIKES and _NUMBER.match(nxt):
         sign = PARAGRAPH * 2 if text in _DOUBLE_SECTION and re.search(r"\d[-–]", nxt) \
             else PARAGRAPH
@@ -144,6 +152,8 @@ def _section(texts: list[str], i: int) -> tuple[str, str, float] | None:
         if (prev.isalpha() and len(nxt.rstrip(",.;:")) <= 2 and text not in ("s", "S")
                 and prev.lower() not in _NUMBERED):  # "enligt 8 28," is "§ 28"
             return sign, "symbol", SECTION_IN_LINE
+        if _present_at(prev, nxt, around[i + 3] if i + 3 < len(around) else ""):
+            return sign, "symbol", SECTION_PRESENT
     joined = _JOINED_SECTION.match(text)
     if joined and i == 0 and text != joined.group(1) and nxt == "Dnr":
         return f"{PARAGRAPH} {joined.group(1)}", "split", SECTION_JOINED
@@ -155,6 +165,18 @@ def list_lines(lines: list[list[str]]) -> int:
     or with a mark OCR writes for one, and a word."""
     return sum(1 for texts in lines if len(texts) > 1 and texts[1][:1].isalpha()
                and (texts[0] == BULLET or texts[0] in _BULLET_LOOKALIKES))
+
+
+def _present_at(prev: str, number: str, then: str) -> bool:
+    """Whether a number after a person's title is the item a person was present at, in an
+    attendance list ("Projektledare 8 131 Stefan", "förskolechef, 8 103, kl 09.20"): the
+    title a word (no noun or preposition a number follows, "sidan 8", "med 8 131 kr"),
+    the number no sentence's end, and after it the next person (a given name or a party
+    letter), the time or the end of the line."""
+    word, then = prev.rstrip(","), then.rstrip(",")
+    return (word.isalpha() and word.lower() not in _NUMBERED and not number.endswith(".")
+            and (not then or then.lower().rstrip(".") == "kl" or then in _PARTIES
+                 or (then[:1].isupper() and context.is_given(then))))
 
 
 def _bullet(texts: list[str], i: int, in_list: bool) -> tuple[str, str, float] | None:
