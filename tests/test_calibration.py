@@ -105,3 +105,23 @@ def test_a_name_changed_in_more_than_its_swedish_letters_has_its_own_family():
         assert family("name", 1.0, before, after) == "name-respelled/lost", before
     assert family("diacritic", 1.0, "Pirjo", "Purjo") == "diacritic/lost"  # names only
     assert family("ocr-confusion", 0.0, "Hölm", "Hohn") == "ocr-confusion/kept"
+
+
+def test_a_name_position_read_as_a_common_word_has_its_own_family():
+    from pipeline.restore.calibration import Calibration, family
+
+    # a title after a person's name, a word as heading: common words, not names
+    for before, after in (("Trafikingenjor", "Trafikingenjör"), ("Vard", "Vård"),
+                          ("(Sammantradesrum)", "(Sammanträdesrum)")):
+        assert family("name", 1.0, before, after) == "name-word/lost", before
+    # a name given its letters back, a listed name read as a word, a word that differs in
+    # more than dots and rings
+    assert family("name", 1.0, "Stahl", "Ståhl") == "name/lost"
+    assert family("name", 1.0, "Sara", "Såra") == "name/lost"
+    assert family("name", 1.0, "Brask", "Bråk") == "name/lost"
+    assert family("diacritic", 1.0, "Vard", "Vård") == "diacritic/lost"  # names only
+    # never measured where OCR kept the diacritics: scored as a name's change there
+    table = Calibration({"name/kept": ([0.5, 1.0], [0.2, 0.9]),
+                         "name-word/lost": ([0.5, 1.0], [0.99, 0.99])}, "")
+    assert table.score("name-word/kept", 0.75) == table.score("name/kept", 0.75)
+    assert table.score("name-word/lost", 0.75) == 0.99

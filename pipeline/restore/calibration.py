@@ -13,7 +13,8 @@ far), given as knots at each pool's lowest and highest posterior, read between k
 straight lines and beyond the last knot as the last. Below the first knot nothing was
 measured, so a posterior there keeps its value where it is lower than the first knot's
 (a family whose changes were all right at 0.8 and above says nothing of one at 0.5). A
-family the table lacks keeps its posterior.
+family the table lacks keeps its posterior; but a name-position change read as a common
+word is scored as a name's change where its own family was never measured.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ import functools
 import hashlib
 from pathlib import Path
 
+from pipeline.restore import lexicon
 from pipeline.restore.lexicon import DICTIONARIES
 
 CALIBRATION = "restore_calibration.tsv"
@@ -33,6 +35,7 @@ STRUCTURE = "structure"  # the segmenter's repairs (origin structure), one famil
 
 STRIP = "strip"  # a change that only takes dots and rings off (Hölm → Holm, äv → av)
 RESPELLED = "name-respelled"  # a name changed in more than its å, ä, ö, ü (Nilsen → Nilson)
+NAME_WORD = "name-word"  # where a name may stand, an unlisted token read as a listed word
 _RINGS = str.maketrans("åäöüÅÄÖÜ", "aaouAAOU")
 _SWEDISH = frozenset("åäöüÅÄÖÜ")  # the letters an English model cannot write
 
@@ -42,13 +45,33 @@ def family(kind: str, english: float, before: str = "", after: str = "") -> str:
     takes the dots and rings off letters, whatever its kind: where OCR keeps diacritics
     it also invents them on specks, another error than a letter lost or misread;
     `RESPELLED` for a name changed otherwise than by putting back å, ä, ö or ü, whatever
-    OCR wrote for them: "Sandstrém" is Sandström, but "Francesca" is no Francesco), and
-    whether the OCR lost diacritics."""
+    OCR wrote for them: "Sandstrém" is Sandström, but "Francesca" is no Francesco;
+    `NAME_WORD` for a token where a name may stand read as a common word), and whether
+    the OCR lost diacritics."""
     if before != after and before.translate(_RINGS) == after:
         kind = STRIP
     elif kind == "name" and not _letters_put_back(before, after):
         kind = RESPELLED
+    elif kind == "name" and _read_as_word(before, after):
+        kind = NAME_WORD
     return f"{kind}/{'lost' if english >= LOST else 'kept'}"
+
+
+_MARKS = "\"'“”‘’«»()[].,:;!?"
+
+
+def _read_as_word(before: str, after: str) -> bool:
+    """True when a token no list has, where a name may stand, is read as a word the lexicon
+    has as a common word and no name, by putting back only dots and rings
+    ("Trafikingenjor" after a person's name is Trafikingenjör): not a name given its
+    letters back ("Stahl" → Ståhl), a listed name read as a word ("Sara" → "Såra"), nor a
+    name read as a word that differs in more ("Brask" → "Bråk")."""
+    read, printed = after.strip(_MARKS).lower(), before.strip(_MARKS).lower()
+    if len(read) != len(printed) or read.translate(_RINGS) != printed.translate(_RINGS):
+        return False
+    lex = lexicon.load()
+    return (lex.is_word(read, capitalized=False) and not lex.is_proper(read)
+            and not lex.is_word(printed))
 
 
 @functools.lru_cache(maxsize=20_000)  # per process: the same names come back in documents
@@ -67,6 +90,8 @@ class Calibration:
 
     def score(self, family: str, posterior: float) -> float:
         found = self.steps.get(family)
+        if found is None and family.startswith(NAME_WORD + "/"):  # none measured: as a name's
+            found = self.steps.get("name/" + family.split("/")[1])
         if found is None:
             return posterior
         xs, ys = found
