@@ -14,7 +14,8 @@ straight lines and beyond the last knot as the last. Below the first knot nothin
 measured, so a posterior there keeps its value where it is lower than the first knot's
 (a family whose changes were all right at 0.8 and above says nothing of one at 0.5). A
 family the table lacks keeps its posterior; but a name-position change read as a common
-word is scored as a name's change where its own family was never measured.
+word or a given name is scored as a name's change where its own family was never
+measured.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ import functools
 import hashlib
 from pathlib import Path
 
-from pipeline.restore import lexicon
+from pipeline.restore import context, lexicon
 from pipeline.restore.lexicon import DICTIONARIES
 
 CALIBRATION = "restore_calibration.tsv"
@@ -36,6 +37,7 @@ STRUCTURE = "structure"  # the segmenter's repairs (origin structure), one famil
 STRIP = "strip"  # a change that only takes dots and rings off (Hölm → Holm, äv → av)
 RESPELLED = "name-respelled"  # a name changed in more than its å, ä, ö, ü (Nilsen → Nilson)
 NAME_WORD = "name-word"  # where a name may stand, an unlisted token read as a listed word
+NAME_GIVEN = "name-given"  # ... or as a listed given name ("Hakan" → Håkan, "Mans" → Måns)
 _RINGS = str.maketrans("åäöüÅÄÖÜ", "aaouAAOU")
 _SWEDISH = frozenset("åäöüÅÄÖÜ")  # the letters an English model cannot write
 
@@ -46,32 +48,38 @@ def family(kind: str, english: float, before: str = "", after: str = "") -> str:
     it also invents them on specks, another error than a letter lost or misread;
     `RESPELLED` for a name changed otherwise than by putting back å, ä, ö or ü, whatever
     OCR wrote for them: "Sandstrém" is Sandström, but "Francesca" is no Francesco;
-    `NAME_WORD` for a token where a name may stand read as a common word), and whether
-    the OCR lost diacritics."""
+    `NAME_WORD` and `NAME_GIVEN` for a token where a name may stand read, by putting back
+    dots and rings only, as a common word or a given name), and whether the OCR lost
+    diacritics."""
     if before != after and before.translate(_RINGS) == after:
         kind = STRIP
     elif kind == "name" and not _letters_put_back(before, after):
         kind = RESPELLED
-    elif kind == "name" and _read_as_word(before, after):
-        kind = NAME_WORD
+    elif kind == "name" and (read := _read_back(before, after)) is not None:
+        kind = read
     return f"{kind}/{'lost' if english >= LOST else 'kept'}"
 
 
 _MARKS = "\"'“”‘’«»()[].,:;!?"
 
 
-def _read_as_word(before: str, after: str) -> bool:
-    """True when a token no list has, where a name may stand, is read as a word the lexicon
-    has as a common word and no name, by putting back only dots and rings
-    ("Trafikingenjor" after a person's name is Trafikingenjör): not a name given its
-    letters back ("Stahl" → Ståhl), a listed name read as a word ("Sara" → "Såra"), nor a
-    name read as a word that differs in more ("Brask" → "Bråk")."""
+def _read_back(before: str, after: str) -> str | None:
+    """`NAME_WORD` where a token no list has, where a name may stand, is read by putting
+    back only dots and rings as a word the lexicon has as a common word and no name
+    ("Trafikingenjor" after a person's name is Trafikingenjör); `NAME_GIVEN` where it is
+    so read as a listed given name ("Mans" → Måns); None for the other changes of names:
+    a name given its letters back ("Stahl" → Ståhl), a listed name read as another word
+    ("Sara" → "Såra", "Marta" → "Märta"), a change of more than dots and rings ("Brask" →
+    "Bråk")."""
     read, printed = after.strip(_MARKS).lower(), before.strip(_MARKS).lower()
     if len(read) != len(printed) or read.translate(_RINGS) != printed.translate(_RINGS):
-        return False
+        return None
     lex = lexicon.load()
-    return (lex.is_word(read, capitalized=False) and not lex.is_proper(read)
-            and not lex.is_word(printed))
+    if lex.is_proper(printed) or context.is_given(printed):
+        return None
+    if lex.is_word(read, capitalized=False) and not lex.is_proper(read):
+        return None if lex.is_word(printed) else NAME_WORD
+    return NAME_GIVEN if context.is_given(read) else None
 
 
 @functools.lru_cache(maxsize=20_000)  # per process: the same names come back in documents
@@ -90,8 +98,8 @@ class Calibration:
 
     def score(self, family: str, posterior: float) -> float:
         found = self.steps.get(family)
-        if found is None and family.startswith(NAME_WORD + "/"):  # none measured: as a name's
-            found = self.steps.get("name/" + family.split("/")[1])
+        if found is None and family.split("/")[0] in (NAME_WORD, NAME_GIVEN):
+            found = self.steps.get("name/" + family.split("/")[1])  # none measured: a name's
         if found is None:
             return posterior
         xs, ys = found
