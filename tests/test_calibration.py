@@ -112,13 +112,19 @@ def test_a_name_position_read_as_a_common_word_has_its_own_family():
 
     # a title after a person's name, a word as heading: common words, not names
     for before, after in (("Trafikingenjor", "Trafikingenjör"), ("Vard", "Vård"),
-                          ("(Sammantradesrum)", "(Sammanträdesrum)")):
+                          ("(Sammantradesrum)", "(Sammanträdesrum)"),
+                          ("Radhussalen,", "Rådhussalen,"),  # compounds of common words
+                          ("Verksamhetsomradeschef", "Verksamhetsområdeschef")):
         assert family("name", 1.0, before, after) == "name-word/lost", before
     # a name given its letters back, a listed name read as a word, a word that differs in
     # more than dots and rings
     assert family("name", 1.0, "Stahl", "Ståhl") == "name/lost"
     assert family("name", 1.0, "Sara", "Såra") == "name/lost"
     assert family("name", 1.0, "Marta", "Märta") == "name/lost"  # both are given names
+    assert family("name", 1.0, "Lindgardens", "Lindgårdens") == "name/lost"  # a place
+    # common words, but a surname's last element: likelier a surname where a name stands
+    assert family("name", 1.0, "Backstrom", "Bäckström") == "name/lost"
+    assert family("name", 1.0, "Angstrom", "Ångström") == "name/lost"
     assert family("name", 1.0, "Brask", "Bråk") == "name/lost"
     assert family("diacritic", 1.0, "Vard", "Vård") == "diacritic/lost"  # names only
     # never measured where OCR kept the diacritics: scored as a name's change there

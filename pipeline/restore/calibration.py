@@ -61,6 +61,11 @@ def family(kind: str, english: float, before: str = "", after: str = "") -> str:
 
 
 _MARKS = "\"'“”‘’«»()[].,:;!?"
+# The last elements of most Swedish surnames made of common words (Bäckström, Sandberg,
+# Ekdahl): such a word where a name stands is likelier a surname (the word lists have some
+# surnames in lower case, too).
+_SURNAME_ENDINGS = ("ström", "berg", "lund", "qvist", "kvist", "gren", "dahl", "dal",
+                    "holm", "bäck", "borg", "fors", "stedt", "sten", "blad", "man", "son")
 
 
 def _read_back(before: str, after: str) -> str | None:
@@ -77,9 +82,28 @@ def _read_back(before: str, after: str) -> str | None:
     lex = lexicon.load()
     if lex.is_proper(printed) or context.is_given(printed):
         return None
-    if lex.is_word(read, capitalized=False) and not lex.is_proper(read):
+    if (not lex.is_proper(read) and not read.endswith(_SURNAME_ENDINGS)
+            and (lex.is_word(read, capitalized=False) or _common_compound(read, lex))):
         return None if lex.is_word(printed) else NAME_WORD
     return NAME_GIVEN if context.is_given(read) else None
+
+
+def _common_compound(word: str, lex: lexicon.Lexicon, parts: int = 3) -> bool:
+    """True for a compound of common words, no name among them ("rådhus" + "salen",
+    "verksamhets" + "områdes" + "chef"): each part a listed word (before the last, one
+    that may begin a compound, or such a word and the linking -s-), the last one that may
+    end one."""
+    for i in range(2, len(word) - 1):
+        first, rest = word[:i], word[i:]
+        begins = (lex.roles(first) & lexicon.BEGIN and lex.is_word(first, capitalized=False)) \
+            or (first.endswith("s") and lex.roles(first[:-1]) & lexicon.BEGIN
+                and lex.is_word(first[:-1], capitalized=False))
+        if not begins:
+            continue
+        if (lex.roles(rest) & lexicon.END and lex.is_word(rest, capitalized=False)) \
+                or (parts > 2 and _common_compound(rest, lex, parts - 1)):
+            return True
+    return False
 
 
 @functools.lru_cache(maxsize=20_000)  # per process: the same names come back in documents
