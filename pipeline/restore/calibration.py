@@ -68,6 +68,7 @@ _SURNAME_ENDINGS = ("ström", "berg", "lund", "qvist", "kvist", "gren", "dahl", 
                     "holm", "bäck", "borg", "fors", "stedt", "sten", "blad", "man", "son")
 
 
+@functools.lru_cache(maxsize=20_000)  # per process: the same names come back in documents
 def _read_back(before: str, after: str) -> str | None:
     """`NAME_WORD` where a token no list has, where a name may stand, is read by putting
     back only dots and rings as a word the lexicon has as a common word and no name
