@@ -149,11 +149,11 @@ def _section(texts: list[str], around: list[str], i: int) -> tuple[str, str, flo
         if text in _SECTION_MARKS or i == 0 or texts[i + 2:i + 3] == ["Dnr"] \
                 or _BODY.match(prev):  # "§ 12 Dnr", "KS § 12", "BUN § 98"
             return sign, "symbol", SECTION_AT_START
+        if _present_at(prev, nxt, around[i + 3] if i + 3 < len(around) else ""):
+            return sign, "symbol", SECTION_PRESENT
         if (prev.isalpha() and len(nxt.rstrip(",.;:")) <= 2 and text not in ("s", "S")
                 and prev.lower() not in _NUMBERED):  # "enligt 8 28," is "§ 28"
             return sign, "symbol", SECTION_IN_LINE
-        if _present_at(prev, nxt, around[i + 3] if i + 3 < len(around) else ""):
-            return sign, "symbol", SECTION_PRESENT
     joined = _JOINED_SECTION.match(text)
     if joined and i == 0 and text != joined.group(1) and nxt == "Dnr":
         return f"{PARAGRAPH} {joined.group(1)}", "split", SECTION_JOINED
