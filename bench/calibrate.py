@@ -25,6 +25,7 @@ scores, measured on all documents.
 from __future__ import annotations
 
 import argparse
+import math
 import shutil
 import sys
 from datetime import UTC, datetime
@@ -127,10 +128,10 @@ def main() -> None:
              "protokoll's own OCR of their page images",
              "family\tposterior\tprobability\tchanges"]
     for name, points in sorted(_families(judged).items()):
-        lines += [f"{name}\t{x:.6f}\t{p}\t{n}" for x, p, n in fit(points)]
+        lines += [f"{name}\t{_knot(x)}\t{p}\t{n}" for x, p, n in fit(points)]
     # the repairs' scores are their rules' guesses: pooled, they have one measured share
     repairs = [(0.0, j.right) for j in judged if j.correction.origin == "structure"]
-    lines += [f"{calibration.STRUCTURE}\t{x:.6f}\t{p}\t{n}" for x, p, n in fit(repairs)]
+    lines += [f"{calibration.STRUCTURE}\t{_knot(x)}\t{p}\t{n}" for x, p, n in fit(repairs)]
     (DICTIONARIES / calibration.CALIBRATION).write_text("\n".join(lines) + "\n",
                                                         encoding="utf-8")
     print("\n".join(lines))
@@ -138,6 +139,12 @@ def main() -> None:
     print(changes.calibration_table(judged))
     if args.folds > 1:
         print(held_out(judged, args.folds))
+
+
+def _knot(posterior: float) -> str:
+    """A knot's posterior as written: rounded down, so that the change a pool starts at is
+    not left below its pool's first knot by the rounding (0.7234996 written 0.723500)."""
+    return f"{math.floor(posterior * 1e6) / 1e6:.6f}"
 
 
 def _family(j: changes.Judged) -> str | None:

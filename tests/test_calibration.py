@@ -143,3 +143,12 @@ def test_a_name_position_read_as_a_given_name_has_its_own_family():
     assert family("name", 1.0, "Goran", "Göran") != family("name", 1.0, "Stahl", "Ståhl")
     table = Calibration({"name/kept": ([0.5, 1.0], [0.2, 0.9])}, "")
     assert table.score("name-given/kept", 0.75) == table.score("name/kept", 0.75)
+
+
+def test_a_knot_is_written_rounded_down_so_its_pool_s_first_change_stays_in_it():
+    from pipeline.restore.calibration import Calibration
+
+    written = float(calibrate._knot(0.7234996))
+    assert written <= 0.7234996 and calibrate._knot(0.7234996) == "0.723499"
+    table = Calibration({"f": ([written, 1.0], [0.94, 0.94])}, "")
+    assert table.score("f", 0.7234996) == 0.94  # not left below the first knot
