@@ -254,7 +254,8 @@ class Decisions:
         score = min(scores)
         if self.options.calibrated:
             family = calibration.family(kind, self.channel.english, occ.token.core, core)
-            score = calibration.load().score(family, score)
+            # the table was fitted on the scores as recorded, to four decimals
+            score = calibration.load().score(family, round(score, 4))
         if _accent_only(occ.token.core, core):
             score = min(score, ACCENT_ONLY)
         return Correction(page=occ.page, line=occ.line, word=occ.word, before=before,
