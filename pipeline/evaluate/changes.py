@@ -59,15 +59,16 @@ def judge(doc: Document, truth: str, name: str) -> list[Judged]:
     index = {k: i for i, k in enumerate(keys)}
     english = next((float(step.settings.get("english_share", 0.0)) for step in doc.steps
                     if step.stage == "restore"), 0.0)
+    truth_words = _norm(truth).split()
     units, unit_of = _with_changes(raw, index, doc.corrections)
-    spans = _aligned_spans(units, _norm(truth).split())
+    spans = _aligned_spans(units, truth_words)
     out = []
     for c in doc.corrections:
         first = index.get((c.page, c.line, c.word))
         if first is None:
             continue
         start, end = spans[unit_of[first]][0], spans[unit_of[first + c.words - 1]][1]
-        said = " ".join(_norm(truth).split()[start:end])
+        said = " ".join(truth_words[start:end])
         before = " ".join(raw[first:first + c.words])
         out.append(Judged(name, c, said, _right(before, _norm(c.after), said), before == said,
                           english))
