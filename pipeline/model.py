@@ -237,7 +237,9 @@ class Document:
     def to_json(self) -> str:
         # Compact: with an indent json falls back from its C encoder, several times slower
         # on a long document's words and boxes.
-        return json.dumps(plain(self), ensure_ascii=False, separators=(",", ":"))
+        # The encoder walks the lists and plain values itself, asking `_fields` only for
+        # the dataclasses: the same text as `plain` gives, a few times faster.
+        return json.dumps(self, ensure_ascii=False, separators=(",", ":"), default=_fields)
 
     @classmethod
     def from_json(cls, text: str) -> Document:
@@ -263,6 +265,13 @@ def plain(value: Any) -> Any:
     if isinstance(value, dict):
         return {k: plain(v) for k, v in value.items()}
     return value
+
+
+def _fields(value: Any) -> dict[str, Any]:
+    names = _field_names(type(value))
+    if names is None:
+        raise TypeError(f"{type(value).__name__} is not part of the document model")
+    return {name: getattr(value, name) for name in names}
 
 
 @functools.cache

@@ -60,9 +60,10 @@ def _mark_furniture(lines: list[Entry]) -> None:
     first = min(by_page, default=0)
     for number, page_lines in by_page.items():
         top, bottom = page_lines[:EDGE], page_lines[-EDGE:]
+        edges = {id(e) for e in top} | {id(e) for e in bottom}
         for entry in page_lines:
             text = entry.clean
-            edge = entry in top or entry in bottom
+            edge = id(entry) in edges
             if patterns.CONTINUED.match(text):
                 entry.furniture = "fortsattning"
             elif patterns.SIGN_FOOTER.search(text) and len(text) < 80:
@@ -92,10 +93,11 @@ def _is_running(entry: Entry, text: str, top: list[Entry], bottom: list[Entry],
                 tops: set[str], bottoms: set[str]) -> bool:
     """A line repeated at the same edge of other pages; on the first page it is the
     document's own header, and headings and item lines are never furniture."""
-    if patterns.heading_kind(text) or patterns.item_line(text):
-        return False
     shape = _shape(text)
-    return (entry in top and shape in tops) or (entry in bottom and shape in bottoms)
+    if not ((shape in tops and any(e is entry for e in top))
+            or (shape in bottoms and any(e is entry for e in bottom))):
+        return False
+    return not (patterns.heading_kind(text) or patterns.item_line(text))
 
 
 def _repeated(edges: Iterable[list[Entry]]) -> set[str]:

@@ -7,6 +7,7 @@ kinds, signature roles and page furniture. These are true of Swedish minutes in 
 
 from __future__ import annotations
 
+import functools
 import re
 from datetime import date
 
@@ -127,6 +128,7 @@ def heading_kind(text: str) -> str | None:
     return found[0] if found else None
 
 
+@functools.lru_cache(maxsize=8192)  # a line is asked about by several steps
 def heading_span(text: str) -> tuple[str, int, int] | None:
     """(kind, first, end): the known section heading that the words [first, end) of `text`
     make, read through specks around it: "Bakgrund ae", "\"Ärendet", "Arbetsutskottets
