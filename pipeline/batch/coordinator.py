@@ -110,7 +110,7 @@ def run(paths: list[Path], out: Path, options: Options, *,
     if options.restore.enabled and options.restore.learned:  # a damaged file: said once, now
         learned.check(Path(options.restore.learned))  # (the workers load it, each once)
     out.mkdir(parents=True, exist_ok=True)
-    with _only_run(out), Manifest(out / MANIFEST) as manifest:
+    with _only_run(out), Manifest(out / MANIFEST) as manifest, _started(options) as pool:
         remove_leftovers(out)
         manifest.end_killed_runs()
         cut = manifest.interrupted()
@@ -122,7 +122,7 @@ def run(paths: list[Path], out: Path, options: Options, *,
                        on_outcome, on_progress)
         batch.summary.ignored = ignored
         todo = batch.plan(inputs)
-        batch.run(todo)
+        batch.run(todo, pool)
         batch.summary.seconds = time.perf_counter() - clock
         return batch.summary
 
@@ -203,7 +203,7 @@ class _Batch:
 
     # -- running
 
-    def run(self, todo: list[Input]) -> None:
+    def run(self, todo: list[Input], pool: Pool) -> None:
         self.progress = Progress(len(todo))
         self.summary.left = len(todo)
         if not todo:
@@ -216,7 +216,6 @@ class _Batch:
         self._report()
         state = "stopped"
         profile.take()  # what this process added up before the run (earlier work) is not its
-        pool = Pool(batch)
         scheduler = Scheduler(pool, self.options, self._admit, on_page=self._page_done,
                               on_done=self._done,
                               stop=lambda: self.stop.is_set() or self.aborted)
@@ -320,6 +319,20 @@ def _other_versions(item: Input, theirs: dict[str, str], ours: dict[str, str]
         f"({', '.join(differ)})", path=item.path,
         fix="Install the same protokoll, dictionaries and Tesseract language data on every "
             "worker, then rerun with --retry-failed.")
+
+
+@contextmanager
+def _started(options: Options) -> Iterator[Pool]:
+    """The workers, started before the inputs are listed and hashed (their start takes as
+    long as a small run's listing), and closed however the run ends."""
+    pool = Pool(options.batch)
+    try:
+        pool.start_workers()
+        yield pool
+    finally:
+        if not pool.used:  # nothing to do after all: no need to wait for them to start
+            pool.stop_workers()
+        pool.close(cancel=True)
 
 
 @contextmanager

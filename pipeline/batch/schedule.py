@@ -78,6 +78,7 @@ class Pool:
         self.batch = batch
         self.generation = 0  # a local pool is started anew after a worker process died
         self.client = None
+        self.used = False  # a task was handed out
         self.executor, self.slots = self._start()
 
     def _start(self) -> tuple[Executor, int]:
@@ -112,14 +113,22 @@ class Pool:
         return self.client.get_executor(pure=False), max(slots, 1)
 
     def submit(self, fn: Callable, *args: object) -> Future:
+        self.used = True
         return self.executor.submit(fn, *args)
+
+    def start_workers(self) -> None:
+        """Start the local worker processes now (they start at the first tasks otherwise),
+        so that they load while this process lists and hashes the inputs."""
+        if isinstance(self.executor, ProcessPoolExecutor):
+            for _ in range(self.slots):
+                self.executor.submit(worker.ready)
 
     def stop_workers(self) -> bool:
         """Kill the local worker processes (their tasks end as if they had died); False
         where there are none to kill (this process, a Dask cluster)."""
         if not isinstance(self.executor, ProcessPoolExecutor):
             return False
-        for process in list(getattr(self.executor, "_processes", {}).values()):
+        for process in list((getattr(self.executor, "_processes", None) or {}).values()):
             process.kill()
         return True
 

@@ -55,6 +55,10 @@ class Finished:
     profile: profile.Profile = field(default_factory=profile.Profile)
 
 
+def ready() -> None:
+    """A task that does nothing: the pool starts a worker process for it."""
+
+
 def page(task: PageTask, restore: bool) -> PageDone:
     _settle()
     clock = time.perf_counter()
