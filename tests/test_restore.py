@@ -135,6 +135,19 @@ def test_symbols_by_their_place_on_the_line():
     assert not {c.before for c in doc.corrections} & {"2024-2025", "13—19", "ansökan.."}
 
 
+def test_a_lone_single_quote_mark_is_a_speck_a_quote_against_a_word_or_a_ditto_mark_is_not():
+    lines = ["Nämnden har inte ’ haft några invändningar mot ' förslaget.",
+             "Ärendet kallas ’Nya vägar’ i förvaltningen och kommunens rapport.",
+             "Bilaga 1 Kommunstyrelsen",
+             "Bilaga 2 ” ”"]
+    doc = restore(_doc(lines), RestoreOptions())
+    assert doc.text().split("\n") == [
+        "Nämnden har inte haft några invändningar mot förslaget.",
+        "Ärendet kallas ’Nya vägar’ i förvaltningen och kommunens rapport.",
+        "Bilaga 1 Kommunstyrelsen",
+        "Bilaga 2 ” ”"]
+
+
 def test_a_list_s_bullets_that_ocr_misread_are_restored_a_lone_one_is_suggested():
     lines = ["Kommunstyrelsen bör i detta avseende:",
              "e tydliggöra nämndens roll,",
