@@ -324,10 +324,9 @@ def _other_versions(item: Input, theirs: dict[str, str], ours: dict[str, str]
 @contextmanager
 def _started(options: Options) -> Iterator[Pool]:
     """The workers, started before the inputs are listed and hashed (their start takes as
-    long as a small run's listing), and closed however the run ends."""
+    long as a small run's listing; see `processes`), and closed however the run ends."""
     pool = Pool(options.batch)
     try:
-        pool.start_workers()
         yield pool
     finally:
         if not pool.used:  # nothing to do after all: no need to wait for them to start

@@ -13,8 +13,6 @@ cluster (`--scheduler`); all three take the same tasks (`pipeline/batch/worker.p
 from __future__ import annotations
 
 import logging
-import multiprocessing
-import os
 import time
 from collections import deque
 from collections.abc import Callable
@@ -24,7 +22,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from pipeline import profile
-from pipeline.batch import worker
+from pipeline.batch import processes, worker
 from pipeline.batch.worker import Finished, FinishJob, PageDone
 from pipeline.exceptions import (
     MissingDependencyError,
@@ -86,10 +84,8 @@ class Pool:
             return self._dask(self.batch.scheduler)
         if self.batch.in_process:
             return _Inline(), 1
-        context = multiprocessing.get_context("spawn")  # safe beside this process's threads
-        return ProcessPoolExecutor(self.batch.jobs, mp_context=context,
-                                   initializer=worker.init, initargs=(os.getpid(),)
-                                   ), self.batch.jobs
+        # started now, or by the command line before it imported the pipeline
+        return processes.take(self.batch.jobs), self.batch.jobs
 
     def _dask(self, address: str) -> tuple[Executor, int]:
         try:
@@ -116,20 +112,12 @@ class Pool:
         self.used = True
         return self.executor.submit(fn, *args)
 
-    def start_workers(self) -> None:
-        """Start the local worker processes now (they start at the first tasks otherwise),
-        so that they load while this process lists and hashes the inputs."""
-        if isinstance(self.executor, ProcessPoolExecutor):
-            for _ in range(self.slots):
-                self.executor.submit(worker.ready)
-
     def stop_workers(self) -> bool:
         """Kill the local worker processes (their tasks end as if they had died); False
         where there are none to kill (this process, a Dask cluster)."""
         if not isinstance(self.executor, ProcessPoolExecutor):
             return False
-        for process in list((getattr(self.executor, "_processes", None) or {}).values()):
-            process.kill()
+        processes.kill(self.executor)
         return True
 
     def restart(self) -> None:

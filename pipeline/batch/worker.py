@@ -9,10 +9,6 @@ candidate cache) for every document it is given.
 from __future__ import annotations
 
 import gc
-import logging
-import os
-import signal
-import threading
 import time
 from dataclasses import dataclass, field
 
@@ -22,8 +18,6 @@ from pipeline.model import Document, Page
 from pipeline.ocr import PageTask, gather, read_page
 from pipeline.options import Options
 from pipeline.restore import Found, hypotheses
-
-log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -53,10 +47,6 @@ class Finished:
     timings: dict[str, float] = field(default_factory=dict)
     environment: dict[str, str] = field(default_factory=dict)  # what this worker ran with
     profile: profile.Profile = field(default_factory=profile.Profile)
-
-
-def ready() -> None:
-    """A task that does nothing: the pool starts a worker process for it."""
 
 
 def page(task: PageTask, restore: bool) -> PageDone:
@@ -97,20 +87,3 @@ def _settle() -> None:
     so nothing dead is kept."""
     gc.collect()
     gc.freeze()
-
-
-def init(coordinator: int) -> None:
-    """Start of a local worker process: one Tesseract thread; Ctrl-C is the coordinator's
-    (it lets the pages in flight finish), so the worker and its Tesseract are kept out of
-    the terminal's process group; and the worker ends when the coordinator is gone."""
-    os.environ["OMP_THREAD_LIMIT"] = "1"
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    os.setpgrp()
-    threading.Thread(target=_watch, args=(coordinator,), daemon=True).start()
-
-
-def _watch(coordinator: int) -> None:
-    while os.getppid() == coordinator:
-        time.sleep(1.0)
-    log.debug("the coordinator %d is gone; worker %d stops", coordinator, os.getpid())
-    os._exit(1)

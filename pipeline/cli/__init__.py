@@ -2,7 +2,8 @@
 
 What a command needs is imported when the command runs, not with this module: a worker
 process of a run imports this module again (it is the main module of the `protokoll`
-script) and needs none of it."""
+script) and needs none of it; and `run` starts its workers (`batch.processes`) before it
+imports the pipeline, so that they load meanwhile."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ import sys
 from pathlib import Path
 
 from pipeline import __version__
+from pipeline.batch import processes
 from pipeline.exceptions import ProtokollError, UsageError
 from pipeline.options import BatchOptions, OcrOptions, Options, RestoreOptions
 
@@ -219,10 +221,6 @@ def _eval(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from pipeline import api
-    from pipeline.cli import batch as cli_batch
-    from pipeline.cli import package as cli_package
-
     options = Options(
         ocr=OcrOptions(lang=args.lang, dpi=args.dpi, force_ocr=args.force_ocr,
                        timeout=args.timeout, engine=args.engine),
@@ -230,6 +228,19 @@ def _run(args: argparse.Namespace) -> int:
                                learned=str(args.learned) if args.learned else None),
         batch=BatchOptions(jobs=args.jobs, on_error=args.on_error,
                            retry_failed=args.retry_failed, scheduler=args.scheduler))
+    if not args.scheduler:  # the workers load while this process imports and plans
+        processes.start_early(options.batch.jobs)
+    try:
+        return _run_with(args, options)
+    finally:
+        processes.stop_early()  # if the run never took them
+
+
+def _run_with(args: argparse.Namespace, options: Options) -> int:
+    from pipeline import api
+    from pipeline.cli import batch as cli_batch
+    from pipeline.cli import package as cli_package
+
     packaging = cli_package.options_for_run(args)
     display = cli_batch.Display()
     with display.running():

@@ -10,10 +10,12 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from pipeline import api
-from pipeline.batch.coordinator import MANIFEST, Outcome, Progress, RunSummary
 from pipeline.exceptions import UsageError, printable
+
+if TYPE_CHECKING:  # what a command needs is imported when it runs (see pipeline.cli)
+    from pipeline.batch.coordinator import Outcome, Progress, RunSummary
 
 
 def add_run_options(run: argparse.ArgumentParser) -> None:
@@ -145,6 +147,9 @@ def report(summary: RunSummary, out: Path, display: Display) -> int:
 
 
 def _status(args: argparse.Namespace) -> int:
+    from pipeline import api
+    from pipeline.batch.coordinator import MANIFEST
+
     if not (args.out / MANIFEST).is_file():
         raise UsageError(f"no {MANIFEST} here", path=args.out,
                          fix="Name the --out folder of a `protokoll run`.")

@@ -5,17 +5,14 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from pipeline import api
-from pipeline.batch.coordinator import RunSummary
 from pipeline.exceptions import UsageError
-from pipeline.export.archive_config import (
-    Overrides,
-    PackageOptions,
-    load_config,
-    parse_created,
-)
-from pipeline.export.package import PackageResult
+
+if TYPE_CHECKING:  # what a command needs is imported when it runs (see pipeline.cli)
+    from pipeline.batch.coordinator import RunSummary
+    from pipeline.export.archive_config import PackageOptions
+    from pipeline.export.package import PackageResult
 
 
 def add_commands(sub: argparse._SubParsersAction) -> None:
@@ -61,6 +58,13 @@ def add_package_options(parser: argparse.ArgumentParser) -> None:
 
 
 def package_options(args: argparse.Namespace) -> PackageOptions:
+    from pipeline.export.archive_config import (
+        Overrides,
+        PackageOptions,
+        load_config,
+        parse_created,
+    )
+
     overrides = Overrides(submitter=args.submitter, submitter_id=args.submitter_id,
                           creator=args.creator, creator_id=args.creator_id,
                           submission_agreement=args.submission_agreement,
@@ -83,12 +87,16 @@ def package_run(args: argparse.Namespace, summary: RunSummary,
     """Package every document of the run that did not fail."""
     if options is None:
         return
+    from pipeline import api
+
     names = [o.input.name for o in summary.outcomes if o.state != "failed"]
     results = api.export(args.out, args.package, options, names=names, on_package=_print)
     _print_warnings(results)
 
 
 def _export(args: argparse.Namespace) -> int:
+    from pipeline import api
+
     if not args.out.is_dir():
         raise UsageError("no such folder", path=args.out, fix="Check the path.")
     results = api.export(args.out, args.to, package_options(args), on_package=_print)
@@ -98,6 +106,8 @@ def _export(args: argparse.Namespace) -> int:
 
 
 def _verify(args: argparse.Namespace) -> int:
+    from pipeline import api
+
     packages = []
     for path in args.packages:
         if not path.is_dir():
