@@ -414,6 +414,36 @@ exec {real} "$@"
     assert "Sammanträdesdatum" in (tmp_path / "out" / "scan" / "raw.txt").read_text()
 
 
+_DIES_WHILE_STARTING = """
+import os, sys
+if "--multiprocessing-fork" in sys.argv:  # a worker process, before it does anything
+    try:
+        os.mkdir(os.environ["PROTOKOLL_TEST_KILLED"])
+    except FileExistsError:
+        pass
+    else:
+        os._exit(1)
+"""
+
+
+def test_a_worker_process_that_dies_while_it_starts_is_replaced(tmp_path):
+    """The workers start before the run has inputs to give them: one that dies then (a
+    broken install, no memory) is started again like one that died on a page."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    killed = tmp_path / "killed"
+    (bin_dir / "sitecustomize.py").write_text(_DIES_WHILE_STARTING)
+    env = {**os.environ, "PROTOKOLL_TEST_KILLED": str(killed),
+           "PYTHONPATH": os.pathsep.join([str(bin_dir), str(ROOT)])}
+    folder = tmp_path / "in"
+    folder.mkdir()
+    legacy_documents(folder, 3)
+    proc = _cli("run", str(folder), "--out", str(tmp_path / "out"), "--jobs", "2", env=env)
+    assert proc.wait(timeout=300) == 0, proc.stderr.read()
+    assert killed.is_dir()  # a worker died once
+    assert set(states(tmp_path / "out").values()) == {"done"}
+
+
 def test_the_run_keeps_its_output_folder_to_itself(tmp_path, options):
     import fcntl
 

@@ -109,8 +109,15 @@ class Pool:
         return self.client.get_executor(pure=False), max(slots, 1)
 
     def submit(self, fn: Callable, *args: object) -> Future:
+        """The task's future; where a worker died before it (between tasks, or while it
+        started), one that fails as a task of a dying worker does, to be dealt with so."""
         self.used = True
-        return self.executor.submit(fn, *args)
+        try:
+            return self.executor.submit(fn, *args)
+        except BrokenProcessPool as exc:
+            future: Future = Future()
+            future.set_exception(exc)
+            return future
 
     def stop_workers(self) -> bool:
         """Kill the local worker processes (their tasks end as if they had died); False
