@@ -23,7 +23,9 @@ system:
 	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
 	fi
 
-$(VENV)/.installed: pyproject.toml setup.py pipeline/restore/_search.c $(wildcard pipeline/restore/compiled/*.c)
+# the restore stage's modules are compiled (setup.py): a changed one is built again
+$(VENV)/.installed: pyproject.toml setup.py pipeline/restore/_search.c $(wildcard pipeline/restore/compiled/*.c) \
+                    $(wildcard pipeline/restore/*.py)
 	python3 -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -e '.[dev]'

@@ -286,3 +286,16 @@ def test_readings_made_in_another_worker_give_way_to_this_process_own():
     assert given["Ovrigt"] is copies["Ovrigt"]  # a word this process has not read
     assert restore(_doc(lines), RestoreOptions(), found=copies | {}).corrections == alone
     assert restore_stage._own({}) == {}
+
+
+def test_readings_and_the_values_of_the_stage_pickle_whether_compiled_or_not():
+    """The batch sends a page's readings from one process to another: mypyc's frozen
+    classes (setup.py) take no state once made, so each pickles as a call to make it."""
+    import pickle
+
+    from pipeline.restore import readings, symbols, tokens
+
+    lex, table = lexicon.load(), channel.load()
+    values = [*readings("kommunstyrelsen", lex, table), tokens.split("(Hej,"),
+              table.sources_of("a")[0], symbols.Fix(1, "–", "symbol", 0.5, "image")]
+    assert [pickle.loads(pickle.dumps(v)) for v in values] == values

@@ -224,7 +224,7 @@ def _merge(old: _State | None, new: _State) -> _State:
     if old is None:
         return new
     cost = (min(old.cost[0], new.cost[0]), min(old.cost[1], new.cost[1]))
-    best = new if sum(new.cost) < sum(old.cost) else old
+    best = new if new.cost[0] + new.cost[1] < old.cost[0] + old.cost[1] else old
     return _State(best.pos, best.text, best.part_start, cost, best.deleted, best.bounds,
                   best.path, best.linked, best.edits)
 

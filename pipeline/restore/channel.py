@@ -13,6 +13,7 @@ import hashlib
 import math
 import threading
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -36,6 +37,11 @@ class Source:
 
     truth: str
     logp: tuple[float, float]  # per model, in MODELS order
+
+    def __reduce__(self) -> tuple[type[Source], tuple[str, tuple[float, float]]]:
+        """Pickled as a call to make it: compiled by mypyc (setup.py), a frozen instance
+        cannot be given its fields after it is made."""
+        return Source, (self.truth, self.logp)
 
     @functools.cached_property
     def lower(self) -> str:
@@ -75,9 +81,9 @@ class Channel:
             if truth == ocr and truth not in self.totals:
                 found = (IDENTITY, IDENTITY)
             else:
-                found = tuple(FLOOR if self.totals.get(truth, (0, 0))[m] else
+                found = _pair(FLOOR if self.totals.get(truth, (0, 0))[m] else
                               (IDENTITY if truth == ocr else FLOOR) for m in range(2))
-        return tuple(math.log10(p) for p in found)
+        return _pair(math.log10(p) for p in found)
 
     def hides_vowel(self, ocr: str) -> bool:
         """True when some model reads a vowel as this character at least 1% of the time
@@ -91,6 +97,12 @@ class Channel:
         if found is None:
             found = [Source(ocr, self.logp(ocr, ocr))] if len(ocr) == 1 else []
         return found
+
+
+def _pair(values: Iterable[float]) -> tuple[float, float]:
+    """A value per model (MODELS), from the two that `values` gives."""
+    first, second = values
+    return first, second
 
 
 _LOCK = threading.Lock()
@@ -133,10 +145,10 @@ def _load(path: Path) -> Channel:
             counts.setdefault((truth, ocr[::-1]), list(pair))
     probs = {}
     for (truth, ocr), pair in counts.items():
-        probs[truth, ocr] = tuple(
+        probs[truth, ocr] = _pair(
             max(pair[m] / totals[truth][m], FLOOR) if totals[truth][m] else
             (IDENTITY if truth == ocr else FLOOR) for m in range(2))
-    channel = Channel(probs=probs, totals={t: tuple(v) for t, v in totals.items()},
+    channel = Channel(probs=probs, totals={t: (v[0], v[1]) for t, v in totals.items()},
                       checksum=hashlib.sha256(data).hexdigest())
     _index(channel)
     return channel
@@ -149,7 +161,7 @@ def _index(channel: Channel) -> None:
             continue
         if len(truth) > 1 and truth == ocr:
             continue  # the same as reading its letters one by one
-        source = Source(truth, tuple(math.log10(p) for p in pair))
+        source = Source(truth, _pair(math.log10(p) for p in pair))
         if ocr == "":
             channel.deletions.append(source)
         elif ocr.strip() == ocr:

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterator
+from enum import Enum
+from typing import Final
 
 from pipeline.model import Correction, Page
 from pipeline.options import RestoreOptions
@@ -41,7 +43,15 @@ GIVEN = 1.0  # log10: a listed given name is likelier where a given name stands 
 Found = dict[str, list[Hypothesis]]  # word (or hyphen-separated part) -> its readings
 Choice = tuple[str, float, bool] | None  # reading, posterior, decided by the neighbours
 Outcome = tuple[str, float, str, str] | None  # word as corrected, score, origin, kind
-_UNSET = object()
+
+
+class _Unset(Enum):
+    """Not worked out yet (a None outcome is a word kept as printed)."""
+
+    UNSET = 0
+
+
+_UNSET: Final = _Unset.UNSET
 
 
 class _Words:
@@ -80,7 +90,7 @@ class Occurrence:
         nxt2 = flat[k + 2][2] if nxt and k + 2 < len(flat) and flat[k + 2][0] <= li + 1 \
             else ""
         prev2 = flat[k - 2][2] if same_paragraph and k > 1 else ""
-        return context.Neighbours(prev[2] if same_paragraph else "", nxt, self.token.trail,
+        return context.Neighbours(prev[2] if same_paragraph and prev else "", nxt, self.token.trail,
                                   self.word == 0, prev2, nxt2)
 
 
@@ -187,7 +197,7 @@ class Decisions:
         elif not movable:  # nothing around the word can change its reading
             found = self._fixed[seg] = self._judge(seg, hyps, {}, False, False, False)
             return found
-        bonuses = ()
+        bonuses: tuple[float, ...] = ()
         if movable:
             around = occ.resolved = occ.resolved or self._around(occ)
             fit = context.fits(around, self.lexicon)
@@ -213,7 +223,7 @@ class Decisions:
             return None
         return around.next.lower(), self._resolve(around.next2)
 
-    def _with_partner(self, seg: str, join: str, partner: str) -> Outcome | object:
+    def _with_partner(self, seg: str, join: str, partner: str) -> Outcome | _Unset:
         """The part's outcome where what it makes with its partner is evidence: readings
         that make a listed word with the partner's last word ("vårdboende"), or a listed
         name with the partner ("Vård- och omsorgsnämnden"), are likelier than those that
@@ -237,7 +247,9 @@ class Decisions:
     def _judge(self, seg: str, hyps: list[Hypothesis], bonuses: dict[int, float],
                name_here: bool, person: bool, given: bool) -> Outcome:
         choice = self._choose(seg, hyps, bonuses, name_here, person, given)
-        word = candidates.apply_case(choice[0], candidates.case_pattern(seg)) if choice else seg
+        if choice is None:
+            return None
+        word = candidates.apply_case(choice[0], candidates.case_pattern(seg))
         if word == seg:
             return None
         _, score, by_context = choice

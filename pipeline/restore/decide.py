@@ -74,6 +74,13 @@ class Hypothesis:
     unknown: bool = False  # the token itself, in no list
     penalty: float = 0.0  # log10 odds against, beyond prior and channel
 
+    def __reduce__(self) -> tuple[type[Hypothesis], tuple]:
+        """Pickled as a call to make it: compiled by mypyc (setup.py), a frozen instance
+        cannot be given its fields after it is made. The batch sends readings between
+        processes."""
+        return Hypothesis, (self.text, self.prior, self.cost, self.keep, self.path,
+                            self.unknown, self.penalty)
+
 
 def hypotheses(token: str, found: list[Candidate], lexicon: Lexicon,
                channel: Channel) -> list[Hypothesis]:

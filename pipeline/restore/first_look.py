@@ -66,6 +66,7 @@ def _look(seg: str, hyps: list[Hypothesis], lex: lexicon.Lexicon) -> tuple:
     where a name may stand, NAME, or not, PLAIN; MAY_MOVE where its neighbours may move
     it, `movable`), and None. Made once per word and list of readings (held beside them,
     as for `movable`)."""
+    found: tuple
     if len(hyps) == 1 and hyps[0].keep:
         name = hyps[0].text if seg[:1].isupper() and not hyps[0].unknown else None
         found = (hyps, lex, None, name)

@@ -73,11 +73,11 @@ def _join_remembered(first: str, second: str, lexicon: Lexicon,
                      channel: Channel) -> str | None:
     """`_join`, remembered: the same pairs of words come back in every document."""
     key = (first, second, id(lexicon), id(channel))
-    found = _JOINS.get(key, _JOINS)
-    if found is _JOINS:
-        if len(_JOINS) >= 100_000:
-            _JOINS.clear()
-        found = _JOINS[key] = _join(first, second, lexicon, channel)
+    if key in _JOINS:
+        return _JOINS[key]
+    if len(_JOINS) >= 100_000:
+        _JOINS.clear()
+    found = _JOINS[key] = _join(first, second, lexicon, channel)
     return found
 
 

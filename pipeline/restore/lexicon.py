@@ -25,15 +25,15 @@ import threading
 from pathlib import Path
 
 try:  # the compiled key index and candidate search (pipeline/restore/_search.c)
-    from pipeline.restore import _search
+    from pipeline.restore import _search  # type: ignore[attr-defined]
 except ImportError:  # not built: the same in Python, slower
     _search = None
 
 log = logging.getLogger(__name__)
 
-DICTIONARIES = Path(os.environ.get("PROTOKOLL_DICTIONARIES",
+DICTIONARIES: Path = Path(os.environ.get("PROTOKOLL_DICTIONARIES",
                                    Path(__file__).resolve().parents[2] / "dictionaries"))
-CACHE = Path(os.environ.get("PROTOKOLL_CACHE",
+CACHE: Path = Path(os.environ.get("PROTOKOLL_CACHE",
                             Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache"))
                             / "protokoll"))
 CACHE_FORMAT = 3

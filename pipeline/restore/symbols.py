@@ -94,6 +94,11 @@ class Fix:
     score: float
     origin: str = "context"  # the mark's place on the line; "image" for a measured width
 
+    def __reduce__(self) -> tuple[type[Fix], tuple[int, str, str, float, str]]:
+        """Pickled as a call to make it: compiled by mypyc (setup.py), a frozen instance
+        cannot be given its fields after it is made."""
+        return Fix, (self.word, self.after, self.kind, self.score, self.origin)
+
 
 def party_labels(lines: list[str]) -> str:
     """How the document labels people with their party: "(S)" in capitals, "(s)" in lower
@@ -210,7 +215,9 @@ def _party(texts: list[str], i: int, label: str) -> tuple[str, str, float] | Non
     if match:
         return f"{label}{match.group(2)}", "ocr-confusion", PARTY_SCORE
     match = _LABEL.match(texts[i])
-    party = _misread_party(match.group(1)) if match else None
+    if not match:
+        return None
+    party = _misread_party(match.group(1))
     return (f"({party}){match.group(2)}", "ocr-confusion", PARTY_SCORE) if party else None
 
 

@@ -26,6 +26,11 @@ class Token:
     core: str
     trail: str
 
+    def __reduce__(self) -> tuple[type[Token], tuple[str, str, str]]:
+        """Pickled as a call to make it: compiled by mypyc (setup.py), a frozen instance
+        cannot be given its fields after it is made."""
+        return Token, (self.lead, self.core, self.trail)
+
 
 def split(word: str) -> Token:
     start, end = 0, len(word)
