@@ -25,9 +25,12 @@ def _mypyc() -> list[Extension]:
         from mypyc.build import mypycify
     except ImportError:
         return []
-    return mypycify(["--follow-imports=silent",
-                     *(f"pipeline/restore/{name}.py" for name in COMPILED)],
-                    opt_level="3", group_name="pipeline_restore_native")
+    extensions = mypycify(["--follow-imports=silent",
+                           *(f"pipeline/restore/{name}.py" for name in COMPILED)],
+                          opt_level="3", group_name="pipeline_restore_native")
+    for extension in extensions:  # the same sums as Python's, on any machine (no FMA)
+        extension.extra_compile_args.append("-ffp-contract=off")
+    return extensions
 
 
 setup(ext_modules=[Extension("pipeline.restore._search", ["pipeline/restore/_search.c"],

@@ -299,3 +299,27 @@ def test_readings_and_the_values_of_the_stage_pickle_whether_compiled_or_not():
     values = [*readings("kommunstyrelsen", lex, table), tokens.split("(Hej,"),
               table.sources_of("a")[0], symbols.Fix(1, "–", "symbol", 0.5, "image")]
     assert [pickle.loads(pickle.dumps(v)) for v in values] == values
+
+
+def test_a_module_edited_after_it_was_compiled_is_named_not_run_as_it_was(tmp_path):
+    import importlib.machinery
+    import os
+
+    from pipeline import restore as stage
+    from pipeline.exceptions import MissingDependencyError
+
+    here = tmp_path / "pipeline" / "restore"
+    here.mkdir(parents=True)
+    (tmp_path / ".git").mkdir()
+    source = here / "choose.py"
+    built = here / f"choose{importlib.machinery.EXTENSION_SUFFIXES[0]}"
+    source.write_text("")
+    built.write_bytes(b"")
+    os.utime(source, (1_000, 1_000))
+    os.utime(built, (2_000, 2_000))
+    stage._check_compiled(here)  # compiled after its last change: fine
+    os.utime(source, (3_000, 3_000))
+    with pytest.raises(MissingDependencyError, match="choose.py changed after it was compiled"):
+        stage._check_compiled(here)
+    (tmp_path / ".git").rmdir()
+    stage._check_compiled(here)  # installed, not a working copy: not asked

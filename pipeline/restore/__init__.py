@@ -10,6 +10,7 @@ changes scored below the threshold are kept as suggestions, not applied.
 from __future__ import annotations
 
 import dataclasses
+import importlib.machinery
 import time
 from collections import Counter
 from collections.abc import Iterable
@@ -17,9 +18,29 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from pipeline import __version__, profile
+from pipeline.exceptions import MissingDependencyError
 from pipeline.model import Correction, Document, Page, ProcessingStep
 from pipeline.options import RestoreOptions
-from pipeline.restore import (
+
+
+def _check_compiled(here: Path) -> None:
+    """In a working copy (a git checkout): the stage's modules compiled at installation
+    (setup.py) stand in for their sources, so one edited since would run as it was
+    compiled. Said at once instead."""
+    if not (here.parents[1] / ".git").exists():
+        return  # installed: sources and compiled modules come together
+    for source in sorted(here.glob("*.py")):
+        for suffix in importlib.machinery.EXTENSION_SUFFIXES:
+            built = source.with_name(source.stem + suffix)
+            if built.is_file() and built.stat().st_mtime < source.stat().st_mtime:
+                raise MissingDependencyError(
+                    f"{source.name} changed after it was compiled", path=source,
+                    fix="Run `make install` to compile it again.")
+
+
+_check_compiled(Path(__file__).parent)
+
+from pipeline.restore import (  # noqa: E402  (after the check: these may be compiled)
     calibration,
     candidates,
     channel,
@@ -34,8 +55,8 @@ from pipeline.restore import (
     tokens,
     vocabulary,
 )
-from pipeline.restore.choose import Found
-from pipeline.restore.decide import Hypothesis
+from pipeline.restore.choose import Found  # noqa: E402
+from pipeline.restore.decide import Hypothesis  # noqa: E402
 
 SHORT = 3  # letters: a token no longer than this and no word is taken as printed ...
 SHORT_COST = 2.0  # ... unless read so with at least this likelihood (-log10) by a model
