@@ -222,3 +222,38 @@ def test_a_manifest_of_the_first_version_is_carried_over(tmp_path, options):
         old = manifest.get("/old/a.txt")
         assert (old.name, old.state, old.outputs, old.timings) == ("a", "done", ["a"], {})
         assert manifest.counts()["done"] == 2
+
+
+def test_a_scanned_pdfs_pages_are_handed_out_longest_first(tmp_path, monkeypatch):
+    """With several workers, the first page's task guesses the OCR work of the pages that
+    are still waiting once each worker has one, and those go out longest first: a long
+    page left for the end would keep one worker busy while the others wait."""
+    from PIL import Image
+
+    from pipeline.batch import schedule, worker
+    from pipeline.model import Page
+
+    page = Image.open(SAMPLES / "minutes_2024_p1_clean.png").convert("L")
+    shares = [0.2, 1.0, 0.0, 0.3, 0.1, 0.9, 0.5]  # of each page printed, from the top
+    scans = []
+    for share in shares:
+        scan = Image.new("L", page.size, 255)
+        scan.paste(page.crop((0, 0, page.width, round(page.height * share) or 1)), (0, 0))
+        scans.append(scan)
+    pdf = tmp_path / "scan.pdf"
+    scans[0].save(pdf, save_all=True, append_images=scans[1:], resolution=300)
+
+    handed: list[int] = []
+
+    def read_page(task):  # the order is what is tested, not the reading
+        handed.append(task.number)
+        return Page(number=task.number, method="ocr", width=1, height=1, dpi=300)
+
+    monkeypatch.setattr(worker, "read_page", read_page)
+    # this process as two workers, so that the tasks run here, where they are watched
+    monkeypatch.setattr(schedule.Pool, "_start", lambda self: (schedule._Inline(), 2))
+    opts = Options(restore=RestoreOptions(enabled=False), batch=BatchOptions(jobs=2))
+    summary = api.run([pdf], tmp_path / "out", opts)
+    assert summary.count("done") == 1 and summary.pages == 7
+    # pages 1-3 go out at once; then the rest, the most printed first
+    assert handed == [1, 2, 3, 6, 7, 4, 5]

@@ -131,3 +131,34 @@ def test_pdftotext_is_asked_only_where_a_page_may_have_text(tmp_path):
     writer.write(annotated)
     assert pdf_pages.may_have_text(annotated, 1)
     assert not pdf_pages.may_have_text(annotated, 2)
+
+
+def _pages_with_ink(shares: list[float], mode: str) -> list[Image.Image]:
+    """Pages of the clean sample with only the top `share` of each printed (white below)."""
+    page = Image.open(SAMPLES / "minutes_2024_p1_clean.png").convert("L")
+    out = []
+    for share in shares:
+        blank = Image.new("L", page.size, 255)
+        cut = round(page.height * share)
+        if cut:
+            blank.paste(page.crop((0, 0, page.width, cut)), (0, 0))
+        out.append(blank.convert(mode))
+    return out
+
+
+def test_the_ocr_work_of_scanned_pages_goes_with_their_print(tmp_path):
+    """The guess that orders a scanned PDF's pages (longest first) grows with the text on
+    a page, for JPEG and for fax-compressed scans; other PDFs and unreadable files give
+    no guess, and the pages are then read in order."""
+    shares = [0.5, 0.0, 1.0, 0.25]
+    for mode in ("L", "1"):  # Pillow stores them as DCTDecode and as CCITT G4
+        pages = _pages_with_ink(shares, mode)
+        path = tmp_path / f"scan-{mode}.pdf"
+        pages[0].save(path, save_all=True, append_images=pages[1:], resolution=300)
+        work = pdf_pages.ocr_work(path, [1, 2, 3, 4])
+        assert sorted(work, key=work.get) == [2, 4, 1, 3], (mode, work)
+        assert work[2] < 50 < work[4]  # a blank page: next to no outlines
+    assert pdf_pages.ocr_work(SAMPLES / "minutes_2024_textlayer.pdf", [1, 2]) == {}
+    (tmp_path / "broken.pdf").write_bytes(b"%PDF-1.4\nnot a pdf")
+    assert pdf_pages.ocr_work(tmp_path / "broken.pdf", [1]) == {}
+    assert pdf_pages.ocr_work(tmp_path / "scan-L.pdf", [9]) == {}  # no such page

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pipeline import profile
 from pipeline.batch.versions import environment
 from pipeline.model import Document, Page
-from pipeline.ocr import PageTask, gather, read_page
+from pipeline.ocr import PageTask, gather, ocr_work, read_page
 from pipeline.options import Options
 from pipeline.restore import Found, hypotheses
 
@@ -27,6 +27,7 @@ class PageDone:
     ocr_seconds: float
     restore_seconds: float
     profile: profile.Profile = field(default_factory=profile.Profile)
+    work: dict[int, int] = field(default_factory=dict)  # other pages' OCR work, if asked
 
 
 @dataclass
@@ -49,13 +50,20 @@ class Finished:
     profile: profile.Profile = field(default_factory=profile.Profile)
 
 
-def page(task: PageTask, restore: bool) -> PageDone:
+def page(task: PageTask, restore: bool, glance: tuple[int, ...] = ()) -> PageDone:
+    """One page read (and its words' readings made); with `glance`, the OCR work of those
+    other pages of the document guessed too, so that the longest go out first."""
     _settle()
     clock = time.perf_counter()
+    work = {}
+    if glance:
+        with profile.step("ocr/glance"):
+            work = ocr_work(task, list(glance))
     done = read_page(task)  # its steps profiled there
     middle = time.perf_counter()
     found = hypotheses([done]) if restore else None
-    return PageDone(done, found, middle - clock, time.perf_counter() - middle, profile.take())
+    return PageDone(done, found, middle - clock, time.perf_counter() - middle, profile.take(),
+                    work)
 
 
 def finish(job: FinishJob) -> Finished:

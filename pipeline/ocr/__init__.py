@@ -53,6 +53,16 @@ def page_tasks(doc: Document, options: OcrOptions) -> list[PageTask]:
             for n in range(1, doc.source.pages + 1)]
 
 
+def ocr_work(task: PageTask, numbers: list[int]) -> dict[int, int]:
+    """A guess of the OCR work of these pages of the task's document, to hand out the
+    longest first (`pdfium.ocr_work`): for a PDF of scanned pages; empty for any other."""
+    from pipeline.ocr import pdfium
+
+    if task.media_type != "application/pdf" or not numbers:
+        return {}
+    return pdfium.ocr_work(task.path, numbers)
+
+
 def gather(doc: Document, options: OcrOptions, pages: list[Page], *, started: str,
            seconds: float) -> Document:
     """The pages read by `read_page` (in order) put into the document, with the step."""

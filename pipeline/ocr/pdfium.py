@@ -12,14 +12,16 @@ the page is rendered.
 from __future__ import annotations
 
 import contextlib
+import io
+import itertools
 import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pypdfium2 as pdfium
-from PIL import Image, ImageChops, ImageStat
+from PIL import Image, ImageChops, ImageStat, UnidentifiedImageError
 
-from pipeline.ocr import files
+from pipeline.ocr import files, images
 from pipeline.ocr.poppler import unreadable
 
 _LOCK = threading.Lock()  # PDFium is not thread-safe; a Dask worker may run threads
@@ -28,6 +30,8 @@ _CHECK_DPI = 24  # the small rendering that the taken image is checked against
 _MAX_DIFFERENCE = 8  # mean grey-level difference (0-255) allowed in that check; about 1
 # between a scanner's page and its rendering, about 200 for an inverted image
 _FORM_DEPTH = 64  # form XObjects nested deeper than this are taken to hold text
+_GLANCE = 8  # a scan is glanced at this many times smaller to guess its OCR work ...
+_INK = [255 if v < 160 else 0 for v in range(256)]  # ... with grey levels below 160 ink
 
 
 def page_image(path: Path, number: int, *, dpi: int) -> tuple[Image.Image, int]:
@@ -50,6 +54,49 @@ def may_have_text(path: Path, number: int) -> bool:
                    or (obj.type == pdfium.raw.FPDF_PAGEOBJ_FORM
                        and obj.level >= _FORM_DEPTH - 1)  # not looked into
                    for obj in page.get_objects(max_depth=_FORM_DEPTH))
+
+
+def ocr_work(path: Path, numbers: list[int]) -> dict[int, int]:
+    """A guess of OCR work for these pages (1-based) of a PDF whose pages are each one
+    scanned image: the changes between ink and paper along the rows of a small copy of the
+    image, the outlines of the letters. Tesseract's time on a page goes with them
+    (correlation 0.97 on a 12-page scanned document whose pages took 0.3 to 4.1 s, where
+    the size of the image's data gives 0.29). Empty for any other PDF, or where an image
+    cannot be read (its page's own task says why)."""
+    work = {}
+    with _LOCK:
+        try:
+            pdf = pdfium.PdfDocument(str(path))
+        except (pdfium.PdfiumError, OSError):
+            return {}
+        try:
+            for number in numbers:
+                objects = list(itertools.islice(pdf[number - 1].get_objects(max_depth=1), 2))
+                if len(objects) != 1 or objects[0].type != pdfium.raw.FPDF_PAGEOBJ_IMAGE:
+                    return {}
+                wide, high = objects[0].get_px_size()
+                if wide * high > images.MAX_PIXELS:
+                    return {}
+                work[number] = _outlines(objects[0])
+        except (pdfium.PdfiumError, OSError, ValueError, IndexError, Image.DecompressionBombError,
+                UnidentifiedImageError):
+            return {}
+        finally:
+            pdf.close()
+    return work
+
+
+def _outlines(image: pdfium.PdfImage) -> int:
+    """Ink-paper changes along the rows of the image made _GLANCE times smaller; a JPEG is
+    decoded at that size (about 15 ms for an A4 page at 300 dpi, against 40 in full)."""
+    if image.get_filters() == ["DCTDecode"]:
+        small = Image.open(io.BytesIO(bytes(image.get_data(decode_simple=False))))
+        small.draft("L", (small.width // _GLANCE, small.height // _GLANCE))
+        small = small.convert("L")
+    else:
+        small = image.get_bitmap(render=False).to_pil().convert("L").reduce(_GLANCE)
+    ink = small.point(_INK)
+    return ImageChops.difference(ink, ImageChops.offset(ink, 1, 0)).histogram()[255]
 
 
 @contextlib.contextmanager
