@@ -41,8 +41,8 @@ log = logging.getLogger(__name__)
 MAX_CRASHES = 2  # a document in flight when a worker process died this often fails
 GRACE = 120.0  # seconds a page task may take beyond --timeout (rendering, restoration's
 # share of the page) before its worker is taken to hang
-MAX_GLANCE = 40  # pages waiting: a longer document's go in order. The guess costs about
-# 15 ms a page, what it saves is about half a page's time at the end, whatever the length
+MAX_GLANCE = 40  # pages waiting: a longer document's go in order until this few are left.
+# The guess costs about 15 ms a page; it saves about half a page's time, whatever the length
 
 
 @dataclass
@@ -220,11 +220,12 @@ class Scheduler:
         self.inflight[future] = (job, task, self.pool.generation)
 
     def _glance(self, job: Job) -> tuple[int, ...]:
-        """With a document's first page, the pages to guess the OCR work of: those still
-        waiting once every worker has one of its pages. They are then handed out longest
-        first (`_page_back`): a long page left for the end keeps one worker busy while the
-        others have nothing to do (on the 12-page scanned PDF of `make bench`, whose pages
-        take 0.3 to 4.1 s, that is about 0.7 s of 15 with two workers, by simulation)."""
+        """With a document's first page task handed out when no more than MAX_GLANCE of
+        its pages wait, the pages to guess the OCR work of: those still waiting once every
+        worker has one of its pages. They are then handed out longest first (`_page_back`):
+        a long page left for the end keeps one worker busy while the others have nothing
+        to do (on the 12-page scanned PDF of `make bench`, whose pages take 0.3 to 4.1 s,
+        about 0.7 s of 15 with two workers, by simulation)."""
         if (job.glanced or self.pool.slots < 2
                 or not self.pool.slots < len(job.tasks) <= MAX_GLANCE):
             return ()
