@@ -14,15 +14,18 @@ from __future__ import annotations
 import contextlib
 import io
 import itertools
+import logging
 import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pypdfium2 as pdfium
-from PIL import Image, ImageChops, ImageStat, UnidentifiedImageError
+from PIL import Image, ImageChops, ImageStat
 
 from pipeline.ocr import files, images
 from pipeline.ocr.poppler import unreadable
+
+log = logging.getLogger(__name__)
 
 _LOCK = threading.Lock()  # PDFium is not thread-safe; a Dask worker may run threads
 _NEAR = 0.1  # an image's resolution this close to the one asked for is taken as it is
@@ -78,8 +81,8 @@ def ocr_work(path: Path, numbers: list[int]) -> dict[int, int]:
                 if wide * high > images.MAX_PIXELS:
                     return {}
                 work[number] = _outlines(objects[0])
-        except (pdfium.PdfiumError, OSError, ValueError, IndexError, Image.DecompressionBombError,
-                UnidentifiedImageError):
+        except Exception as exc:  # only a guess: the page's own task reports what is wrong
+            log.debug("%s: no guess of its pages' OCR work (%s)", path, exc)
             return {}
         finally:
             pdf.close()
