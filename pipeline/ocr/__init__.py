@@ -56,10 +56,10 @@ def page_tasks(doc: Document, options: OcrOptions) -> list[PageTask]:
 def ocr_work(task: PageTask, numbers: list[int]) -> dict[int, int]:
     """A guess of the OCR work of these pages of the task's document, to hand out the
     longest first (`pdfium.ocr_work`): for a PDF of scanned pages; empty for any other."""
-    from pipeline.ocr import pdfium
-
     if task.media_type != "application/pdf" or not numbers:
         return {}
+    from pipeline.ocr import pdfium  # PDFium: in the processes that read pages only
+
     return pdfium.ocr_work(task.path, numbers)
 
 
