@@ -374,3 +374,22 @@ def test_a_name_is_no_evidence_for_its_own_reading(monkeypatch):
     without_bonus = score(alone), score(beside)
     assert with_bonus[0] == without_bonus[0]  # no word but itself attests Ståhl
     assert with_bonus[1] > without_bonus[1]  # the printed Ståhl does
+
+
+def test_a_capital_o_or_a_inside_a_sentence_is_a_lost_lower_case_letter():
+    # OCR without Swedish reads "ö" and "å" as "O" and "A": inside a sentence, after a
+    # word a clause goes on from, a listed common word is read in lower case ...
+    lines = ["Nämnden beslutar att godkanna rapporten och Overlamnar den till",
+             "kommunfullmaktige. Kommunen har i dag ett",
+             "Overskott av platser for elever i Arskurs 4 vid skolan.",
+             # ... but a heading ending a line, an item of a list, a name or a name of
+             # a place stay as printed, capital and all
+             "Beslutande Ej tjanstgorande ersattare Ovriga",
+             "deltagare Anna Brask (S), sekreterare Ovriga, se bilaga",
+             "Ordforande Lars Holm och Asa Berg samt Osten Ek fran Ostra Hallby."]
+    doc = _restored(lines)
+    applied = dict(_applied(doc))
+    assert applied.get("Overlamnar") == "överlämnar"
+    assert applied.get("Overskott") == "överskott" and applied.get("Arskurs") == "årskurs"
+    assert not any(after[:1] in "åäö" for before, after in applied.items()
+                   if before.startswith(("Ovriga", "Asa", "Osten", "Ostra")))

@@ -32,6 +32,7 @@ from pipeline.restore.decide import Hypothesis
 from pipeline.restore.first_look import movable
 
 _FOLD = str.maketrans("åäöÅÄÖéÉ", "aaoAAOeE")
+_LOST_CAPITALS = "OA"  # what OCR without Swedish reads for a lower-case "ö", "å" (or "ä")
 _ACUTE = str.maketrans("éáíóúÉÁÍÓÚ", "eaiouEAIOU")
 # An acute accent put on or taken off is a spelling the letters cannot decide (Renée and
 # Renee, André and Andre are both names; idé and ide both printed): at most a suggestion.
@@ -90,8 +91,9 @@ class Occurrence:
         nxt2 = flat[k + 2][2] if nxt and k + 2 < len(flat) and flat[k + 2][0] <= li + 1 \
             else ""
         prev2 = flat[k - 2][2] if same_paragraph and k > 1 else ""
+        line_end = k + 1 >= len(flat) or flat[k + 1][0] != li
         return context.Neighbours(prev[2] if same_paragraph and prev else "", nxt, self.token.trail,
-                                  self.word == 0, prev2, nxt2)
+                                  self.word == 0, prev2, nxt2, line_end)
 
 
 def occurrences(pages: list[Page]) -> Iterator[Occurrence]:
@@ -188,12 +190,14 @@ class Decisions:
             self._fixed[seg] = None
             return None
         movable = self._movable(seg, hyps)
-        name_here = person = given = False
+        name_here = person = given = lower = False
         if context.may_be_name(seg):
             around = occ.resolved = occ.resolved or self._around(occ)
             name_here = context.name_position(seg, occ.token.lead, around, self.lexicon)
             person = name_here and context.person_position(around, self.lexicon)
             given = person and context.given_name_position(around, self.lexicon)
+            lower = (seg[0] in _LOST_CAPITALS and self.channel.english >= calibration.LOST
+                     and not occ.token.lead and context.lowered_capital(around))
         elif not movable:  # nothing around the word can change its reading
             found = self._fixed[seg] = self._judge(seg, hyps, {}, False, False, False)
             return found
@@ -204,13 +208,30 @@ class Decisions:
             if any(fit):
                 bonuses = tuple(context.bonus_where(hyps[k].text, fit, self.lexicon)
                                 for k in movable)
-        key = (seg, name_here, person, given, bonuses)
+        key = (seg, name_here, person, given, bonuses, lower)
         found = self._outcomes.get(key, _UNSET)
         if found is _UNSET:
-            found = self._outcomes[key] = self._judge(
-                seg, hyps, dict(zip(movable, bonuses, strict=True)) if bonuses else {},
-                name_here, person, given)
+            bonus = dict(zip(movable, bonuses, strict=True)) if bonuses else {}
+            found = (self._lowered(seg, hyps, bonus) if lower else None) or self._judge(
+                seg, hyps, bonus, name_here, person, given)
+            self._outcomes[key] = found
         return found
+
+    def _lowered(self, seg: str, hyps: list[Hypothesis], bonuses: dict[int, float]) -> Outcome:
+        """The word read as a common word in lower case, where a capital "O" or "A" inside
+        a sentence stands for a lost "ö", "å" or "ä" ("har ett Overskott av" is
+        "överskott"): when its best reading, as no name, is a listed common word, no name,
+        that begins with that letter. None otherwise (the word is then judged as where a
+        name may stand)."""
+        choice = self._choose(seg, hyps, bonuses, False, False, False)
+        if choice is None:
+            return None
+        word, score, by_context = choice
+        lex = self.lexicon
+        if (word[:1] not in "åäö" or not lex.is_word(word, capitalized=False)
+                or lex.is_proper(word)):
+            return None
+        return (word, score, "context" if by_context else "lexicon", _kind(seg, word, lex))
 
     def _partner(self, occ: Occurrence) -> tuple[str, str] | None:
         """For the first part of a suspended compound ("vård-" before "och
@@ -325,7 +346,7 @@ class Decisions:
         replaced by its best reading without context."""
         a, resolve = occ.around, self._resolve
         return context.Neighbours(resolve(a.prev), resolve(a.next), a.trail, a.line_start,
-                                  resolve(a.prev2), resolve(a.next2))
+                                  resolve(a.prev2), resolve(a.next2), a.line_end)
 
     def _resolve(self, word: str) -> str:
         found = self._resolved.get(word)

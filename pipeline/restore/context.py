@@ -79,6 +79,7 @@ class Neighbours(NamedTuple):  # a tuple: made for tens of thousands of words a 
     line_start: bool  # first word on its line (a heading may start there)
     prev2: str = ""  # the word before the previous one
     next2: str = ""  # the word after the next one
+    line_end: bool = False  # last word on its line (a table's heading may end there)
 
 
 _PATTERNS = (_NOUN_AFTER_NUMERAL, _NOUN_AFTER_DETERMINER, _MODAL_AFTER_BODY,
@@ -184,6 +185,35 @@ def mid_sentence(around: Neighbours) -> bool:
     if not prev[:1].isalpha():
         return False  # after a number or a mark ("§ 45-46 Ärende 6") a capital may stand
     return not around.line_start or (prev.isalpha() and prev.islower())
+
+
+# Words after which a clause goes on: prepositions, conjunctions, articles, auxiliaries.
+# After one of them even a line break does not start a heading or a table's column.
+GOES_ON = {
+    "i", "på", "av", "för", "till", "med", "om", "från", "vid", "efter", "inom", "mellan",
+    "genom", "mot", "hos", "enligt", "utan", "under", "över", "inför", "kring", "utifrån",
+    "och", "eller", "samt", "men", "att", "som", "när", "då", "där", "än", "ett",
+    "en", "den", "det", "de", "denna", "detta", "dessa", "har", "hade", "är", "var", "blir",
+    "ska", "skall", "kan", "bör", "får", "måste", "inte", "ej", "sitt", "sin", "sina",
+}
+
+
+def lowered_capital(around: Neighbours) -> bool:
+    """True where a capitalised word surely goes on a sentence, so that a capital read
+    for a lower-case letter (OCR without Swedish reads "ö" and "å" as "O" and "A": "har
+    ett Overskott av") is no name's: the word before is a lower-case word that ends no
+    sentence, the word after a lower-case word or a number (or this word ends the
+    sentence), and either the word before is one after which a clause goes on
+    (`GOES_ON`), or the word stands inside its line with no mark after it: at a line's
+    end, or before a comma, a word may end a table's heading or a list's item
+    ("sekreterare Övriga, se § 12")."""
+    prev = around.prev
+    if not prev.isalpha() or not prev.islower():
+        return False
+    nxt = around.next
+    if not (nxt[:1].islower() or nxt[:1].isdigit() or around.trail in (".", "!", "?")):
+        return False
+    return prev in GOES_ON or not (around.line_start or around.line_end or around.trail)
 
 
 def _numeral(word: str) -> bool:
