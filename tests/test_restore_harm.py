@@ -13,7 +13,7 @@ from __future__ import annotations
 from pipeline.model import Document, Page, Source
 from pipeline.ocr.legacy import text_line
 from pipeline.options import RestoreOptions
-from pipeline.restore import restore
+from pipeline.restore import restore, symbols
 
 
 def _doc(lines: list[str]) -> Document:
@@ -97,6 +97,17 @@ def test_party_label_and_paragraph_sign_confusions_are_corrected_where_placed():
     assert ("(5),", "(S),") in applied and ("s$", "§") in applied
     assert ("SS", "§§") in applied and ("S", "§") in applied and ("8", "§") in applied
     assert ("(5)", "(S)") not in applied  # not after a name: a list number
+
+
+def test_a_paragraph_sign_after_its_number_where_a_law_or_a_decision_is_cited():
+    lines = ["Ärendet prövas enligt 38 8 förvaltningslagen och 10 kap. 32 8",
+             "skollagen samt 16 kap. 6 f 8 SoL. Riktlinjerna antagna av",
+             "nämnden 2018-06-14 8 71, upphör att gälla den 8 september.",
+             "Taxan höjs med 8 procent enligt 8 kap. kommunallagen, sidan 38 8 gånger."]
+    found = [(c.line, c.word, c.after, c.score) for c in _restored(lines).corrections
+             if c.before == "8"]
+    assert [f[:3] for f in found] == [(0, 4, "§"), (0, 10, "§"), (1, 6, "§"), (2, 2, "§")]
+    assert {f[3] for f in found} == {symbols.SECTION_CITED}
 
 
 def test_a_party_label_on_the_line_after_the_name_is_read_as_one():

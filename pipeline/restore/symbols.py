@@ -13,8 +13,9 @@ Each rule's score is the share of its changes that were right on the development
 corpora (dev and dev-real, every input kind and the page images; `bench/accuracy.py
 --images`), counting one right and one wrong change more than were seen, so that a rule
 seen seldom is not trusted far: (right + 1) / (seen + 2), rounded down. Only § before an
-item number, the party label, a bullet in a list and a lone colon (a speck) clear the
-threshold; the rest are suggestions.
+item number, § where a law or a decision is cited ("38 § förvaltningslagen", "10 kap.
+32 § skollagen", "socialnämnden 2018-06-14 § 71"), the party label, a bullet in a list and
+a lone colon (a speck) clear the threshold; the rest are suggestions.
 """
 
 from __future__ import annotations
@@ -55,6 +56,17 @@ _SPECKS = {":": 0.95, ".": 0.88, "'": QUOTE_SPECK, "‘": QUOTE_SPECK, "’": QU
 # sentence, now kept), "'" 5/5, "‘" 2/2, "’" 2/2 (9 / 9), "¢" 1/1, ".." 3/5,
 # "|" 8/10, "_" 1/1, ";" 32/43; the others not seen
 _NUMBER = re.compile(r"^\d{1,3}([-–]\d{1,3})?(/\d{2})?[,.;:]?$")
+_DATE = re.compile(r"^(\d{4}-\d{2}-\d{2}|(19|20)\d\d),?$")  # a decision's date, cited
+# What OCR writes for a § after a paragraph's number, where a law is cited
+_SECTION_AFTER = _SECTION_MARKS | {"8", "&"}
+# Swedish laws as minutes cite them: their names end so ("förvaltningslagen",
+# "miljöbalken", "offentlighets- och sekretessförordningen"), or the usual abbreviation
+# (Socialtjänstlagen SoL, LSS, kommunallagen KL, plan- och bygglagen PBL, OSL, FL, LVU,
+# LVM, hälso- och sjukvårdslagen HSL, socialförsäkringsbalken SFB, brottsbalken BrB,
+# föräldrabalken FB, miljöbalken MB, skollagen SL)
+_LAW_ENDINGS = ("lagen", "balken", "förordningen", "lag")
+LAW_ABBREVIATIONS = {"SoL", "LSS", "KL", "PBL", "OSL", "FL", "LVU", "LVM", "HSL", "SFB",
+                     "BrB", "FB", "MB", "SL"}
 _JOINED_SECTION = re.compile(r"^[8$S&]?§?(\d{1,3})$")
 _BODY = re.compile(r"^([A-ZÅÄÖ]{2,4}|[A-ZÅÄÖ][a-zåäö])$")  # KS, Kf, BUN: a body, as cited
 _LIST_NUMBER = re.compile(r"^(\d{1,2}):$")
@@ -71,6 +83,7 @@ _NUMBERED = {"bilaga", "bilagor", "punkt", "punkterna", "sida", "sidan", "kapite
 SECTION_AT_START = 0.99  # 114 / 114
 SECTION_IN_LINE = 0.5  # 0 / 0
 SECTION_JOINED = 0.33  # 1 / 0
+SECTION_CITED = 0.92  # 11 / 11: a law or a decision cited (3 documents of dev)
 SECTION_PRESENT = 0.93  # 13 / 13: in an attendance list, after a title (3 documents)
 BULLET_SCORE = 0.94  # 15 / 15 («, »«, ¢ in lists of 2 to 4 items; "e" not seen)
 LONE_BULLET = 0.5  # 0 / 0: the only line of its page that starts so
@@ -160,13 +173,32 @@ def _section(texts: list[str], around: list[str], i: int) -> tuple[str, str, flo
             return sign, "symbol", SECTION_AT_START
         if _present_at(prev, nxt, around[i + 3] if i + 3 < len(around) else ""):
             return sign, "symbol", SECTION_PRESENT
+        if _DATE.match(prev):  # a decision cited: "socialnämnden 2018-06-14 § 71"
+            return sign, "symbol", SECTION_CITED
         if (prev.isalpha() and len(nxt.rstrip(",.;:")) <= 2 and text not in ("s", "S")
                 and prev.lower() not in _NUMBERED):  # "enligt 8 28," is "§ 28"
             return sign, "symbol", SECTION_IN_LINE
+    if text in _SECTION_AFTER and _cites_law(texts, around, i):
+        return PARAGRAPH, "symbol", SECTION_CITED
     joined = _JOINED_SECTION.match(text)
     if joined and i == 0 and text != joined.group(1) and nxt == "Dnr":
         return f"{PARAGRAPH} {joined.group(1)}", "split", SECTION_JOINED
     return None
+
+
+def _cites_law(texts: list[str], around: list[str], i: int) -> bool:
+    """Whether the word stands where a law's paragraph is cited, after its number: "38 §
+    förvaltningslagen", "10 kap. 32 § skollagen", "16 kap. 6 f § SoL" (the number, with
+    a letter after it or not, then the law's name or "kap." before the number)."""
+    prev = around[i]  # the word before, or the last word of the line before
+    back = texts[i - 2] if i >= 2 else ""
+    if len(prev) == 1 and prev.islower() and _NUMBER.match(back):  # "6 f §"
+        prev, back = back, texts[i - 3] if i >= 3 else ""
+    if not re.match(r"^\d{1,3}$", prev):
+        return False
+    law = (texts[i + 1] if i + 1 < len(texts) else around[i + 2]).rstrip(",.;:)")
+    return (back.rstrip(".") == "kap" or law in LAW_ABBREVIATIONS
+            or (law.islower() and law.endswith(_LAW_ENDINGS)))
 
 
 def list_lines(lines: list[list[str]]) -> int:
