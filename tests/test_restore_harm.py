@@ -86,6 +86,17 @@ def test_real_word_pairs_without_evidence_stay_and_with_evidence_change():
     assert applied.get("bor") == "bör" and applied.get("ar.") == "år."
 
 
+def test_no_infinitive_after_a_preposition_and_one_after_a_modal():
+    # "férsta" is första or förstå (é for ö or å): "i" decides one, "ska" the other,
+    # "är" neither (a suggestion)
+    lines = ["Namnden beslutar att de boende i férsta hand erbjuds plats pa boendet.",
+             "Forvaltningen ska férsta behoven och aterkomma till namnden i maj.",
+             "Det ar férsta gangen som namnden far en sadan begaran."]
+    found = {c.line: (c.after, c.applied) for c in _restored(lines).corrections
+             if c.before == "férsta"}
+    assert found == {0: ("första", True), 1: ("förstå", True), 2: ("första", False)}
+
+
 def test_party_label_and_paragraph_sign_confusions_are_corrected_where_placed():
     lines = ["Beslutande Anna Brask (5), ordförande Lars Holm (M), Eva Berg (C)",
              "SS 12-14 Dnr KS 2019/0123",

@@ -14,7 +14,8 @@ it. They are facts of Swedish grammar, not of any document:
   modal ("Kommunstyrelsen bör"), since bodies do not live anywhere ("bor"); so does a
   form followed by an infinitive ("bör ta", "bör förtydligas");
 - after a modal verb (ska, kan, bör, måste …) comes an infinitive ("ska ändras", not
-  "ska andras"; "ska ingå", not "ska inga");
+  "ska andras"; "ska ingå", not "ska inga"); after a preposition none does ("i första
+  hand", not "i förstå");
 - a negation or a subject pronoun is followed by a verb, not a noun ("som inte är",
   "det är", not "år");
 - a preposition that takes what a noun names follows the noun, not the adverb ("Val av
@@ -57,6 +58,11 @@ _NOUN_AFTER_DETERMINER = ("sätt", {"sitt", "satt", "sått"})
 _MODAL_AFTER_BODY = ("bör", {"bor"})
 _VERB_AFTER_NEGATION = ("är", {"år", "ar"})
 _NOUN_BEFORE_OF = ("val", {"väl"})
+# Prepositions no infinitive follows ("i första hand", not "i förstå"):
+# not "till" ("ta till vara"), "om" (also "if") or "utan" (also "but").
+PREPOSITIONS = {"i", "på", "av", "för", "med", "från", "vid", "efter", "inom", "mellan",
+                "genom", "mot", "hos", "enligt", "under", "inför", "kring", "åt", "ur",
+                "bland", "utifrån", "angående", "gällande", "beträffande"}
 OF = {"av", "till"}  # prepositions that follow a noun ("val av"), seldom the adverb
 # Words a finite verb follows and a noun does not: a negation ("som inte är"), and the
 # pronouns that stand as a clause's subject ("det är", "vilket är")
@@ -96,6 +102,7 @@ class Fits(NamedTuple):
     noun: bool  # a preposition after that follows a noun ("av", "till")
     modal: bool  # a modal verb before, on the same line
     place: bool  # "Stad", "kommun" or "län" after
+    preposition: bool  # a preposition before, on the same line
 
 
 def bonus(reading: str, around: Neighbours, lexicon: Lexicon) -> float:
@@ -116,7 +123,8 @@ def fits(around: Neighbours, lexicon: Lexicon) -> Fits:
         prev in VERB_BEFORE and not around.line_start,
         nxt in OF,
         prev in MODALS and not around.line_start,
-        nxt in PLACE_WORDS)
+        nxt in PLACE_WORDS,
+        prev in PREPOSITIONS and not around.line_start)
 
 
 def bonus_where(reading: str, fit: Fits, lexicon: Lexicon) -> float:
@@ -129,6 +137,8 @@ def bonus_where(reading: str, fit: Fits, lexicon: Lexicon) -> float:
             total -= BONUS
     if fit.modal:
         total += BONUS if infinitive(reading, lexicon) else 0.0
+    if fit.preposition and infinitive(reading, lexicon) and not lexicon.is_proper(reading):
+        total -= BONUS  # a name ("Björka") is no verb, whatever its plural makes it look
     if fit.place and reading in lexicon.municipalities:
         total += BONUS
     return total
