@@ -114,7 +114,8 @@ def test_a_paragraph_sign_after_its_number_where_a_law_or_a_decision_is_cited():
     lines = ["Ärendet prövas enligt 38 8 förvaltningslagen och 10 kap. 32 8",
              "skollagen samt 16 kap. 6 f 8 SoL. Riktlinjerna antagna av",
              "nämnden 2018-06-14 8 71, upphör att gälla den 8 september.",
-             "Taxan höjs med 8 procent enligt 8 kap. kommunallagen, sidan 38 8 gånger."]
+             "Taxan höjs med 8 procent enligt 8 kap. kommunallagen, sidan 38 8 gånger.",
+             "Utfall 2021 8 14 22 och 12 8 förslagen samt 2020-05-12 8 14 16 st."]
     found = [(c.line, c.word, c.after, c.score) for c in _restored(lines).corrections
              if c.before == "8"]
     assert [f[:3] for f in found] == [(0, 4, "§"), (0, 10, "§"), (1, 6, "§"), (2, 2, "§")]

@@ -56,17 +56,19 @@ _SPECKS = {":": 0.95, ".": 0.88, "'": QUOTE_SPECK, "‘": QUOTE_SPECK, "’": QU
 # sentence, now kept), "'" 5/5, "‘" 2/2, "’" 2/2 (9 / 9), "¢" 1/1, ".." 3/5,
 # "|" 8/10, "_" 1/1, ";" 32/43; the others not seen
 _NUMBER = re.compile(r"^\d{1,3}([-–]\d{1,3})?(/\d{2})?[,.;:]?$")
-_DATE = re.compile(r"^(\d{4}-\d{2}-\d{2}|(19|20)\d\d),?$")  # a decision's date, cited
+# a decision's date, as cited before its paragraph ("2018-06-14 § 71", "14 mars 2023, § 28")
+_DATE = re.compile(r"^(\d{4}-\d{2}-\d{2},?|(19|20)\d\d,)$")
 # What OCR writes for a § after a paragraph's number, where a law is cited
 _SECTION_AFTER = _SECTION_MARKS | {"8", "&"}
 # Swedish laws as minutes cite them: their names end so ("förvaltningslagen",
 # "miljöbalken", "offentlighets- och sekretessförordningen"), or the usual abbreviation
 # (Socialtjänstlagen SoL, LSS, kommunallagen KL, plan- och bygglagen PBL, OSL, FL, LVU,
 # LVM, hälso- och sjukvårdslagen HSL, socialförsäkringsbalken SFB, brottsbalken BrB,
-# föräldrabalken FB, miljöbalken MB, skollagen SL)
-_LAW_ENDINGS = ("lagen", "balken", "förordningen", "lag")
+# föräldrabalken FB, miljöbalken MB, skollagen SkolL); not förslagen, anslagen, underlagen
+_LAW_ENDINGS = ("lagen", "balken", "förordningen")
+_NO_LAW = ("förslagen", "anslagen", "underlagen")
 LAW_ABBREVIATIONS = {"SoL", "LSS", "KL", "PBL", "OSL", "FL", "LVU", "LVM", "HSL", "SFB",
-                     "BrB", "FB", "MB", "SL"}
+                     "BrB", "FB", "MB", "SkolL"}
 _JOINED_SECTION = re.compile(r"^[8$S&]?§?(\d{1,3})$")
 _BODY = re.compile(r"^([A-ZÅÄÖ]{2,4}|[A-ZÅÄÖ][a-zåäö])$")  # KS, Kf, BUN: a body, as cited
 _LIST_NUMBER = re.compile(r"^(\d{1,2}):$")
@@ -160,7 +162,8 @@ def _section(texts: list[str], around: list[str], i: int) -> tuple[str, str, flo
     ("KS § 12"); a mark that is never a word ("$", "SS") anywhere, also at the end of a
     line whose next line starts with the number; and where an attendance list says which
     items a person was present at ("Projektledare 8 131 Stefan", "förskolechef, 8 103,
-    kl 09.20")."""
+    kl 09.20"); where a decision or a law is cited, before the number after its date
+    ("2018-06-14 8 71,") or after the number before the law (`_cites_law`)."""
     text, nxt = texts[i], texts[i + 1] if i + 1 < len(texts) else ""
     if not nxt and text in _SECTION_MARKS:
         nxt = around[i + 2]  # the first word of the next line
@@ -173,7 +176,9 @@ def _section(texts: list[str], around: list[str], i: int) -> tuple[str, str, flo
             return sign, "symbol", SECTION_AT_START
         if _present_at(prev, nxt, around[i + 3] if i + 3 < len(around) else ""):
             return sign, "symbol", SECTION_PRESENT
-        if _DATE.match(prev):  # a decision cited: "socialnämnden 2018-06-14 § 71"
+        then = texts[i + 2] if i + 2 < len(texts) else \
+            around[i + 3] if i + 3 < len(around) else ""
+        if _DATE.match(prev) and not then[:1].isdigit():  # not a table's row of numbers
             return sign, "symbol", SECTION_CITED
         if (prev.isalpha() and len(nxt.rstrip(",.;:")) <= 2 and text not in ("s", "S")
                 and prev.lower() not in _NUMBERED):  # "enligt 8 28," is "§ 28"
@@ -198,7 +203,7 @@ def _cites_law(texts: list[str], around: list[str], i: int) -> bool:
         return False
     law = (texts[i + 1] if i + 1 < len(texts) else around[i + 2]).rstrip(",.;:)")
     return (back.rstrip(".") == "kap" or law in LAW_ABBREVIATIONS
-            or (law.islower() and law.endswith(_LAW_ENDINGS)))
+            or (law.islower() and law.endswith(_LAW_ENDINGS) and not law.endswith(_NO_LAW)))
 
 
 def list_lines(lines: list[list[str]]) -> int:
