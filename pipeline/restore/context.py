@@ -199,12 +199,10 @@ def mid_sentence(around: Neighbours) -> bool:
 
 # Words after which a clause goes on: prepositions, conjunctions, articles, auxiliaries.
 # After one of them even a line break does not start a heading or a table's column.
-GOES_ON = {
-    "i", "på", "av", "för", "till", "med", "om", "från", "vid", "efter", "inom", "mellan",
-    "genom", "mot", "hos", "enligt", "utan", "under", "över", "inför", "kring", "utifrån",
-    "och", "eller", "samt", "men", "att", "som", "när", "då", "där", "än", "ett",
-    "en", "den", "det", "de", "denna", "detta", "dessa", "har", "hade", "är", "var", "blir",
-    "ska", "skall", "kan", "bör", "får", "måste", "inte", "ej", "sitt", "sin", "sina",
+GOES_ON = PREPOSITIONS | MODALS | {
+    "till", "om", "utan", "över", "och", "eller", "samt", "men", "att", "som", "när", "då",
+    "där", "än", "ett", "en", "den", "det", "de", "denna", "detta", "dessa", "har", "hade",
+    "är", "var", "blir", "inte", "ej", "sitt", "sin", "sina",
 }
 
 

@@ -199,7 +199,7 @@ def _cites_law(texts: list[str], around: list[str], i: int) -> bool:
     back = texts[i - 2] if i >= 2 else ""
     if len(prev) == 1 and prev.islower() and _NUMBER.match(back):  # "6 f §"
         prev, back = back, texts[i - 3] if i >= 3 else ""
-    if not re.match(r"^\d{1,3}$", prev):
+    if not prev.isdigit() or len(prev) > 3:
         return False
     law = (texts[i + 1] if i + 1 < len(texts) else around[i + 2]).rstrip(",.;:)")
     return (back.rstrip(".") == "kap" or law in LAW_ABBREVIATIONS
