@@ -47,8 +47,7 @@ def stop_early() -> None:
     """Stop the pools started early that no run took (the command failed before it ran)."""
     while _EARLY:
         _, executor = _EARLY.popitem()
-        kill(executor)
-        executor.shutdown(wait=False, cancel_futures=True)
+        stop(executor)
 
 
 def kill(executor: ProcessPoolExecutor) -> bool:
@@ -57,6 +56,14 @@ def kill(executor: ProcessPoolExecutor) -> bool:
     for process in processes:
         process.kill()
     return bool(processes)
+
+
+def stop(executor: ProcessPoolExecutor) -> None:
+    """Kill the pool's processes and wait until the pool has seen them end. A pool left to
+    see it on its own can still be closing its wake-up pipe when the interpreter exits and
+    wakes it, and the exit then prints a traceback ("Bad file descriptor")."""
+    kill(executor)
+    executor.shutdown(wait=True, cancel_futures=True)
 
 
 def ready() -> None:

@@ -82,6 +82,7 @@ class Pool:
         self.generation = 0  # a local pool is started anew after a worker process died
         self.client = None
         self.used = False  # a task was handed out
+        self.killed = False  # `stop_workers` killed the local workers
         self.executor, self.slots = self._start()
 
     def _start(self) -> tuple[Executor, int]:
@@ -130,17 +131,22 @@ class Pool:
         if not isinstance(self.executor, ProcessPoolExecutor):
             return False
         processes.kill(self.executor)
+        self.killed = True
         return True
 
     def restart(self) -> None:
-        """Start the local worker processes again after one of them died."""
-        self.executor.shutdown(wait=False, cancel_futures=True)
+        """Start the local worker processes again after one of them died (the pool then
+        ends the others; `processes.stop` waits for that)."""
+        processes.stop(self.executor)
+        self.killed = False
         self.generation += 1
         self.executor, self.slots = self._start()
 
     def close(self, *, cancel: bool = False) -> None:
         if self.client is not None:
             self.client.close()
+        elif self.killed:
+            processes.stop(self.executor)
         elif isinstance(self.executor, ProcessPoolExecutor):
             self.executor.shutdown(wait=not cancel, cancel_futures=cancel)
 
