@@ -416,3 +416,14 @@ def test_a_capital_o_or_a_inside_a_sentence_is_a_lost_lower_case_letter():
     assert applied.get("Overskott") == "överskott" and applied.get("Arskurs") == "årskurs"
     assert not any(after[:1] in "åäö" for before, after in applied.items()
                    if before.startswith(("Ovriga", "Asa", "Osten", "Ostra")))
+
+
+def test_a_capital_o_or_a_inside_a_short_lower_case_word_is_its_dotted_letter():
+    # an English model reads ö as "O" in a typewriter's typeface ("fOr" is för); a short
+    # token that begins with its capital is an abbreviation as printed (PwC, SoL, KsU),
+    # and a unit (kWh, mA) stays
+    lines = ["Namnden beslutar att godkanna forslaget fOr verksamheten och skickar",
+             "det till PwC, enligt SoL och KsU, med 40 kWh och 5 mA per timme."]
+    doc = _restored(lines)
+    assert ("fOr", "för") in _applied(doc)
+    assert not [c for c in doc.corrections if c.before in {"PwC", "SoL", "KsU", "kWh", "mA"}]
