@@ -427,3 +427,16 @@ def test_a_capital_o_or_a_inside_a_short_lower_case_word_is_its_dotted_letter():
     doc = _restored(lines)
     assert ("fOr", "för") in _applied(doc)
     assert not [c for c in doc.corrections if c.before in {"PwC", "SoL", "KsU", "kWh", "mA"}]
+
+
+def test_a_name_read_as_another_listed_name_is_a_name_change_wherever_it_stands():
+    # "Nilsen" after a blank line, its given name alone on the line before, is no name
+    # position to the stage, but reading it as the listed Nilson respells a name, which is
+    # rarely right: a suggestion, not a change
+    lines = ["Ovriga deltagare Per Holm, forvaltningschef, 1-8, Anna Lind Enhetschef park, 9",
+             "Jonas", "",
+             "Nilsen Enhetschef gata, Kenneth Ottander Personalkonsult, 17 Ingrid Alm"]
+    doc = _restored(lines)
+    found = [c for c in doc.corrections if c.before == "Nilsen"]
+    assert not [c for c in found if c.applied]
+    assert all(c.kind == "name" for c in found)

@@ -444,4 +444,7 @@ def _kind(before: str, after: str, lex: lexicon.Lexicon) -> str:
         return "real-word"
     if before.translate(_FOLD).lower() == after.translate(_FOLD).lower():
         return "diacritic"
+    read = after.lower()
+    if after[:1].isupper() and lex.is_proper(read) and not lex.is_word(read, capitalized=False):
+        return "name"  # however placed: "Nilsen" read as Nilson is a name respelled
     return "ocr-confusion"
