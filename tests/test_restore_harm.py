@@ -440,3 +440,15 @@ def test_a_name_read_as_another_listed_name_is_a_name_change_wherever_it_stands(
     found = [c for c in doc.corrections if c.before == "Nilsen"]
     assert not [c for c in found if c.applied]
     assert all(c.kind == "name" for c in found)
+
+
+def test_an_unlisted_name_gets_its_dotted_letters_where_a_names_letters_ask_for_them():
+    # an English model writes "Ekegard" for Ekegård; no list has the name, but the
+    # letters of Swedish names ("-gård") say where the ring was. Names printed without
+    # dots ("Ottander", "Kristiansson") gain nothing by them and stay
+    lines = ["Beslutande Helmer Ekegard (c), ordforande Kenneth Ottander (s)",
+             "Anna Kristiansson (m), sekreterare Helmer Ekegard."]
+    doc = _restored(lines)
+    applied = dict(_applied(doc))
+    assert applied.get("Ekegard") == "Ekegård" and applied.get("Ekegard.") == "Ekegård."
+    assert not [c for c in doc.corrections if c.before.startswith(("Ottander", "Kristiansson"))]
