@@ -452,3 +452,15 @@ def test_an_unlisted_name_gets_its_dotted_letters_where_a_names_letters_ask_for_
     applied = dict(_applied(doc))
     assert applied.get("Ekegard") == "Ekegård" and applied.get("Ekegard.") == "Ekegård."
     assert not [c for c in doc.corrections if c.before.startswith(("Ottander", "Kristiansson"))]
+
+
+def test_the_dots_split_off_before_their_letter_are_read_as_after_it():
+    # the estimate saw "ai" and "ad" for ä and "od" for ö; a typeface that puts the
+    # dots' piece first gives "ia", "da", "do", which are read the same way
+    lines = ["Granskningen visar att nämnden bedriver arbetet på ett iandamalsenligt",
+             "sätt. Forslaget har beretts av ersdattare och Ordfdorande i nämnden."]
+    doc = _restored(lines)
+    proposed = {c.before: c.after for c in doc.corrections}
+    assert proposed.get("iandamalsenligt") == "ändamålsenligt"
+    assert proposed.get("ersdattare") == "ersättare"
+    assert proposed.get("Ordfdorande") == "Ordförande"
