@@ -113,9 +113,10 @@ def correctable(core: str, lexicon: Lexicon) -> bool:
 
 def dots_read_as_capital(core: str) -> bool:
     """A short lower-case word with one capital O or A inside ("fOr", "pAr"): how an
-    English model reads ö, ä or å in some typefaces (a typewriter's: 2.4% of its ö are "O"
-    in `dictionaries/ocr_confusions_tesseract5.tsv`), not an abbreviation's shape, which
-    begins with its capital (PwC, IoT, SoL, KsU); a unit (kWh, mA) has no O or A so."""
+    English model reads ö, ä or å at times (2.4% of its ö are "O" in `dictionaries/
+    ocr_confusions_tesseract5.tsv`; a typewriter's typeface makes it more), not an
+    abbreviation's shape, which begins with its capital (PwC, IoT, SoL, KsU); a unit is
+    shorter (mA) or has neither letter so (kWh)."""
     return (len(core) >= 3 and core.isalpha() and core[0].islower()
             and sum(ch.isupper() for ch in core) == 1 and any(ch in "OA" for ch in core))
 
