@@ -112,7 +112,7 @@ def correctable(core: str, lexicon: Lexicon) -> bool:
 
 
 def dots_read_as_capital(core: str) -> bool:
-    """A short lower-case word with one capital O or A inside ("fOr", "pAr"): how an
+    """A short lower-case word with one capital O or A inside ("fOr", "nAr"): how an
     English model reads ö, ä or å at times (2.4% of its ö are "O" in `dictionaries/
     ocr_confusions_tesseract5.tsv`; a typewriter's typeface makes it more), not an
     abbreviation's shape, which begins with its capital (PwC, IoT, SoL, KsU); a unit is
