@@ -464,3 +464,13 @@ def test_the_dots_split_off_before_their_letter_are_read_as_after_it():
     assert proposed.get("iandamalsenligt") == "ändamålsenligt"
     assert proposed.get("ersdattare") == "ersättare"
     assert proposed.get("Ordfdorande") == "Ordförande"
+
+
+def test_a_paragraph_sign_read_as_two_marks_is_read_before_its_number():
+    # the Swedish model reads § as "$&" or "8&" in some typefaces: marks no word is made
+    # of, so before a number they are § wherever they stand; "&" alone is a word's sign
+    lines = ["Justerare Anna Holm $& 71-74, Per Lind 8& 75", "Bygg & Miljö 12 st"]
+    doc = _restored(lines)
+    applied = _applied(doc)
+    assert ("$&", "§") in applied and ("8&", "§") in applied
+    assert not [c for c in doc.corrections if c.before == "&"]
