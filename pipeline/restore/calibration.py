@@ -27,6 +27,7 @@ import hashlib
 from pathlib import Path
 
 from pipeline.restore import context, lexicon
+from pipeline.restore.channel import RINGS
 from pipeline.restore.lexicon import DICTIONARIES
 
 CALIBRATION = "restore_calibration.tsv"
@@ -38,7 +39,6 @@ STRIP = "strip"  # a change that only takes dots and rings off (Hölm → Holm, 
 RESPELLED = "name-respelled"  # a name changed in more than its å, ä, ö, ü (Nilsen → Nilson)
 NAME_WORD = "name-word"  # where a name may stand, an unlisted token read as a listed word
 NAME_GIVEN = "name-given"  # ... or as a listed given name ("Hakan" → Håkan, "Mans" → Måns)
-_RINGS = str.maketrans("åäöüÅÄÖÜ", "aaouAAOU")
 _SWEDISH = frozenset("åäöüÅÄÖÜ")  # the letters an English model cannot write
 
 
@@ -51,7 +51,7 @@ def family(kind: str, english: float, before: str = "", after: str = "") -> str:
     `NAME_WORD` and `NAME_GIVEN` for a token where a name may stand read, by putting back
     dots and rings only, as a common word or a given name), and whether the OCR lost
     diacritics."""
-    if before != after and before.translate(_RINGS) == after:
+    if before != after and before.translate(RINGS) == after:
         kind = STRIP
     elif kind == "name" and not _letters_put_back(before, after):
         kind = RESPELLED
@@ -78,7 +78,7 @@ def _read_back(before: str, after: str) -> str | None:
     ("Sara" → "Såra", "Marta" → "Märta"), a change of more than dots and rings ("Brask" →
     "Bråk")."""
     read, printed = after.strip(_MARKS).lower(), before.strip(_MARKS).lower()
-    if len(read) != len(printed) or read.translate(_RINGS) != printed.translate(_RINGS):
+    if len(read) != len(printed) or read.translate(RINGS) != printed.translate(RINGS):
         return None
     lex = lexicon.load()
     if lex.is_proper(printed) or context.is_given(printed):

@@ -28,7 +28,7 @@ MIN_PAIR_COUNT = 50  # two-letter truths seen unmerged fewer times than this are
 _VOWELS = set("aeiouyåäöé")
 _DOTTED = set("åäöüÅÄÖÜ")
 _ACCENT_PIECES = set("éè'`´¨")  # what OCR writes for the dots or ring of a letter split off
-_BASE = str.maketrans("åäöüÅÄÖÜ", "aaouAAOU")  # the letter under the dots or ring
+RINGS = str.maketrans("åäöüÅÄÖÜ", "aaouAAOU")  # each letter to the one under its dots or ring
 MAX_DELETIONS = 8  # the most likely letters OCR drops, tried when a letter may be missing
 
 
@@ -144,7 +144,7 @@ def _load(path: Path) -> Channel:
         # "ad"; "ö" as "o6") come first or last as the pieces' boxes fall on the page,
         # which the typeface decides: the other order is as likely ("ia", "da", "6o")
         if truth in _DOTTED and len(ocr) == 2 and (
-                _ACCENT_PIECES & set(ocr) or truth.translate(_BASE) in ocr):
+                _ACCENT_PIECES & set(ocr) or truth.translate(RINGS) in ocr):
             counts.setdefault((truth, ocr[::-1]), list(pair))
     probs = {}
     for (truth, ocr), pair in counts.items():
