@@ -132,22 +132,38 @@ def _restored(token: str, channel: Channel) -> tuple[str, Path, tuple[float, flo
     what the lists lack (9.3% of capitalised words in minutes, 2.7% of lower-case ones);
     an unlisted word more often stands in for a listed one with more slips
     ("förvalningen" for förvaltningen, "Förskolendimndens" for Förskolenämndens)."""
-    path, found = [], False
+    path = []
     for ch in token:
         truth = ch
         if not ("a" <= ch.lower() <= "z" or ch.lower() in _SWEDISH_LETTERS):
             p, letter = max((max(channel.logp(s, ch)), s) for s in RESTORABLE)
             if p >= RESTORE_FLOOR:
-                truth, found = letter.upper() if ch.isupper() else letter, True
+                truth = letter.upper() if ch.isupper() else letter
         path.append((truth, ch))
+    _printed_letters_kept(path, channel)
     dotted = _dotted_by_letters("".join(t for t, _ in path))
     for k, letter in dotted:
         path[k] = (letter, path[k][1])
-    if not found and not dotted:
+    if all(t == o for t, o in path):
         return None
     logps = [channel.logp(t, o) for t, o in path]
     return ("".join(t for t, _ in path).lower(), tuple(path),
             (-sum(p[0] for p in logps), -sum(p[1] for p in logps)))
+
+
+def _printed_letters_kept(path: list[tuple[str, str]], channel: Channel) -> None:
+    """Put back, in `path`, a letter names are printed with ("é": Ahlén, Törnén) where
+    reading it as å, ä or ö makes the name no likelier, letters and channel together:
+    "Térnén" is Törnén, not "Törnön", though OCR writes é for ö too."""
+    names = shape.load()["name"]
+    for k, (truth, ocr) in enumerate(path):
+        if truth == ocr or not ocr.isalpha():
+            continue
+        read = "".join(t for t, _ in path).lower()
+        kept = read[:k] + ocr.lower() + read[k + 1:]
+        if (names.logp(kept) + max(channel.logp(ocr, ocr))
+                >= names.logp(read) + max(channel.logp(truth, ocr))):
+            path[k] = (ocr, ocr)
 
 
 def _dotted_by_letters(word: str) -> list[tuple[int, str]]:
