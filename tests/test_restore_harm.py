@@ -29,6 +29,11 @@ def _applied(doc: Document) -> list[tuple[str, str]]:
     return [(c.before, c.after) for c in doc.corrections if c.applied]
 
 
+def _proposed(doc: Document) -> dict[str, str]:
+    """Every change proposed, applied or suggested: the word as read, and as proposed."""
+    return {c.before: c.after for c in doc.corrections}
+
+
 # Correct Swedish minutes as a good scan reads them, with the habits of real ones.
 CLEAN = [
     "Sammanträdesdatum 2019-11-14",
@@ -459,8 +464,7 @@ def test_the_dots_split_off_before_their_letter_are_read_as_after_it():
     # dots' piece first gives "ia", "da", "do", which are read the same way
     lines = ["Granskningen visar att nämnden bedriver arbetet på ett iandamalsenligt",
              "sätt. Forslaget har beretts av ersdattare och Ordfdorande i nämnden."]
-    doc = _restored(lines)
-    proposed = {c.before: c.after for c in doc.corrections}
+    proposed = _proposed(_restored(lines))
     assert proposed.get("iandamalsenligt") == "ändamålsenligt"
     assert proposed.get("ersdattare") == "ersättare"
     assert proposed.get("Ordfdorande") == "Ordförande"
@@ -481,7 +485,6 @@ def test_an_accent_printed_in_a_name_is_not_read_as_the_dots_ocr_also_writes_so(
     # first é is an ö, the last the name's own, so no reading makes it "Törnön"
     lines = ["Beslutande Per Holm (s), ordforande Lars Ek (m) Anna Berg (c)",
              "Tjanstgorande ersattare Maria Térnén (s) Thomas Ahlén (v) Eva Sjégard (m)"]
-    doc = _restored(lines)
-    found = {c.before: c.after for c in doc.corrections}
+    found = _proposed(_restored(lines))
     assert found.get("Sjégard") == "Sjögård"
     assert "Törnön" not in found.values() and "Ahlön" not in found.values()
