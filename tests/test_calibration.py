@@ -114,8 +114,10 @@ def test_a_name_position_read_as_a_common_word_has_its_own_family():
     for before, after in (("Trafikingenjor", "Trafikingenjör"), ("Vard", "Vård"),
                           ("(Sammantradesrum)", "(Sammanträdesrum)"),
                           ("Radhussalen,", "Rådhussalen,"),  # compounds of common words
-                          ("Verksamhetsomradeschef", "Verksamhetsområdeschef")):
+                          ("Verksamhetsomradeschef", "Verksamhetsområdeschef"),
+                          ("TjansteskrivelSe", "Tjänsteskrivelse")):  # a letter's case too
         assert family("name", 1.0, before, after) == "name-word/lost", before
+    assert family("name", 1.0, "NilSen", "Nilson") == "name-respelled/lost"
     # a name given its letters back, a listed name read as a word, a word that differs in
     # more than dots and rings
     assert family("name", 1.0, "Stahl", "Ståhl") == "name/lost"

@@ -109,7 +109,11 @@ def _common_compound(word: str, lex: lexicon.Lexicon, parts: int = 3) -> bool:
 
 @functools.lru_cache(maxsize=20_000)  # per process: the same names come back in documents
 def _letters_put_back(before: str, after: str) -> bool:
-    """True when every difference is one or two OCR characters read as å, ä, ö or ü."""
+    """True when every difference is one or two OCR characters read as å, ä, ö or ü, or a
+    letter inside the word read in the other case ("TjansteskrivelSe" → Tjänsteskrivelse:
+    no name is respelled so)."""
+    if before[:1] == after[:1]:
+        before, after = before[:1] + before[1:].lower(), after[:1] + after[1:].lower()
     matcher = difflib.SequenceMatcher(None, before, after, autojunk=False)
     return all(op == "equal" or (op == "replace" and a2 - a1 <= 2
                                  and set(after[b1:b2]) <= _SWEDISH)
