@@ -61,6 +61,22 @@ def test_compounds_names_and_case_patterns_alike(compiled, python):
             candidates.beam_search(word, python, table), word
 
 
+def test_a_search_for_words_alone_is_the_python_one_and_finds_no_compound(compiled, python):
+    """The second word of a split reading is searched for with no compounds in the beam
+    (`candidates.search_words`): in C as in Python, and no reading of it is a compound."""
+    table = channel.load()
+    for word in ("beslutar", "forvaltningsratten", "Hasselsasa", "nimnd", "KOMMUNSTYRELSEN",
+                 "sammantradesprotokollet", "ingar", "overlamnar"):
+        found = candidates._compiled_found(word, compiled, table, compounds=False)
+        assert [candidates.Candidate(*c) for c in found] == \
+            candidates.beam_search(word, python, table, compounds=False), word
+        assert all(len(c[2]) == 1 for c in found), word
+    whole = candidates.search("forvaltningsratten", compiled, table)
+    assert any(len(c.parts) > 1 for c in whole)  # the whole search finds compounds there
+    assert [c.text for c in candidates.search_words("overlamnar", compiled, table)][0] == \
+        "överlämnar"
+
+
 def test_options_converted_once_search_as_the_lists_they_are_made_from(compiled):
     table = channel.load()
     for word in ("nimnd", "Hasselsasa", "KOMMUNSTYRELSEN", "6versinda"):

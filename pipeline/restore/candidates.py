@@ -78,6 +78,27 @@ def _found(token: str, lexicon: Lexicon, channel: Channel) -> list[tuple]:
     return found
 
 
+def search_words(token: str, lexicon: Lexicon, channel: Channel) -> list[Candidate]:
+    """The listed words the token may be an OCR reading of, no compound among them, best
+    first: the second word of a split reading (`decide.split_hypotheses`). With no
+    compound in its beam the search costs about half as much (on the text benchmark's
+    split readings), and the words it finds are those `search` finds: every change
+    proposed on dev, dev-real and bench/fonts.py's prints is the same. Kept for the life
+    of the process, as `search`'s are."""
+    key = (token, id(lexicon), id(channel))
+    found = _WORDS.get(key)
+    if found is None:
+        if len(_WORDS) >= _CACHE_SIZE:
+            forget_older_half(_WORDS)
+        found = _WORDS[key] = (
+            _compiled_found(token, lexicon, channel, compounds=False) if lexicon.compiled
+            else [tuple(c) for c in beam_search(token, lexicon, channel, compounds=False)])
+    return list(map(_make, found))
+
+
+_WORDS: dict[tuple[str, int, int], list[tuple]] = {}  # `search_words`, as `_CACHE`
+
+
 def forget_older_half(cache: dict) -> None:
     """Make room in a cache of the process: the entries made first go (a dict keeps the
     order they were made in), the recent ones, likelier to come back, stay."""
@@ -116,14 +137,16 @@ def _compiled_search(token: str, lexicon: Lexicon, channel: Channel) -> list[Can
     return list(map(_make, _compiled_found(token, lexicon, channel)))
 
 
-def _compiled_found(token: str, lexicon: Lexicon, channel: Channel) -> list[tuple]:
+def _compiled_found(token: str, lexicon: Lexicon, channel: Channel, *,
+                    compounds: bool = True) -> list[tuple]:
     """The compiled search's candidates as it gives them: (text, cost, parts, path,
     proper), a Candidate's fields; it marks a reading whose first part is a name in the
-    lexicon it searched."""
+    lexicon it searched. Without `compounds`, no part is ever long enough to end."""
     beam, edits = _limits(token, lexicon)
     return _compiled.search(lexicon.index, _positions(token, channel, False),
                             _converted("", 0, channel, False), case_pattern(token), beam,
-                            edits, MAX_COST, MIN_PART, MIN_BEFORE_LETTER)
+                            edits, MAX_COST, MIN_PART if compounds else _NO_BEAM,
+                            MIN_BEFORE_LETTER)
 
 
 _make = Candidate._make
@@ -190,7 +213,8 @@ def small_index(words: frozenset[str]):
 _small_index = functools.cache(small_index)  # the split words: the same few every time
 
 
-def beam_search(token: str, lexicon: Lexicon, channel: Channel) -> list[Candidate]:
+def beam_search(token: str, lexicon: Lexicon, channel: Channel, *,
+                compounds: bool = True) -> list[Candidate]:
     """The search in Python: the reference the compiled one follows step for step."""
     pattern = case_pattern(token)
     buckets: list[dict[tuple[str, int, bool], _State]] = [{} for _ in range(len(token) + 1)]
@@ -208,7 +232,7 @@ def beam_search(token: str, lexicon: Lexicon, channel: Channel) -> list[Candidat
                 _finish(state, lexicon, pattern, found)
                 continue
             here = with_deletions[pos] if state.deleted == 0 else options[pos]
-            for nxt in _expand(state, here, pattern, lexicon, edits):
+            for nxt in _expand(state, here, pattern, lexicon, edits, compounds):
                 key = (nxt.text, nxt.part_start, nxt.linked)
                 target = buckets[nxt.pos]
                 old = target.get(key)
@@ -298,9 +322,10 @@ def _option(source, ocr: str) -> tuple:
 
 
 def _expand(state: _State, options: list[tuple], pattern: str, lexicon: Lexicon,
-            max_edits: int):
+            max_edits: int, compounds: bool = True):
     text, start, pos = state.text, state.part_start, state.pos
-    joins = len(text) - start >= MIN_PART and bool(lexicon.roles(text[start:]) & BEGIN)
+    joins = (compounds and len(text) - start >= MIN_PART
+             and bool(lexicon.roles(text[start:]) & BEGIN))
     if joins:
         yield _State(pos, text, len(text), state.cost, state.deleted,
                      (*state.bounds, len(text)), state.path, state.linked, state.edits)

@@ -244,8 +244,8 @@ def split_hypotheses(token: str, lexicon: Lexicon, channel: Channel) -> list[Hyp
         left = search_module.search_among(token[:k], SPLIT_LEFT, lexicon, channel)
         if not left:
             continue
-        right = [c for c in search_module.search(token[k:], lexicon, channel)
-                 if len(c.parts) == 1 and not c.proper][:3]
+        right = [c for c in search_module.search_words(token[k:], lexicon, channel)
+                 if not c.proper][:3]
         for a in left[:2]:
             for b in right:
                 zipf = lexicon.zipf(a.text) + max(lexicon.zipf(b.text), UNKNOWN_ZIPF) - 9
