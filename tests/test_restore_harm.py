@@ -488,3 +488,21 @@ def test_an_accent_printed_in_a_name_is_not_read_as_the_dots_ocr_also_writes_so(
     found = _proposed(_restored(lines))
     assert found.get("Sjégard") == "Sjögård"
     assert "Törnön" not in found.values() and "Ahlön" not in found.values()
+
+
+def test_an_abbreviation_in_parts_that_ocr_ran_together_is_not_read_as_a_word():
+    from pipeline.restore import lexicon, tokens
+
+    # "fr o m t o m" (från och med, till och med) read with its spaces lost or moved
+    doc = _restored(["Protokollet ar anslaget fro mtom, 46 och 49 anslagna fro mt om",
+                     "Namnden beslutar att overlamna arendet till kommunstyrelsen.",
+                     "Bidraget betalas ut fro m den 1 juli och ska galla hela aret."])
+    assert "fro" not in _proposed(doc)
+    assert ("overlamna", "överlämna") in _applied(doc)  # the English-read text is restored
+    lex = lexicon.load()
+    assert tokens.in_spelled_abbreviation("fro", ("mtom,", "46"), lex)
+    assert tokens.in_spelled_abbreviation("fro", ("mt", "om"), lex)
+    assert tokens.in_spelled_abbreviation("te", ("x", "en"), lex)  # t.ex.
+    assert not tokens.in_spelled_abbreviation("fro", ("med", "den"), lex)
+    assert not tokens.in_spelled_abbreviation("for", ("m", "att"), lex)  # "form": no such
+    assert not tokens.in_spelled_abbreviation("fro", ("m2", "den"), lex)

@@ -159,6 +159,11 @@ class Decisions:
         token = occ.token
         if token.lead and tokens.party_or_label(token):
             return None
+        if token.trail in ("", ".") and token.core.lower() in self.lexicon.spelled_starts:
+            around = occ.around  # "fro mtom": från och med till och med
+            if tokens.in_spelled_abbreviation(token.core, (around.next, around.next2),
+                                              self.lexicon):
+                return None
         # "vård- och omsorgsboende": the part read as its partner's compound
         if token.trail == "-" and (partner := self._partner(occ)):
             outcomes = [self._outcome(seg, occ) for seg in occ.segments[:-1]]

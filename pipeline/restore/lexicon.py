@@ -110,6 +110,20 @@ class Lexicon:
         """Every form, sorted (made when first asked for: the search does not need it)."""
         return self._blob.decode("utf-8").split("\n") if self._blob else []
 
+    @functools.cached_property
+    def spelled_abbreviations(self) -> frozenset[str]:
+        """The letters of the abbreviations printed in parts ("fr.o.m." is "from",
+        "t.o.m." "tom", "o.s.v." "osv"): what OCR makes of them when it loses or moves
+        their periods and spaces ("fro mtom")."""
+        return frozenset(form.replace(".", "").lower() for form in self.abbreviations
+                         if form.count(".") >= 2 and form.replace(".", "").isalpha()
+                         and len(form.replace(".", "")) >= 2)
+
+    @functools.cached_property
+    def spelled_starts(self) -> frozenset[str]:
+        """The first letters of those (all but their last), lower case ("fr", "fro")."""
+        return frozenset(s[:k] for s in self.spelled_abbreviations for k in range(1, len(s)))
+
     @property
     def compiled(self) -> bool:
         return not isinstance(self.index, _Keys)

@@ -130,6 +130,32 @@ def abbreviation(core: str, lexicon: Lexicon) -> bool:
             or _ABBREVIATION.match(core) is not None)
 
 
+def in_spelled_abbreviation(core: str, following: Sequence[str], lexicon: Lexicon) -> bool:
+    """True where the word and the one or two after it spell abbreviations printed in
+    parts whose periods and spaces OCR lost or moved, the word holding the first letters of
+    the first of them ("fro mtom" and "fro mt om" are "fr o m t o m", från och med till och
+    med): part of an abbreviation, not a word to correct ("frö"). The words after it must
+    be letters only, and together with it spell nothing but such abbreviations ("fro med"
+    is no abbreviation)."""
+    spelled, letters = lexicon.spelled_abbreviations, core.lower()
+    if letters not in lexicon.spelled_starts:
+        return False
+    for word in following[:2]:
+        part = split_remembered(word).core.lower()
+        if not part.isalpha():
+            return False
+        letters += part
+        if _spelled_by(letters, spelled):
+            return True
+    return False
+
+
+def _spelled_by(letters: str, spelled: frozenset[str]) -> bool:
+    """True where the letters are one or more of the spelled abbreviations, end to end."""
+    return letters == "" or any(letters.startswith(s) and _spelled_by(letters[len(s):], spelled)
+                                for s in spelled)
+
+
 def vowelless(core: str) -> bool:
     """So short and without a vowel that it is no Swedish word: an abbreviation (fl, fr,
     st) unless OCR hid a vowel in it ("dr" for "är")."""
