@@ -67,14 +67,16 @@ def search(token: str, lexicon: Lexicon, channel: Channel) -> list[Candidate]:
     return list(map(_make, _found(token, lexicon, channel)))
 
 
-def _found(token: str, lexicon: Lexicon, channel: Channel) -> list[tuple]:
-    """`search`'s candidates as the plain tuples it keeps."""
+def _found(token: str, lexicon: Lexicon, channel: Channel, *,
+           compounds: bool = True) -> list[tuple]:
+    """`search`'s candidates (or `search_words`') as the plain tuples it keeps."""
+    cache = _CACHE if compounds else _WORDS
     key = (token, id(lexicon), id(channel))
-    found = _CACHE.get(key)
+    found = cache.get(key)
     if found is None:
-        if len(_CACHE) >= _CACHE_SIZE:
-            forget_older_half(_CACHE)
-        found = _CACHE[key] = _plain(token, lexicon, channel)
+        if len(cache) >= _CACHE_SIZE:
+            forget_older_half(cache)
+        found = cache[key] = _plain(token, lexicon, channel, compounds=compounds)
     return found
 
 
@@ -85,15 +87,7 @@ def search_words(token: str, lexicon: Lexicon, channel: Channel) -> list[Candida
     split readings), and the words it finds are those `search` finds: every change
     proposed on dev, dev-real and bench/fonts.py's prints is the same. Kept for the life
     of the process, as `search`'s are."""
-    key = (token, id(lexicon), id(channel))
-    found = _WORDS.get(key)
-    if found is None:
-        if len(_WORDS) >= _CACHE_SIZE:
-            forget_older_half(_WORDS)
-        found = _WORDS[key] = (
-            _compiled_found(token, lexicon, channel, compounds=False) if lexicon.compiled
-            else [tuple(c) for c in beam_search(token, lexicon, channel, compounds=False)])
-    return list(map(_make, found))
+    return list(map(_make, _found(token, lexicon, channel, compounds=False)))
 
 
 _WORDS: dict[tuple[str, int, int], list[tuple]] = {}  # `search_words`, as `_CACHE`
@@ -111,10 +105,11 @@ def _search(token: str, lexicon: Lexicon, channel: Channel) -> list[Candidate]:
     return list(map(_make, _plain(token, lexicon, channel)))
 
 
-def _plain(token: str, lexicon: Lexicon, channel: Channel) -> list[tuple]:
+def _plain(token: str, lexicon: Lexicon, channel: Channel, *,
+           compounds: bool = True) -> list[tuple]:
     if lexicon.compiled:
-        return _compiled_found(token, lexicon, channel)
-    return [tuple(c) for c in beam_search(token, lexicon, channel)]
+        return _compiled_found(token, lexicon, channel, compounds=compounds)
+    return [tuple(c) for c in beam_search(token, lexicon, channel, compounds=compounds)]
 
 
 def _setup(token: str, lexicon: Lexicon, channel: Channel) -> tuple:

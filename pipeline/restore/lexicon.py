@@ -115,9 +115,9 @@ class Lexicon:
         """The letters of the abbreviations printed in parts ("fr.o.m." is "from",
         "t.o.m." "tom", "o.s.v." "osv"): what OCR makes of them when it loses or moves
         their periods and spaces ("fro mtom")."""
-        return frozenset(form.replace(".", "").lower() for form in self.abbreviations
-                         if form.count(".") >= 2 and form.replace(".", "").isalpha()
-                         and len(form.replace(".", "")) >= 2)
+        letters = (form.replace(".", "").lower() for form in self.abbreviations
+                   if form.count(".") >= 2)
+        return frozenset(s for s in letters if s.isalpha() and len(s) >= 2)
 
     @functools.cached_property
     def spelled_starts(self) -> frozenset[str]:
