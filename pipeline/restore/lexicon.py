@@ -104,25 +104,21 @@ class Lexicon:
         self.checksums = checksums  # data file name -> sha256, for provenance
         self._prefixes: dict[str, bool] = {}
         self._next: dict[str, frozenset[str]] = {}
+        # The letters of the abbreviations printed in parts ("fr.o.m." is "from", "t.o.m."
+        # "tom", "o.s.v." "osv"): what OCR makes of them when it loses or moves their
+        # periods and spaces ("fro mtom"); and their first letters (all but the last).
+        # Made here, not on first use: compiled, a cached property is made on every use.
+        letters = (form.replace(".", "").lower() for form in abbreviations
+                   if form.count(".") >= 2)
+        self.spelled_abbreviations = frozenset(
+            s for s in letters if s.isalpha() and len(s) >= 2)
+        self.spelled_starts = frozenset(
+            s[:k] for s in self.spelled_abbreviations for k in range(1, len(s)))
 
     @functools.cached_property
     def keys(self) -> list[str]:
         """Every form, sorted (made when first asked for: the search does not need it)."""
         return self._blob.decode("utf-8").split("\n") if self._blob else []
-
-    @functools.cached_property
-    def spelled_abbreviations(self) -> frozenset[str]:
-        """The letters of the abbreviations printed in parts ("fr.o.m." is "from",
-        "t.o.m." "tom", "o.s.v." "osv"): what OCR makes of them when it loses or moves
-        their periods and spaces ("fro mtom")."""
-        letters = (form.replace(".", "").lower() for form in self.abbreviations
-                   if form.count(".") >= 2)
-        return frozenset(s for s in letters if s.isalpha() and len(s) >= 2)
-
-    @functools.cached_property
-    def spelled_starts(self) -> frozenset[str]:
-        """The first letters of those (all but their last), lower case ("fr", "fro")."""
-        return frozenset(s[:k] for s in self.spelled_abbreviations for k in range(1, len(s)))
 
     @property
     def compiled(self) -> bool:
