@@ -323,3 +323,33 @@ def test_a_module_edited_after_it_was_compiled_is_named_not_run_as_it_was(tmp_pa
         stage._check_compiled(here)
     (tmp_path / ".git").rmdir()
     stage._check_compiled(here)  # installed, not a working copy: not asked
+
+
+def test_what_the_lexicon_makes_once_is_kept_not_made_on_every_word():
+    """The lexicon's spelled abbreviations are asked about at most words of a document
+    (`choose.Decisions.correct`): made once, the same set each time. Compiled by mypyc
+    (setup.py), a `functools.cached_property` is no cache and was made anew at each ask."""
+    lex = lexicon.load()
+    assert lex.spelled_starts is lex.spelled_starts
+    assert lex.spelled_abbreviations is lex.spelled_abbreviations
+    assert {"from", "tom", "osv"} <= lex.spelled_abbreviations and "fr" in lex.spelled_starts
+
+
+def test_no_compiled_module_leans_on_a_cached_property():
+    """mypyc compiles `functools.cached_property` as a plain property (made on every use),
+    so none of the modules it compiles (setup.py's COMPILED) may count on one."""
+    import ast
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    setup = ast.parse((root / "setup.py").read_text(encoding="utf-8"))
+    compiled = next(ast.literal_eval(node.value) for node in ast.walk(setup)
+                    if isinstance(node, ast.Assign)
+                    and any(getattr(t, "id", "") == "COMPILED" for t in node.targets))
+    assert "lexicon" in compiled
+    found = [f"{name}.py: {node.name}" for name in compiled
+             for node in ast.walk(ast.parse((root / "pipeline" / "restore" / f"{name}.py")
+                                            .read_text(encoding="utf-8")))
+             if isinstance(node, ast.FunctionDef)
+             and any("cached_property" in ast.unparse(d) for d in node.decorator_list)]
+    assert found == []

@@ -44,11 +44,11 @@ class Source:
         cannot be given its fields after it is made."""
         return Source, (self.truth, self.logp)
 
-    @functools.cached_property
+    @property
     def lower(self) -> str:
         return self.truth.lower()
 
-    @functools.cached_property
+    @property
     def cases(self) -> frozenset[str]:
         """The case patterns this truth can stand in: lower, upper, title (first letter)."""
         lower, truth = self.truth.lower(), self.truth

@@ -115,9 +115,9 @@ class Lexicon:
         self.spelled_starts = frozenset(
             s[:k] for s in self.spelled_abbreviations for k in range(1, len(s)))
 
-    @functools.cached_property
+    @property
     def keys(self) -> list[str]:
-        """Every form, sorted (made when first asked for: the search does not need it)."""
+        """Every form, sorted, made anew when asked for (the search does not need it)."""
         return self._blob.decode("utf-8").split("\n") if self._blob else []
 
     @property
