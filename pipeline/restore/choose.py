@@ -439,7 +439,10 @@ def _name_bonus(h: Hypothesis, lex: lexicon.Lexicon, name_here: bool, person: bo
 
 
 def _accent_only(before: str, after: str) -> bool:
-    return before != after and before.translate(_ACUTE) == after.translate(_ACUTE)
+    # of the same length first: the table maps one letter to one letter, and most changes
+    # asked about here put back or take away a letter (a cheap test before two copies)
+    return (len(before) == len(after) and before != after
+            and before.translate(_ACUTE) == after.translate(_ACUTE))
 
 
 def _kind(before: str, after: str, lex: lexicon.Lexicon) -> str:

@@ -50,9 +50,10 @@ class Shape:
         """log10 P(word) under the model (lower case, end mark included)."""
         found = self._cache.get(word)
         if found is None:
-            padded = BOUND * 2 + word + BOUND
-            found = sum(map(self._logp.__getitem__,
-                            (padded[i - 2:i + 1] for i in range(2, len(padded)))))
+            padded, grams = BOUND * 2 + word + BOUND, self._logp
+            found = 0.0  # added from the left
+            for i in range(2, len(padded)):
+                found += grams[padded[i - 2:i + 1]]
             if len(self._cache) < 200_000:
                 self._cache[word] = found
         return found
