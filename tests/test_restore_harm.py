@@ -506,3 +506,21 @@ def test_an_abbreviation_in_parts_that_ocr_ran_together_is_not_read_as_a_word():
     assert not tokens.in_spelled_abbreviation("fro", ("med", "den"), lex)
     assert not tokens.in_spelled_abbreviation("for", ("m", "att"), lex)  # "form": no such
     assert not tokens.in_spelled_abbreviation("fro", ("m2", "den"), lex)
+
+
+def test_a_place_name_begun_by_a_point_of_the_compass_is_read_and_a_surname_so_made_stays():
+    from pipeline.restore import candidates, channel, lexicon
+
+    lex, table = lexicon.load(), channel.load()
+    for point in ("norr", "söder", "väster", "öster", "nord", "syd", "öst", "väst"):
+        assert lex.roles(point) & lexicon.BEGIN, point  # each may begin a compound
+    # invented places: a point of the compass and a place-name element
+    assert "västerby" in [c.text for c in candidates.search("Vasterby", lex, table)]
+    assert "norråsen" in [c.text for c in candidates.search("Norrasen", lex, table)]
+    doc = _restored(["Forvaltningen foreslar att namnden godkanner arendet om skolorna i",
+                     "Norrasen och Ostervik och att beslutet skickas till kommunstyrelsen."])
+    assert {"Norråsen", "Östervik"} <= set(doc.text().split())
+    # a surname made as places are (nord + länder) where a person's name stands is a
+    # name no list has, not the listed surname one dot away ("Nordlander")
+    doc = _restored(["Beslutande Eva Nordländer (S), ordförande Lars Bergqvist (M)"])
+    assert _proposed(doc).get("Nordländer") is None

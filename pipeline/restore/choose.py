@@ -428,7 +428,10 @@ def _name_bonus(h: Hypothesis, lex: lexicon.Lexicon, name_here: bool, person: bo
     stands (`person`)."""
     if not name_here:
         return 0.0
-    if h.unknown:  # the token as printed, or restored (decide._restored): no list has it
+    # the token as printed, or restored (decide._restored), that no list has; or, where a
+    # person's name stands, as printed read as a compound no list has whole, as surnames
+    # are made ("Norrbäck": norr + bäck, not the listed "Norrback")
+    if h.unknown or (person and h.keep and not lex.roles(h.text) & lexicon.WORD):
         damage = min(h.prior - decide.UNLISTED["title"], 0.0)
         return context.NAME_ZIPF - context.NAME_GAP + damage - h.prior
     if lex.is_proper(h.text):

@@ -21,7 +21,9 @@ from pipeline.restore import candidates, context, decide, lexicon
 from pipeline.restore.decide import Hypothesis
 
 ATTESTS, PLAIN, NAME, MAY_MOVE = 1, 2, 4, 8  # what is asked of a word (compiled/settle.c)
-KEPT, LISTED_NAME, GIVEN_NAME = 1, 2, 4  # a reading's traits (compiled/settle.c)
+KEPT, LISTED_NAME, GIVEN_NAME, UNLISTED_WHOLE = 1, 2, 4, 8  # a reading's traits
+# (compiled/settle.c); UNLISTED_WHOLE: the token as printed read as a compound no list
+# has whole, on a name's footing where a person's name stands (`choose._name_bonus`)
 
 
 class Look(NamedTuple):
@@ -61,7 +63,8 @@ def _look(seg: str, hyps: list[Hypothesis], lex: lexicon.Lexicon) -> tuple:
     """What `look` reads of a word and its readings: (readings, lexicon, what the compiled
     call reads, the name it attests): for a word with no reading but as printed, None and
     its text if it is a listed capitalised word; for another, its readings' compiled form,
-    their traits (the word as printed, a listed name, a listed given name: one byte each),
+    their traits (the word as printed, a listed name, a listed given name, the word as
+    printed read as a compound no list has whole: one byte each),
     their texts, and what is asked of it (ATTESTS for a capitalised word; its choices
     where a name may stand, NAME, or not, PLAIN; MAY_MOVE where its neighbours may move
     it, `movable`), and None. Made once per word and list of readings (held beside them,
@@ -76,7 +79,10 @@ def _look(seg: str, hyps: list[Hypothesis], lex: lexicon.Lexicon) -> tuple:
                 | (MAY_MOVE if movable(hyps, lex) else 0))
         found = (hyps, lex, (decide.compiled_readings(hyps),
                              bytes(KEPT * h.keep | LISTED_NAME * lex.is_proper(h.text)
-                                   | GIVEN_NAME * context.is_given(h.text) for h in hyps),
+                                   | GIVEN_NAME * context.is_given(h.text)
+                                   | UNLISTED_WHOLE * (h.keep and not h.unknown and not
+                                                       lex.roles(h.text) & lexicon.WORD)
+                                   for h in hyps),
                              tuple(h.text for h in hyps), mode), None)
     if len(_LOOKS) >= SIZE:
         candidates.forget_older_half(_LOOKS)

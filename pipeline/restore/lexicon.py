@@ -51,6 +51,7 @@ CURATED = [
     ("sv_first_names.txt", WORD | PROPER, 2.5),
     ("sv_surnames.txt", WORD | PROPER, 2.5),
     ("sv_place_name_elements.txt", PLACE, 0.0),  # not words by themselves: no frequency
+    ("sv_place_name_first_elements.txt", BEGIN, 0.0),  # words already: their own frequency
 ]
 ABBREVIATIONS = "sv_abbreviations.txt"
 MUNICIPALITIES = "sv_municipalities_290.txt"

@@ -26,7 +26,8 @@ static Py_ssize_t best_posterior(const double *x, Py_ssize_t n, double *w, doubl
     return best;
 }
 
-enum { KEPT = 1, LISTED_NAME = 2, GIVEN_NAME = 4 };  /* a reading's traits (first_look) */
+enum { KEPT = 1, LISTED_NAME = 2, GIVEN_NAME = 4, UNLISTED_WHOLE = 8 };  /* a reading's traits
+                                                                     (first_look) */
 enum { ATTESTS = 1, PLAIN = 2, NAME = 4, MOVABLE = 8 };  /* what is asked of a word */
 
 typedef struct {  /* the weights of choose's judgement, as Python has them */
@@ -38,7 +39,7 @@ static double name_bonus(const Weights *c, double prior, int unknown, int traits
                          int name_here, int person) {
     if (!name_here)
         return 0.0;
-    if (unknown) {
+    if (unknown || (person && (traits & UNLISTED_WHOLE))) {
         double damage = prior - c->unlisted_title;
         if (0.0 < damage)  /* min(damage, 0.0): the first of equals */
             damage = 0.0;
