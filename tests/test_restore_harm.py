@@ -514,8 +514,11 @@ def test_a_place_name_begun_by_a_point_of_the_compass_is_read_and_a_surname_so_m
     lex, table = lexicon.load(), channel.load()
     for point in ("norr", "söder", "väster", "öster", "nord", "syd", "öst", "väst"):
         assert lex.roles(point) & lexicon.BEGIN, point  # each may begin a compound
-    # invented places: a point of the compass and a place-name element
+    # invented places: a point of the compass and a place-name element, or its genitive
     assert "västerby" in [c.text for c in candidates.search("Vasterby", lex, table)]
+    assert "västerbys" in [c.text for c in candidates.search("Vasterbys", lex, table)]
+    assert lex.roles("ryds") & lexicon.PLACE and lex.roles("bys") & lexicon.PLACE
+    assert not lex.roles("åss") & lexicon.PLACE  # -ås takes no second s
     assert "norråsen" in [c.text for c in candidates.search("Norrasen", lex, table)]
     doc = _restored(["Forvaltningen foreslar att namnden godkanner arendet om skolorna i",
                      "Norrasen och Ostervik och att beslutet skickas till kommunstyrelsen."])

@@ -36,7 +36,7 @@ DICTIONARIES: Path = Path(os.environ.get("PROTOKOLL_DICTIONARIES",
 CACHE: Path = Path(os.environ.get("PROTOKOLL_CACHE",
                             Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache"))
                             / "protokoll"))
-CACHE_FORMAT = 3
+CACHE_FORMAT = 4  # made anew when what is read from the files changes, not only the files
 # Role bits. PLACE marks a place name's last element (-by, -åsa, -å): unlike END it ends a
 # compound only in a capitalised token, since "Lönnå" is a place but "lönnå" no word.
 WORD, BEGIN, END, PROPER, PLACE = 1, 2, 4, 8, 16
@@ -227,6 +227,8 @@ def _read(folder: Path) -> tuple[dict[str, int], frozenset[str], frozenset[str]]
         if (folder / name).exists():
             for form in _lines(folder / name):
                 _add(entries, form, default, bits if form[:1].isupper() else bits & ~PROPER)
+                if bits == PLACE and form[-1:] not in "sxz":  # a name's genitive ends one
+                    _add(entries, form + "s", default, PLACE)  # too: "Norrskärs skola"
     abbreviations = frozenset(_lines(folder / ABBREVIATIONS))
     municipalities = frozenset(name.lower() for name in _lines(folder / MUNICIPALITIES))
     return entries, abbreviations, municipalities
