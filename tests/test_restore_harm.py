@@ -210,6 +210,20 @@ def test_a_lone_colon_is_removed_and_a_lone_comma_kept():
     assert not {",", "."} & {before for before, _ in applied}
 
 
+def test_a_semicolon_ending_a_word_is_suggested_as_a_comma_unless_the_word_is_corrected():
+    # a typewritten attendance list: its commas read as semicolons (minutes print
+    # semicolons too, so only suggested); a word whose letters are corrected is changed
+    # once, keeping its semicolon; a mark after a mark is left alone
+    doc = _restored(["Beslutande Anna Berg (SD); Karl Ek (M), Ekonom; den 4 juni 2014;",
+                     "enligt forvaltningen; och ..; samt ;; i maj."])
+    found = {c.before: c for c in doc.corrections}
+    for before, after in (("(SD);", "(SD),"), ("Ekonom;", "Ekonom,"), ("2014;", "2014,")):
+        assert found[before].after == after and found[before].kind == "symbol"
+        assert not found[before].applied
+    assert found["forvaltningen;"].after == "förvaltningen;"
+    assert not {"..;", ";;"} & found.keys()
+
+
 def test_a_listed_given_name_is_read_where_a_given_name_stands():
     # an English-model document: "Osten" before a surname is Östen, not the cheese, and
     # "Mans" before a name and a party label is Måns, not a man's

@@ -168,8 +168,10 @@ def restore(doc: Document, options: RestoreOptions, *, found: Found | None = Non
                                    done={(c.page, c.line, c.word) for c in fixed},
                                    threshold=options.threshold, english=english)
         done = {(c.page, c.line, c.word + k) for c in fixed for k in range(c.words)}
-        doc.corrections = sorted(fixed + decisions.corrections(occurrences, done),
-                                 key=lambda c: (c.page, c.line, c.word))
+        fixed += decisions.corrections(occurrences, done)
+        fixed += _commas(doc, {(c.page, c.line, c.word + k) for c in fixed
+                               for k in range(c.words)}, options)
+        doc.corrections = sorted(fixed, key=lambda c: (c.page, c.line, c.word))
     data = {**lex.checksums, channel.CONFUSIONS: table.checksum, **shape.checksums(),
             calibration.CALIBRATION: calibration.load().checksum}
     if options.learned:  # the archivists' earlier calls, after the machine's
@@ -183,6 +185,22 @@ def restore(doc: Document, options: RestoreOptions, *, found: Found | None = Non
                   "calibrated": options.calibrated},
         data=data, started=started, seconds=round(time.perf_counter() - clock, 3)))
     return doc
+
+
+def _commas(doc: Document, done: set[tuple[int, int, int]],
+            options: RestoreOptions) -> list[Correction]:
+    """A comma read as a semicolon at the end of a word no other correction changed (one
+    whose letters are corrected keeps its semicolon: one change a word)."""
+    out = []
+    for page in doc.pages:
+        for li, line in enumerate(page.lines):
+            for wi, word in enumerate(line.words):
+                if (page.number, li, wi) not in done and (after := symbols.comma(word.text)):
+                    out.append(Correction(
+                        page=page.number, line=li, word=wi, before=word.text, after=after,
+                        kind="symbol", score=symbols.SEMICOLON, origin="context",
+                        applied=options.threshold <= symbols.SEMICOLON))
+    return out
 
 
 def _symbol_corrections(doc: Document, english: float,
