@@ -11,6 +11,13 @@ isotonic regression (pool adjacent violators), each pool then counting one right
 wrong change more than it saw (so a pool of few changes is not trusted far), flat over a
 pool's posteriors and read between pools by straight lines.
 
+With --prints it also runs on the text inputs of the corpora as bench/fonts.py prints them
+in other typefaces (folders laid out like ../shared): the OCR of one typeface is not that
+of another, and a fit on one typeface's errors does not carry to the next as well as a fit
+on several (each print left out of the fit in turn, its English-OCR WER after restoration
+was lower than with the corpora alone). A print of a document counts as that document in
+the folds below.
+
 With --folds K it also says how the scores hold on documents the fit has not seen: the
 documents (each with all its input kinds) are dealt into K folds, each fold's changes are
 scored by a fit made on the other folds, and the table gives what each threshold would
@@ -19,7 +26,13 @@ the changes of words are refitted; the rules for marks (`restore.symbols`) keep 
 scores, measured on all documents.
 
     .venv/bin/python bench/calibrate.py [--shared ../shared] [--out out/calibrate]
-                                        [--reuse] [--folds K]
+                                        [--reuse] [--folds K] [--prints DIR ...]
+
+The table in the repository is made with the three prints of bench/fonts.py:
+
+    for f in mono sans serif; do .venv/bin/python bench/fonts.py out/prints/$f --font $f; done
+    .venv/bin/python bench/calibrate.py --folds 29 --prints out/prints/mono out/prints/sans \
+        out/prints/serif
 """
 
 from __future__ import annotations
@@ -105,6 +118,8 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=HERE.parent / "out" / "calibrate")
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--reuse", action="store_true", help="judge the outputs already in --out")
+    parser.add_argument("--prints", type=Path, nargs="*", default=[], metavar="DIR",
+                        help="also the corpora printed in other typefaces (bench/fonts.py)")
     parser.add_argument("--folds", type=int, default=0, metavar="K",
                         help="also score each of K folds of documents by a fit on the others")
     args = parser.parse_args()
@@ -121,11 +136,19 @@ def main() -> None:
             api.run(inputs, args.out / corpus, options)
         for found in changes.judge_outputs(folder, args.out / corpus).values():
             judged += found
+        for k, prints in enumerate(args.prints):
+            out = args.out / f"prints-{k}" / corpus
+            if not args.reuse:
+                api.run(sorted((prints / corpus).glob("*.ocr_*.txt")), out, options)
+            for found in changes.judge_outputs(prints / corpus, out).values():
+                judged += found
     lines = [f"# Calibration of restoration scores, made by bench/calibrate.py on "
              f"{datetime.now(UTC):%Y-%m-%d}",
              f"# from {len(judged)} changes proposed on every text input of "
              f"{', '.join(CORPORA)} (truth, eng, swe, typewriter OCR) and "
-             "protokoll's own OCR of their page images",
+             "protokoll's own OCR of their page images"
+             + (f"; and the text inputs of both printed in other typefaces by bench/fonts.py"
+                f" ({', '.join(p.name for p in args.prints)})" if args.prints else ""),
              "family\tposterior\tprobability\tchanges"]
     for name, points in sorted(_families(judged).items()):
         lines += [f"{name}\t{_knot(x)}\t{p}\t{n}" for x, p, n in fit(points)]
