@@ -5,12 +5,14 @@ set in Liberation Serif, Liberation Sans and DejaVu Serif, and the corpora's own
 from a few more. To see how the restoration stage does on OCR it has not met, this prints
 the truth of every document of ../shared/dev and ../shared/dev-real in another typeface
 (DejaVu Sans, or DejaVu Sans Mono as from a typewriter; DejaVu Serif, one of the channel's
-own, for comparison under this script's print), line by line as in the truth
+own, for comparison under this script's print; Carlito, with Calibri's metrics, and
+Liberation Mono, with Courier's: the calibration of scores is fitted on the three DejaVu
+prints too, `bench/calibrate.py --prints`, and on neither of these), line by line as in the truth
 (lines too wide for the page wrapped), on A4 at 300 dpi with a little rotation, grain and
 blur, reads the pages with Tesseract's English and Swedish models, and writes a folder laid
 out like ../shared, for `bench/accuracy.py --shared`:
 
-    python bench/fonts.py OUT [--font sans|mono|serif] [--shared ../shared]
+    python bench/fonts.py OUT [--font sans|mono|serif|carlito|courier] [--shared ../shared]
     python bench/accuracy.py --shared OUT --out out/accuracy-fonts
 
 OUT/dev/NAME.gold.txt is the truth, OUT/dev/NAME.ocr_eng.txt and .ocr_swe.txt its OCR
@@ -32,7 +34,11 @@ from PIL import Image, ImageChops, ImageDraw, ImageFilter, ImageFont
 HERE = Path(__file__).resolve().parent
 FONTS = {"sans": "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",  # fonts-dejavu-core
          "mono": "/usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf",
-         "serif": "/usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf"}
+         "serif": "/usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf",
+         # typefaces no fit has seen (the calibration is fitted on the three above):
+         # Calibri's metrics (fonts-crosextra-carlito), Courier's (fonts-liberation)
+         "carlito": "/usr/share/fonts/truetype/crosextra/Carlito-Regular.ttf",
+         "courier": "/usr/share/fonts/truetype/liberation/LiberationMono-Regular.ttf"}
 CORPORA = ("dev", "dev-real")
 DPI, POINTS, PITCH = 300, 10.5, 1.45
 PAGE, MARGIN = (2480, 3508), 200
