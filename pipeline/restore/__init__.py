@@ -195,7 +195,7 @@ def _commas(doc: Document, done: set[tuple[int, int, int]],
     for page in doc.pages:
         for li, line in enumerate(page.lines):
             for wi, word in enumerate(line.words):
-                if (page.number, li, wi) not in done and (after := symbols.comma(word.text)):
+                if (after := symbols.comma(word.text)) and (page.number, li, wi) not in done:
                     out.append(Correction(
                         page=page.number, line=li, word=wi, before=word.text, after=after,
                         kind="symbol", score=symbols.SEMICOLON, origin="context",
