@@ -18,7 +18,6 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-import pytesseract
 from PIL import Image
 
 from pipeline.exceptions import MissingDependencyError, OcrError, OcrTimeoutError
@@ -131,7 +130,11 @@ def _api(tessdata: str, lang: str, thread: int):
 
 def _program(image: Image.Image, *, lang: str, dpi: int, timeout: float, path: Path | str,
              tessdata: Path) -> str:
-    """The installed program, given the page as a PNM file (no compression to pay for)."""
+    """The installed program, given the page as a PNM file (no compression to pay for).
+    pytesseract is imported here, where it is used: it imports numpy where that is
+    installed, which a worker restoring text (most of an archive's work) need not carry."""
+    import pytesseract
+
     with tempfile.TemporaryDirectory(prefix="protokoll-") as folder:
         target = Path(folder) / f"page.{'ppm' if image.mode == 'RGB' else 'pgm'}"
         image.save(target, format="PPM")
