@@ -224,6 +224,17 @@ def test_a_semicolon_ending_a_word_is_suggested_as_a_comma_unless_the_word_is_co
     assert not {"..;", ";;"} & found.keys()
 
 
+def test_a_name_whose_capital_ocr_misread_as_a_small_letter_gets_its_capital_back():
+    # a sans-serif capital I is a bar, which OCR reads as l: the surname "lvarsson" is
+    # Ivarsson, with the capital its list gives it; a common word stays in lower case
+    doc = _restored(["Narvarande ledamoter och ersattare enligt bifogad narvarolista.",
+                     "Justerare Roger lvarsson (S) och Anna Berg (M) lnte narvarande.",
+                     "Beslutande Malin lvarsson, ordforande, och Karl Ek."])
+    applied = _applied(doc)
+    assert ("lvarsson", "Ivarsson") in applied and ("lvarsson,", "Ivarsson,") in applied
+    assert ("lnte", "inte") in applied
+
+
 def test_a_listed_given_name_is_read_where_a_given_name_stands():
     # an English-model document: "Osten" before a surname is Östen, not the cheese, and
     # "Mans" before a name and a party label is Måns, not a man's

@@ -279,8 +279,9 @@ class Decisions:
         if word == seg:
             return None
         _, score, by_context = choice
-        return (word, score, "context" if by_context else "lexicon",
-                "name" if name_here else _kind(seg, word, self.lexicon))
+        kind = "name" if name_here else _kind(seg, word, self.lexicon)
+        return (_name_capital(seg, word, self.lexicon), score,
+                "context" if by_context else "lexicon", kind)
 
     def _correction(self, occ: Occurrence, new_segments: list[str], scores: list[float],
                     kinds: set[str], origins: set[str]) -> Correction:
@@ -446,6 +447,16 @@ def _accent_only(before: str, after: str) -> bool:
     # asked about here put back or take away a letter (a cheap test before two copies)
     return (len(before) == len(after) and before != after
             and before.translate(_ACUTE) == after.translate(_ACUTE))
+
+
+def _name_capital(seg: str, word: str, lex: lexicon.Lexicon) -> str:
+    """The reading with a capital where it is a name no list has in lower case and its
+    first letter is not the one OCR wrote ("lvarsson" is Ivarsson: a sans-serif capital I
+    read as l): the printed letter's case says nothing of the letter it was misread for."""
+    if (seg[:1].islower() and word[:1] != seg[:1] and lex.is_proper(word)
+            and not lex.is_word(word, capitalized=False)):
+        return word[:1].upper() + word[1:]
+    return word
 
 
 def _kind(before: str, after: str, lex: lexicon.Lexicon) -> str:
