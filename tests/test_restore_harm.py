@@ -235,6 +235,19 @@ def test_a_name_whose_capital_ocr_misread_as_a_small_letter_gets_its_capital_bac
     assert ("lnte", "inte") in applied
 
 
+def test_a_capital_o_or_a_inside_a_word_is_read_as_the_dotted_letter_it_was():
+    # an English model writes ö, ä and å as O and A at times: a capital inside a word,
+    # before a small letter, is no shape words are printed in, so the dotted reading wins
+    # even where the letters as printed would make an unlisted compound ("korplanen");
+    # a system's name so printed, with no reading to go to, stays
+    doc = _restored(["Narvarande ledamoter och ersattare enligt bifogad narvarolista.",
+                     "Remissen om KOrplanen och VAgforeningen skickas till ProAct."])
+    applied = _applied(doc)
+    assert ("KOrplanen", "Körplanen") in applied
+    assert ("VAgforeningen", "Vägföreningen") in applied
+    assert "ProAct." not in {c.before for c in doc.corrections}
+
+
 def test_a_listed_given_name_is_read_where_a_given_name_stands():
     # an English-model document: "Osten" before a surname is Östen, not the cheese, and
     # "Mans" before a name and a party label is Måns, not a man's
