@@ -130,6 +130,8 @@ def hypotheses(token: str, found: list[Candidate], lexicon: Lexicon,
 def capital_inside(token: str) -> bool:
     """True for a capital O or A after a word's first letter and before a small one
     ("KOpoptionsavtal", "nyansOkningar"): see INNER_CAPITAL."""
+    if "O" not in token[1:] and "A" not in token[1:]:  # most words: a quick test
+        return False
     return any(ch in "OA" and token[k + 1:k + 2].islower() for k, ch in enumerate(token)
                if k)
 
