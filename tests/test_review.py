@@ -225,7 +225,7 @@ def test_decide_accept_above_and_items(out, client):
 def test_two_clients_deciding_at_once_lose_nothing(out):
     server = review_app.make_server(review_app.create_app(out, who="anna"), port=0, threads=4)
     assert server.effective_host == "127.0.0.1"
-    thread = threading.Thread(target=server.run, daemon=True)
+    thread = threading.Thread(target=_serve, args=(server,), daemon=True)
     thread.start()
     base = f"http://127.0.0.1:{server.effective_port}/api/d/{NAME}"
     keys = [view.item_key(c.page, c.line, c.word)
