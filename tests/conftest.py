@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import dataclasses
 import unicodedata
+from contextlib import suppress
 from pathlib import Path
 
 import pytest
@@ -18,6 +19,13 @@ SCANNED = SAMPLES / "minutes_2024_scanned.pdf"
 LEGACY = SAMPLES / "boras_forskolenamnden_2021-03_p39.ocr.txt"
 CONFIG = SAMPLES / "arkiv.toml"
 CREATED = "2024-05-16T07:30:00+00:00"
+
+
+def serve(server) -> None:
+    """A review server's loop, until the test closes its socket under it (the select on
+    the closed socket ends it)."""
+    with suppress(OSError, ValueError):
+        server.run()
 
 
 def words(text: str) -> list[str]:

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import SAMPLES
+from conftest import SAMPLES, serve
 
 from pipeline import api
 from pipeline.export import write_outputs
@@ -57,7 +57,7 @@ def out(tmp_path_factory) -> Path:
 @pytest.fixture(scope="module")
 def base(out) -> Iterator[str]:
     server = review_app.make_server(review_app.create_app(out, who="anna"), port=0)
-    thread = threading.Thread(target=server.run, daemon=True)
+    thread = threading.Thread(target=serve, args=(server,), daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.effective_port}"
     server.close()

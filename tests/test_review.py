@@ -13,11 +13,11 @@ import socket
 import sqlite3
 import threading
 import urllib.request
-from contextlib import closing, suppress
+from contextlib import closing
 from pathlib import Path
 
 import pytest
-from conftest import SAMPLES, SHARED
+from conftest import SAMPLES, SHARED, serve
 from PIL import Image
 
 from pipeline import api, cli
@@ -225,7 +225,7 @@ def test_decide_accept_above_and_items(out, client):
 def test_two_clients_deciding_at_once_lose_nothing(out):
     server = review_app.make_server(review_app.create_app(out, who="anna"), port=0, threads=4)
     assert server.effective_host == "127.0.0.1"
-    thread = threading.Thread(target=_serve, args=(server,), daemon=True)
+    thread = threading.Thread(target=serve, args=(server,), daemon=True)
     thread.start()
     base = f"http://127.0.0.1:{server.effective_port}/api/d/{NAME}"
     keys = [view.item_key(c.page, c.line, c.word)
@@ -568,15 +568,9 @@ def test_every_route_answers_malformed_input_with_4xx(out, client):
     assert not store_path(out).exists() or not Store(store_path(out)).current(NAME)
 
 
-def _serve(server) -> None:
-    """The server's loop, until the test closes its socket under it."""
-    with suppress(OSError, ValueError):  # the select on a closed socket
-        server.run()
-
-
 def test_the_server_refuses_a_huge_body_without_reading_it(out):
     server = review_app.make_server(review_app.create_app(out, who="anna"), port=0)
-    thread = threading.Thread(target=_serve, args=(server,), daemon=True)
+    thread = threading.Thread(target=serve, args=(server,), daemon=True)
     thread.start()
     try:
         with socket.create_connection(("127.0.0.1", server.effective_port), timeout=30) as s:
