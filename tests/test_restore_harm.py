@@ -233,6 +233,10 @@ def test_a_name_whose_capital_ocr_misread_as_a_small_letter_gets_its_capital_bac
     applied = _applied(doc)
     assert ("lvarsson", "Ivarsson") in applied and ("lvarsson,", "Ivarsson,") in applied
     assert ("lnte", "inte") in applied
+    # read so, it is a surname to its neighbour too: "Hakan" before it is the given name
+    doc = _restored(["Narvarande ledamoter och ersattare enligt bifogad narvarolista.",
+                     "Justerare Hakan lvarsson (S) och Anna Berg (M) lnte narvarande."])
+    assert ("Hakan", "Håkan") in _applied(doc)
 
 
 def test_a_capital_o_or_a_inside_a_word_is_read_as_the_dotted_letter_it_was():

@@ -280,7 +280,7 @@ class Decisions:
             return None
         _, score, by_context = choice
         kind = "name" if name_here else _kind(seg, word, self.lexicon)
-        return (_name_capital(seg, word, self.lexicon), score,
+        return (_cased(seg, choice[0], self.lexicon), score,
                 "context" if by_context else "lexicon", kind)
 
     def _correction(self, occ: Occurrence, new_segments: list[str], scores: list[float],
@@ -372,8 +372,8 @@ class Decisions:
             else:
                 scores = self.plain(seg)
                 text = hyps[scores.index(max(scores))].text
-            found = self._best[seg] = seg if text == seg.lower() else candidates.apply_case(
-                text, candidates.case_pattern(seg))
+            found = self._best[seg] = seg if text == seg.lower() else _cased(
+                seg, text, self.lexicon)
         return found
 
     def _settled(self, occurs: Counter[str]) -> dict[str, str]:
@@ -449,10 +449,12 @@ def _accent_only(before: str, after: str) -> bool:
             and before.translate(_ACUTE) == after.translate(_ACUTE))
 
 
-def _name_capital(seg: str, word: str, lex: lexicon.Lexicon) -> str:
-    """The reading with a capital where it is a name no list has in lower case and its
-    first letter is not the one OCR wrote ("lvarsson" is Ivarsson: a sans-serif capital I
-    read as l): the printed letter's case says nothing of the letter it was misread for."""
+def _cased(seg: str, text: str, lex: lexicon.Lexicon) -> str:
+    """A reading (lower case) in the token's case; with a capital where it is a name no
+    list has in lower case and its first letter is not the one OCR wrote ("lvarsson" is
+    Ivarsson: a sans-serif capital I read as l): the printed letter's case says nothing of
+    the letter it was misread for."""
+    word = candidates.apply_case(text, candidates.case_pattern(seg))
     if (seg[:1].islower() and word[:1] != seg[:1] and lex.is_proper(word)
             and not lex.is_word(word, capitalized=False)):
         return word[:1].upper() + word[1:]
