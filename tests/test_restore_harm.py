@@ -115,6 +115,14 @@ def test_party_label_and_paragraph_sign_confusions_are_corrected_where_placed():
     assert ("(5)", "(S)") not in applied  # not after a name: a list number
 
 
+def test_a_paragraph_sign_beside_a_lookalike_before_a_range_is_two():
+    applied = _applied(_restored(["Anna Holm, ekonomichef 8§ 199-201",
+                                  "8§ 81-91 Dnr KS 2019/0123", "8§ 92 Dnr KS 2019/0124",
+                                  "$& 93-95 Dnr KS 2019/0125"]))
+    assert applied.count(("8§", "§§")) == 2 and ("8§", "§") in applied
+    assert ("$&", "§") in applied  # one § read as two marks
+
+
 def test_a_paragraph_sign_after_its_number_where_a_law_or_a_decision_is_cited():
     lines = ["Ärendet prövas enligt 38 8 förvaltningslagen och 10 kap. 32 8",
              "skollagen samt 16 kap. 6 f 8 SoL. Riktlinjerna antagna av",
