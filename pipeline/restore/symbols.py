@@ -88,7 +88,7 @@ _NUMBERED = {"bilaga", "bilagor", "punkt", "punkterna", "sida", "sidan", "kapite
              "januari", "februari", "mars", "april", "maj", "juni", "juli", "augusti",
              "september", "oktober", "november", "december"}
 # Measured precision of each rule (see the module's docstring); seen / right in brackets.
-SECTION_AT_START = 0.99  # 114 / 114; "$&", "8&" 9 / 9 in bench/fonts.py's prints
+SECTION_AT_START = 0.99  # 223 / 223 with the prints
 SECTION_IN_LINE = 0.5  # 0 / 0
 SECTION_JOINED = 0.33  # 1 / 0
 SECTION_CITED = 0.95  # 22 / 22 with the prints: a law or a decision cited
@@ -96,7 +96,7 @@ SECTION_PRESENT = 0.97  # 43 / 43 with the prints: in an attendance list, after 
 BULLET_SCORE = 0.97  # 35 / 35 with the prints («, »«, ¢ in lists of 2 to 4 items)
 LONE_BULLET = 0.88  # 7 / 7 with the prints: the only line of its page that starts so
 QUOTE_OR_BULLET = 0.87  # 6 / 6 with the prints, all bullets: "»", which may be a quotation
-PARTY_SCORE = 0.99  # 99 / 99 (S read as 5, $, SS), with other labels' misread letters
+PARTY_SCORE = 0.99  # 104 / 104 with the prints (S read as 5, $, SS; other labels misread)
 LONE_I_BAR, LONE_I_ONE = 0.4, 0.5  # 3 / 1, 0 / 0
 DASH_SCORE = 0.84  # 11 / 10 with the prints: an en dash read as an em dash, or an em dash
 LIST_NUMBER_SCORE = 0.8  # 3 / 3 with the prints
