@@ -13,7 +13,8 @@ from __future__ import annotations
 from pipeline.model import Document, Page, Source
 from pipeline.ocr.legacy import text_line
 from pipeline.options import RestoreOptions
-from pipeline.restore import restore, symbols
+from pipeline.restore import lexicon, restore, symbols
+from pipeline.restore.lexicon import BEGIN
 
 
 def _doc(lines: list[str]) -> Document:
@@ -577,3 +578,14 @@ def test_a_place_name_begun_by_a_point_of_the_compass_is_read_and_a_surname_so_m
     # name no list has, not the listed surname one dot away ("Nordlander")
     doc = _restored(["Beslutande Eva Nordländer (S), ordförande Lars Bergqvist (M)"])
     assert _proposed(doc).get("Nordländer") is None
+
+
+def test_a_noun_begins_a_compound_without_its_linking_s():
+    """"bygglovhandläggare" beside "bygglovshandläggare": the search reads bygglov +
+    handläggare, not bygg + löv + handläggare; a noun of a suffix that always takes the -s-
+    ("ledningsgrupp") does not begin one without it."""
+    lex = lexicon.load()
+    assert lex.roles("bygglov") & BEGIN and not lex.roles("ledning") & BEGIN
+    doc = _restored(["Handlaggare pa bygglovenheten har gatt igenom arendet och den nya",
+                     "bygglovhandlaggaren ar klar med forslaget till namnden."])
+    assert ("bygglovhandlaggaren", "bygglovhandläggaren") in _applied(doc)

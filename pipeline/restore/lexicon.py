@@ -36,11 +36,14 @@ DICTIONARIES: Path = Path(os.environ.get("PROTOKOLL_DICTIONARIES",
 CACHE: Path = Path(os.environ.get("PROTOKOLL_CACHE",
                             Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache"))
                             / "protokoll"))
-CACHE_FORMAT = 4  # made anew when what is read from the files changes, not only the files
+CACHE_FORMAT = 6  # made anew when what is read from the files changes, not only the files
 # Role bits. PLACE marks a place name's last element (-by, -åsa, -å): unlike END it ends a
 # compound only in a capitalised token, since "Lönnå" is a place but "lönnå" no word.
 WORD, BEGIN, END, PROPER, PLACE = 1, 2, 4, 8, 16
 ROLES = 31  # all the role bits
+# Derivational suffixes whose nouns always take the linking -s- in a compound (-ing, -het,
+# -else, -skap, -dom, -tion, -sion, -nad, -tet: "föreningsliv", "kvalitetsarbete")
+_LINKED_SUFFIXES = ("ing", "het", "else", "skap", "dom", "tion", "sion", "nad", "tet")
 _SHIFT = 5  # the Zipf frequency sits above the role bits
 _ROLE_BITS = {"w": WORD, "b": BEGIN, "e": END}
 # Curated lists: file, roles, Zipf frequency used when wordfreq does not know the entry.
@@ -229,6 +232,17 @@ def _read(folder: Path) -> tuple[dict[str, int], frozenset[str], frozenset[str]]
                 _add(entries, form, default, bits if form[:1].isupper() else bits & ~PROPER)
                 if bits == PLACE and form[-1:] not in "sxz":  # a name's genitive ends one
                     _add(entries, form + "s", default, PLACE)  # too: "Norrskärs skola"
+    # A noun whose linked form begins compounds may begin one unlinked too: Swedish writes
+    # "bygglovhandläggare" beside "bygglovshandläggare", but hunspell's flags list only the
+    # linked form for thousands of nouns. Without this, "bygglovhandlaggare" (an English
+    # model's) had no reading but bygg + löv + handläggare, applied at 0.96. Not a noun of
+    # a suffix that always takes the -s- (ledningsgrupp, not "ledninggrupp").
+    for key, packed in list(entries.items()):
+        if (packed & WORD and packed & END and not packed & BEGIN and len(key) >= 5
+                and not key.endswith(_LINKED_SUFFIXES)):
+            linked = entries.get(key + "s")
+            if linked is not None and linked & BEGIN:
+                entries[key] = packed | BEGIN
     abbreviations = frozenset(_lines(folder / ABBREVIATIONS))
     municipalities = frozenset(name.lower() for name in _lines(folder / MUNICIPALITIES))
     return entries, abbreviations, municipalities
