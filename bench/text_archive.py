@@ -198,6 +198,21 @@ class _Archive:
         return "\f".join(pages) + "\n"
 
 
+def raw_wer(archive: Path) -> dict[str, float]:
+    """The OCR text's word error rate against the truth beside it, per model, as
+    `bench/accuracy.py` counts the corpora's."""
+    from pipeline.evaluate import text
+
+    rates = {}
+    for model in channel.MODELS:
+        scores = [text.score((archive / "truth" / f"{doc.name.split('.')[0]}.gold.txt")
+                             .read_text(encoding="utf-8"), doc.read_text(encoding="utf-8"))
+                  for doc in sorted((archive / "docs").glob(f"*.ocr_{model}.txt"))]
+        if scores:
+            rates[model] = sum(scores[1:], scores[0]).wer
+    return rates
+
+
 class _Noise:
     """Text read as an OCR engine would: each letter (or letter pair) replaced by what the
     channel says the model reads it as, with that probability."""

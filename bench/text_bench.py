@@ -65,27 +65,14 @@ def main() -> None:
               f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}; jobs={args.jobs}")
         print(f"archive: {len(docs)} documents, {words} words, "
               f"{sum(d.read_text(encoding='utf-8').count(chr(12)) + 1 for d in docs)} pages; "
-              f"raw word error rate {_raw_wer(work / 'archive')}\n", flush=True)
+              "raw word error rate " + ", ".join(
+                  f"{m} {100 * r:.1f}%" for m, r in text_archive.raw_wer(work / "archive").items())
+              + "\n", flush=True)
         run = _run(docs, work / "out", args.jobs)
         latency, again = _latency(docs)
         load = _load()
         _table(len(docs), words, run, latency, again, load)
         print(f"\nload average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
-
-
-def _raw_wer(archive: Path) -> str:
-    """The OCR text's word error rate against the truth beside it, per model, as
-    `bench/accuracy.py` counts the corpora's (the archive's errors are as many as theirs)."""
-    from pipeline.evaluate import text
-
-    rates = []
-    for model in ("eng", "swe"):
-        scores = [text.score((archive / "truth" / f"{doc.name.split('.')[0]}.gold.txt")
-                             .read_text(encoding="utf-8"), doc.read_text(encoding="utf-8"))
-                  for doc in sorted((archive / "docs").glob(f"*.ocr_{model}.txt"))]
-        if scores:
-            rates.append(f"{model} {100 * sum(scores[1:], scores[0]).wer:.1f}%")
-    return ", ".join(rates)
 
 
 def _run(docs: list[Path], out: Path, jobs: int) -> dict:

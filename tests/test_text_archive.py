@@ -9,20 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.evaluate import text
-
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
 text_archive = pytest.importorskip("text_archive")
 
 
 def test_the_archive_has_the_word_error_rates_of_the_corpora_ocr(shared, tmp_path):
     text_archive.make(tmp_path, documents=40)
-    rates = {}
-    for model in ("eng", "swe"):
-        scores = [text.score((tmp_path / "truth" / f"{ocr.name.split('.')[0]}.gold.txt")
-                             .read_text(encoding="utf-8"), ocr.read_text(encoding="utf-8"))
-                  for ocr in sorted((tmp_path / "docs").glob(f"*.ocr_{model}.txt"))]
-        rates[model] = sum(scores[1:], scores[0]).wer
+    rates = text_archive.raw_wer(tmp_path)
     # the corpora's raw OCR, counted so by bench/accuracy.py: English 21.3% to 31.7%,
     # Swedish 1.7% to 5.1%
     assert 0.20 <= rates["eng"] <= 0.33, rates
