@@ -85,8 +85,10 @@ def make(out: Path, *, documents: int = DOCUMENTS, seed: int = SEED) -> int:
     rng = random.Random(seed)
     archive = _Archive(rng, texts)
     table = _Noise(channel.load())
-    (out / "docs").mkdir(parents=True, exist_ok=True)
-    (out / "truth").mkdir(parents=True, exist_ok=True)
+    for folder in ("docs", "truth"):  # an archive made here before is replaced, not added to
+        (out / folder).mkdir(parents=True, exist_ok=True)
+        for old in (out / folder).glob("*.txt"):
+            old.unlink()
     total = 0
     for n in range(documents):
         year = rng.randint(1995, 2022)

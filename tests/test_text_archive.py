@@ -21,3 +21,11 @@ def test_the_archive_has_the_word_error_rates_of_the_corpora_ocr(shared, tmp_pat
     assert 0.20 <= rates["eng"] <= 0.33, rates
     assert 0.015 <= rates["swe"] <= 0.06, rates
     assert len(list((tmp_path / "docs").iterdir())) == 40
+
+
+def test_an_archive_made_again_in_its_folder_replaces_the_one_before(shared, tmp_path):
+    text_archive.make(tmp_path, documents=4)
+    words = text_archive.make(tmp_path, documents=2)
+    docs = sorted((tmp_path / "docs").iterdir())
+    assert len(docs) == 2 and len(list((tmp_path / "truth").iterdir())) == 2
+    assert words == sum(len(d.read_text(encoding="utf-8").split()) for d in docs)
