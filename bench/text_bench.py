@@ -34,6 +34,7 @@ import argparse
 import os
 import re
 import resource
+import shutil
 import statistics
 import subprocess
 import sys
@@ -68,6 +69,7 @@ def main() -> None:
               "raw word error rate " + ", ".join(
                   f"{m} {100 * r:.1f}%" for m, r in text_archive.raw_wer(work / "archive").items())
               + "\n", flush=True)
+        shutil.rmtree(work / "out", ignore_errors=True)  # a kept run before would be resumed
         run = _run(docs, work / "out", args.jobs)
         latency, again = _latency(docs)
         load = _load()
