@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import array
 import bisect
+import contextlib
 import functools
 import gzip
 import hashlib
@@ -210,6 +211,7 @@ def _load(folder: Path) -> Lexicon:
     try:
         keys_blob, packed_blob, abbreviations, municipalities = pickle.loads(
             cached.read_bytes())
+        _used(cached)
     except (OSError, pickle.UnpicklingError, EOFError, ValueError, TypeError):
         entries, abbreviations, municipalities = _read(folder)
         keys = sorted(entries)
@@ -272,6 +274,37 @@ def _store(path: Path, data: object) -> None:
         tmp.replace(path)
     except OSError as exc:  # no cache is slower, not wrong
         log.debug("cannot write the lexicon cache %s: %s", path, exc)
+        return
+    _prune(path)
+
+
+KEEP_CACHES = 3  # lexicon caches kept: one per version in use (each about 14 MB)
+
+
+def _used(path: Path) -> None:
+    """Mark a cache as used now (its modification time), so that pruning keeps it."""
+    with contextlib.suppress(OSError):  # a folder read-only to this user: kept as it is
+        os.utime(path)
+
+
+def _prune(made: Path) -> None:
+    """Delete the lexicon caches beyond the KEEP_CACHES used last: each version of the
+    word lists (an upgrade, a changed list) makes its own, and the old ones are never
+    read again."""
+    others = sorted((p for p in made.parent.glob("lexicon-*.pickle") if p != made),
+                    key=_last_used, reverse=True)
+    for old in others[KEEP_CACHES - 1:]:
+        try:
+            old.unlink()
+        except OSError as exc:
+            log.debug("cannot delete the old lexicon cache %s: %s", old, exc)
+
+
+def _last_used(path: Path) -> float:
+    try:
+        return path.stat().st_mtime
+    except OSError:  # deleted meanwhile by another process's pruning
+        return 0.0
 
 
 def curated_names(name: str, folder: Path = DICTIONARIES) -> list[str]:
