@@ -20,8 +20,11 @@ import functools
 import gzip
 import hashlib
 import logging
+import mmap
 import os
 import pickle
+import struct
+import sys
 import threading
 from pathlib import Path
 
@@ -37,7 +40,7 @@ DICTIONARIES: Path = Path(os.environ.get("PROTOKOLL_DICTIONARIES",
 CACHE: Path = Path(os.environ.get("PROTOKOLL_CACHE",
                             Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache"))
                             / "protokoll"))
-CACHE_FORMAT = 6  # made anew when what is read from the files changes, not only the files
+CACHE_FORMAT = 7  # made anew when what is read from the files changes, not only the files
 # Role bits. PLACE marks a place name's last element (-by, -åsa, -å): unlike END it ends a
 # compound only in a capitalised token, since "Lönnå" is a place but "lönnå" no word.
 WORD, BEGIN, END, PROPER, PLACE = 1, 2, 4, 8, 16
@@ -66,8 +69,8 @@ class _Keys:
     """The sorted keys and their entries searched in Python: what the compiled
     `_search.Keys` does, for when it is not built."""
 
-    def __init__(self, blob: bytes, packed: bytes) -> None:
-        self.keys = blob.decode("utf-8").split("\n") if blob else []
+    def __init__(self, blob: bytes | memoryview, packed: bytes | memoryview) -> None:
+        self.keys = bytes(blob).decode("utf-8").split("\n") if len(blob) else []
         self.packed = array.array("i")
         self.packed.frombytes(packed)
 
@@ -96,12 +99,15 @@ class _Keys:
 
 
 class Lexicon:
-    def __init__(self, blob: bytes, packed: bytes, abbreviations: frozenset[str],
-                 municipalities: frozenset[str], checksums: dict[str, str], *,
-                 compiled: bool = True) -> None:
+    def __init__(self, blob: bytes | memoryview, packed: bytes | memoryview,
+                 abbreviations: frozenset[str], municipalities: frozenset[str],
+                 checksums: dict[str, str], *, compiled: bool = True,
+                 layout: tuple[memoryview, ...] = ()) -> None:
+        """`layout`: what the compiled index works out of the forms (`Keys.layout`), as
+        the disk cache keeps it, so that a process need not work it out again."""
         self._blob, self._packed = blob, packed  # forms, sorted, one per line (UTF-8); entries
         use = compiled and _search is not None
-        self.index = _search.Keys(blob, packed) if use else _Keys(blob, packed)
+        self.index = _search.Keys(blob, packed, *layout) if use else _Keys(blob, packed)
         self._looked_up: dict[str, int] = {}  # form -> packed, or -1 if not listed
         self._roles: dict[str, int] = {}  # form -> its role bits (0 if not listed)
         self.abbreviations = abbreviations
@@ -123,7 +129,14 @@ class Lexicon:
     @property
     def keys(self) -> list[str]:
         """Every form, sorted, made anew when asked for (the search does not need it)."""
-        return self._blob.decode("utf-8").split("\n") if self._blob else []
+        return bytes(self._blob).decode("utf-8").split("\n") if len(self._blob) else []
+
+    @property
+    def packed(self) -> list[int]:
+        """Every form's entry, in the order of `keys`, made anew when asked for."""
+        entries = array.array("i")
+        entries.frombytes(self._packed)
+        return entries.tolist()
 
     @property
     def compiled(self) -> bool:
@@ -207,18 +220,52 @@ def checksums(folder: Path = DICTIONARIES) -> dict[str, str]:
 def _load(folder: Path) -> Lexicon:
     checksums_ = checksums(folder)
     key = hashlib.sha256(repr((CACHE_FORMAT, sorted(checksums_.items()))).encode()).hexdigest()
-    cached = CACHE / f"lexicon-{key[:16]}.pickle"
+    cached = CACHE / f"lexicon-{key[:16]}.bin"
     try:
-        keys_blob, packed_blob, abbreviations, municipalities = pickle.loads(
-            cached.read_bytes())
+        lex = _mapped(cached, checksums_)
         _used(cached)
+        return lex
     except (OSError, pickle.UnpicklingError, EOFError, ValueError, TypeError):
-        entries, abbreviations, municipalities = _read(folder)
-        keys = sorted(entries)
-        keys_blob = "\n".join(keys).encode("utf-8")
-        packed_blob = array.array("i", (entries[k] for k in keys)).tobytes()
-        _store(cached, (keys_blob, packed_blob, abbreviations, municipalities))
-    return Lexicon(keys_blob, packed_blob, abbreviations, municipalities, checksums_)
+        pass  # none yet, or not one this machine can read: made again
+    entries, abbreviations, municipalities = _read(folder)
+    keys = sorted(entries)
+    lex = Lexicon("\n".join(keys).encode("utf-8"),
+                  array.array("i", (entries[k] for k in keys)).tobytes(), abbreviations,
+                  municipalities, checksums_)
+    _store(cached, lex)
+    return lex
+
+
+# The disk cache: this header, the length of what follows it (8 bytes, little-endian),
+# a pickle of (each part's offset and length after the header, abbreviations,
+# municipalities, the machine's byte order and word size), then the parts (the forms,
+# their entries, and the compiled index's layout), each at a multiple of 16 bytes. The
+# parts are read in place from the mapped file: the page cache holds them once for every
+# process, and nothing is copied or worked out at start.
+_MAGIC = b"protokoll lexicon cache\n"
+_NATIVE = (sys.byteorder, struct.calcsize("n"))
+
+
+def _mapped(path: Path, checksums_: dict[str, str]) -> Lexicon:
+    with path.open("rb") as file:
+        view = memoryview(mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ))
+    head = len(_MAGIC) + 8
+    if view[:len(_MAGIC)] != _MAGIC:
+        raise ValueError(f"{path} is no lexicon cache")
+    size = int.from_bytes(view[len(_MAGIC):head], "little")
+    spans, abbreviations, municipalities, native = pickle.loads(view[head:head + size])
+    if tuple(native) != _NATIVE:
+        raise ValueError(f"{path} was made on another kind of machine")
+    start = _aligned(head + size)
+    parts = [view[start + at:start + at + n] for at, n in spans]
+    if len(parts) < 2 or any(len(part) != n for part, (_, n) in zip(parts, spans, strict=True)):
+        raise ValueError(f"{path} is cut short")
+    return Lexicon(parts[0], parts[1], abbreviations, municipalities, checksums_,
+                   layout=tuple(parts[2:]))
+
+
+def _aligned(n: int) -> int:
+    return (n + 15) // 16 * 16
 
 
 def _read(folder: Path) -> tuple[dict[str, int], frozenset[str], frozenset[str]]:
@@ -266,11 +313,27 @@ def _add(entries: dict[str, int], form: str, zipf: float, bits: int) -> None:
         entries[key] = round(new_zipf * 100) << _SHIFT | roles
 
 
-def _store(path: Path, data: object) -> None:
+def _store(path: Path, lex: Lexicon) -> None:
+    """Write the lexicon's disk cache (as `_mapped` reads it)."""
+    parts = [bytes(lex._blob), bytes(lex._packed)]
+    if not isinstance(lex.index, _Keys):  # the compiled index: its layout too
+        parts += list(lex.index.layout())
+    spans, at = [], 0
+    for part in parts:
+        spans.append((at, len(part)))
+        at = _aligned(at + len(part))
+    meta = pickle.dumps((spans, lex.abbreviations, lex.municipalities, _NATIVE),
+                        protocol=pickle.HIGHEST_PROTOCOL)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(f".tmp-{os.getpid()}")
-        tmp.write_bytes(pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL))
+        with tmp.open("wb") as out:
+            out.write(_MAGIC + len(meta).to_bytes(8, "little") + meta)
+            out.write(bytes(_aligned(out.tell()) - out.tell()))
+            start = out.tell()
+            for (offset, _), part in zip(spans, parts, strict=True):
+                out.write(bytes(start + offset - out.tell()))
+                out.write(part)
         tmp.replace(path)
     except OSError as exc:  # no cache is slower, not wrong
         log.debug("cannot write the lexicon cache %s: %s", path, exc)
@@ -291,7 +354,8 @@ def _prune(made: Path) -> None:
     """Delete the lexicon caches beyond the KEEP_CACHES used last: each version of the
     word lists (an upgrade, a changed list) makes its own, and the old ones are never
     read again."""
-    others = sorted((p for p in made.parent.glob("lexicon-*.pickle") if p != made),
+    others = sorted((p for pattern in ("lexicon-*.bin", "lexicon-*.pickle")
+                     for p in made.parent.glob(pattern) if p != made),
                     key=_last_used, reverse=True)
     for old in others[KEEP_CACHES - 1:]:
         try:

@@ -43,21 +43,27 @@ typedef struct {
     Span *spans;            /* beside each node */
     Py_ssize_t nnodes, nodes_cap;
     uint8_t alphabet[256];  /* a letter's place in the alphabet, or RARE */
-    PyObject *blob;         /* bytes: keys joined by "\n" */
+    Py_buffer views[4];     /* read in place: the keys joined by "\n", the entries, and
+                               (given, as the lexicon's mapped cache has them) the starts
+                               and lengths */
+    int nviews;
+    int made;               /* start and length made here (freed with the keys) */
     const char *data;
     Py_ssize_t count;
     Py_ssize_t *start;      /* byte offset of each key */
     int32_t *length;        /* byte length of each key */
-    int32_t *packed;        /* entry beside each key */
+    const int32_t *packed;  /* entry beside each key */
 } Keys;
 
 static void Keys_dealloc(Keys *self) {
-    Py_XDECREF(self->blob);
+    for (int i = 0; i < self->nviews; i++)
+        PyBuffer_Release(&self->views[i]);
     PyMem_Free(self->nodes);
     PyMem_Free(self->spans);
-    PyMem_Free(self->start);
-    PyMem_Free(self->length);
-    PyMem_Free(self->packed);
+    if (self->made) {
+        PyMem_Free(self->start);
+        PyMem_Free(self->length);
+    }
     Py_TYPE(self)->tp_free((PyObject *)self);
 }
 
@@ -85,45 +91,73 @@ static void make_alphabet(Keys *self, const unsigned char *data, Py_ssize_t size
     }
 }
 
+/* Keys(keys, entries[, starts, lengths, alphabet]): buffers read in place, kept as long
+ * as the keys are. Without the last three (the layout) they are worked out here. */
 static int Keys_init(Keys *self, PyObject *args, PyObject *kwds) {
-    PyObject *blob;
-    Py_buffer packed;
-    if (!PyArg_ParseTuple(args, "Sy*", &blob, &packed))
-        return -1;
-    const char *data = PyBytes_AS_STRING(blob);
-    Py_ssize_t size = PyBytes_GET_SIZE(blob), count = size ? 1 : 0;
-    for (Py_ssize_t i = 0; i < size; i++)
-        count += data[i] == '\n';
-    if (packed.len != count * (Py_ssize_t)sizeof(int32_t)) {
-        PyBuffer_Release(&packed);
-        PyErr_SetString(PyExc_ValueError, "keys and entries differ in number");
+    Py_buffer *blob = &self->views[0], *packed = &self->views[1];
+    Py_buffer *start = &self->views[2], *length = &self->views[3];
+    Py_buffer alphabet = {0};
+    if (self->nviews) {
+        PyErr_SetString(PyExc_TypeError, "Keys are made once");
         return -1;
     }
-    self->start = PyMem_Malloc(sizeof(Py_ssize_t) * (count + 1));
-    self->length = PyMem_Malloc(sizeof(int32_t) * (count + 1));
-    self->packed = PyMem_Malloc(sizeof(int32_t) * (count + 1));
-    if (!self->start || !self->length || !self->packed) {
-        PyBuffer_Release(&packed);
-        PyErr_NoMemory();
+    start->obj = length->obj = NULL;
+    if (!PyArg_ParseTuple(args, "y*y*|y*y*y*", blob, packed, start, length, &alphabet))
+        return -1;
+    self->nviews = start->obj ? 4 : 2;
+    const char *data = blob->buf;
+    Py_ssize_t size = blob->len, count = packed->len / (Py_ssize_t)sizeof(int32_t);
+    int given = start->obj != NULL;
+    if (given && (!length->obj || !alphabet.obj || alphabet.len != 256
+                  || start->len != count * (Py_ssize_t)sizeof(Py_ssize_t)
+                  || length->len != count * (Py_ssize_t)sizeof(int32_t))) {
+        PyBuffer_Release(&alphabet);
+        PyErr_SetString(PyExc_ValueError, "the layout does not fit the keys");
         return -1;
     }
-    memcpy(self->packed, packed.buf, packed.len);
-    PyBuffer_Release(&packed);
-    Py_ssize_t k = 0, begin = 0;
-    for (Py_ssize_t i = 0; i <= size && count; i++) {
-        if (i == size || data[i] == '\n') {
-            self->start[k] = begin;
-            self->length[k] = (int32_t)(i - begin);
-            k++;
-            begin = i + 1;
+    if (given) {
+        self->start = start->buf;
+        self->length = length->buf;
+        memcpy(self->alphabet, alphabet.buf, 256);
+        PyBuffer_Release(&alphabet);
+    } else {
+        self->made = 1;
+        self->start = PyMem_Malloc(sizeof(Py_ssize_t) * (count + 1));
+        self->length = PyMem_Malloc(sizeof(int32_t) * (count + 1));
+        if (!self->start || !self->length) {
+            PyErr_NoMemory();
+            return -1;
         }
+        Py_ssize_t k = 0, begin = 0;
+        while (size && begin <= size) {
+            const char *end = memchr(data + begin, '\n', size - begin);
+            Py_ssize_t at = end ? end - data : size;
+            if (k < count) {
+                self->start[k] = begin;
+                self->length[k] = (int32_t)(at - begin);
+            }
+            k++;
+            begin = at + 1;
+        }
+        if (k != count) {
+            PyErr_SetString(PyExc_ValueError, "keys and entries differ in number");
+            return -1;
+        }
+        make_alphabet(self, (const unsigned char *)data, size);
     }
-    make_alphabet(self, (const unsigned char *)data, size);
-    Py_INCREF(blob);
-    self->blob = blob;
+    self->packed = packed->buf;
     self->data = data;
     self->count = count;
     return 0;
+}
+
+static PyObject *Keys_layout(Keys *self, PyObject *unused) {
+    /* what the keys worked out of their buffers, to be given back another time */
+    return Py_BuildValue("(y#y#y#)", (const char *)self->start,
+                         self->count * (Py_ssize_t)sizeof(Py_ssize_t),
+                         (const char *)self->length,
+                         self->count * (Py_ssize_t)sizeof(int32_t),
+                         (const char *)self->alphabet, (Py_ssize_t)256);
 }
 
 /* Compare key i from byte `at` on with s[0:n] as a prefix: <0, 0 (key begins so), >0. */
@@ -356,6 +390,8 @@ static PyMethodDef Keys_methods[] = {
     {"next_letters", (PyCFunction)Keys_next_letters, METH_O,
      "The characters that follow the prefix in some key."},
     {"key", (PyCFunction)Keys_key, METH_O, "The key at a position."},
+    {"layout", (PyCFunction)Keys_layout, METH_NOARGS,
+     "The starts, lengths and alphabet worked out of the keys, as Keys takes them."},
     {NULL}
 };
 
