@@ -40,6 +40,17 @@ def test_the_cache_read_back_is_the_lexicon_written(tmp_path, compiled):
         assert read.index.layout() == written.index.layout()
 
 
+def test_a_cache_on_a_file_system_that_cannot_map_files_is_read(tmp_path, monkeypatch):
+    path = tmp_path / "lexicon-x.bin"
+    lexicon._store(path, _small())
+
+    def refuse(*args, **kwargs):
+        raise OSError("mmap not supported")
+
+    monkeypatch.setattr(lexicon.mmap, "mmap", refuse)
+    assert lexicon._mapped(path, {}).keys == sorted(FORMS)
+
+
 def test_a_cache_cut_short_or_of_another_kind_is_refused(tmp_path):
     path = tmp_path / "lexicon-x.bin"
     lexicon._store(path, _small())

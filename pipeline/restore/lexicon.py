@@ -248,7 +248,11 @@ _NATIVE = (sys.byteorder, struct.calcsize("n"))
 
 def _mapped(path: Path, checksums_: dict[str, str]) -> Lexicon:
     with path.open("rb") as file:
-        view = memoryview(mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ))
+        try:
+            data: mmap.mmap | bytes = mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ)
+        except OSError:  # a file system that cannot map files: read into memory instead
+            data = file.read()
+    view = memoryview(data)
     head = len(_MAGIC) + 8
     if view[:len(_MAGIC)] != _MAGIC:
         raise ValueError(f"{path} is no lexicon cache")
