@@ -1,11 +1,12 @@
 """The lexicon's disk cache: read in place from the mapped file, the same lexicon as the one
-it was written from; each version of the word lists makes its own (about 14 MB), so the
+it was written from; each version of the word lists makes its own (about 24 MB), so the
 ones no longer used are deleted when a new one is made."""
 
 from __future__ import annotations
 
 import array
 import os
+import struct
 import time
 
 import pytest
@@ -82,3 +83,28 @@ def test_a_cache_read_counts_as_used(tmp_path):
     os.utime(cache, (0, 0))
     lexicon._used(cache)
     assert cache.stat().st_mtime > time.time() - 60
+
+
+def test_a_damaged_layout_is_refused_not_read_outside_the_keys():
+    lex = _small()
+    if not lex.compiled:
+        pytest.skip("the compiled index is not built")
+    starts, lengths, alphabet = lex.index.layout()
+    far = array.array("q" if struct.calcsize("n") == 8 else "i")  # the starts (Py_ssize_t)
+    far.frombytes(starts)
+    far[-1] = 1 << 40
+    with pytest.raises(ValueError, match="does not fit"):
+        type(lex.index)(lex._blob, lex._packed, far.tobytes(), lengths, alphabet)
+    wrong = bytes([200]) + alphabet[1:]  # a letter's place beyond the alphabet
+    with pytest.raises(ValueError, match="does not fit"):
+        type(lex.index)(lex._blob, lex._packed, starts, lengths, wrong)
+    assert type(lex.index)(lex._blob, lex._packed, starts, lengths, alphabet).entry("nämnd") >= 0
+
+
+def test_a_cache_that_cannot_be_written_leaves_nothing_behind(tmp_path):
+    folder = tmp_path / "cache"
+    folder.mkdir()
+    path = folder / "lexicon-x.bin"
+    path.mkdir()  # the cache's name taken by a folder: the write fails at the end
+    lexicon._store(path, _small())
+    assert [p.name for p in folder.iterdir()] == ["lexicon-x.bin"]

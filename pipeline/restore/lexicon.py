@@ -328,9 +328,9 @@ def _store(path: Path, lex: Lexicon) -> None:
         at = _aligned(at + len(part))
     meta = pickle.dumps((spans, lex.abbreviations, lex.municipalities, _NATIVE),
                         protocol=pickle.HIGHEST_PROTOCOL)
+    tmp = path.with_suffix(f".tmp-{os.getpid()}")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(f".tmp-{os.getpid()}")
         with tmp.open("wb") as out:
             out.write(_MAGIC + len(meta).to_bytes(8, "little") + meta)
             out.write(bytes(_aligned(out.tell()) - out.tell()))
@@ -341,11 +341,13 @@ def _store(path: Path, lex: Lexicon) -> None:
         tmp.replace(path)
     except OSError as exc:  # no cache is slower, not wrong
         log.debug("cannot write the lexicon cache %s: %s", path, exc)
+        with contextlib.suppress(OSError):
+            tmp.unlink(missing_ok=True)  # a disk full: nothing half-written is left
         return
     _prune(path)
 
 
-KEEP_CACHES = 3  # lexicon caches kept: one per version in use (each about 14 MB)
+KEEP_CACHES = 3  # lexicon caches kept: one per version in use (each about 24 MB)
 
 
 def _used(path: Path) -> None:

@@ -120,6 +120,14 @@ static int Keys_init(Keys *self, PyObject *args, PyObject *kwds) {
         self->length = length->buf;
         memcpy(self->alphabet, alphabet.buf, 256);
         PyBuffer_Release(&alphabet);
+        /* a damaged file must not make the search read outside the keys */
+        for (int c = 0; c < 256; c++)
+            if (self->alphabet[c] != RARE && self->alphabet[c] >= ALPHABET)
+                goto damaged;
+        for (Py_ssize_t i = 0; i < count; i++)
+            if (self->start[i] < 0 || self->length[i] < 0
+                || self->start[i] > size - self->length[i])
+                goto damaged;
     } else {
         self->made = 1;
         self->start = PyMem_Malloc(sizeof(Py_ssize_t) * (count + 1));
@@ -149,6 +157,9 @@ static int Keys_init(Keys *self, PyObject *args, PyObject *kwds) {
     self->data = data;
     self->count = count;
     return 0;
+damaged:
+    PyErr_SetString(PyExc_ValueError, "the layout does not fit the keys");
+    return -1;
 }
 
 static PyObject *Keys_layout(Keys *self, PyObject *unused) {
