@@ -116,7 +116,8 @@ def _short(seg: str, hyps: list[Hypothesis]) -> list[Hypothesis]:
     confusion explains it ("f6r", "dr" for "är") or it is read as printed but for a digit
     where the reading has å, ä or ö ("4n" for "än"). Other readings of letters count for
     SHORT_PENALTY less, and stay in case the document shows their confusion often ("Nir"
-    for "När" where ä is read as i); those of a token with a digit go ("4e" is no "är")."""
+    for "När" where ä is read as i: `_short_as_read_here` gives the penalty back there);
+    those of a token with a digit go ("4e" is no "är")."""
     out = []
     for h in hyps:
         if (h.keep or min(h.cost) <= SHORT_COST or _dotted_digit(h)
@@ -125,6 +126,47 @@ def _short(seg: str, hyps: list[Hypothesis]) -> list[Hypothesis]:
         elif seg.isalpha():
             out.append(dataclasses.replace(h, penalty=h.penalty + SHORT_PENALTY))
     return out
+
+
+def _short_as_read_here(found: Found, doc_channel: decide.DocumentChannel) -> Found:
+    """`found`, with the short tokens' readings that the confusion table reads too dearly
+    for `_short` but this document's own channel reads cheaply (at most SHORT_COST) given
+    back their SHORT_PENALTY: the document shows that confusion often ("dd" is "då" where
+    d is read for å in "pd", "sd", "bdda"), in words it read surely. A new list for such a
+    word, this document's."""
+    out, seen = found, doc_channel.counts  # the confusions of the document's sure words
+    for seg in [s for s in found if len(s) <= SHORT]:
+        hyps = found[seg]
+        if not (penalised := _penalised(seg, hyps)):
+            continue
+        back = [k for k in penalised
+                if any(pair in seen for pair in hyps[k].path if pair[0] != pair[1])
+                and -sum(doc_channel.logp(t, o) for t, o in hyps[k].path) <= SHORT_COST]
+        if back:
+            out = dict(found) if out is found else out
+            out[seg] = [dataclasses.replace(h, penalty=h.penalty - SHORT_PENALTY)
+                        if k in back else h for k, h in enumerate(hyps)]
+    return out
+
+
+def _penalised(seg: str, hyps: list[Hypothesis]) -> tuple[int, ...]:
+    """The readings `_short` took SHORT_PENALTY off: worked out once per list of readings
+    (held beside it, as `first_look.movable` is)."""
+    known = _PENALISED.get(id(hyps))
+    if known is not None and known[0] is hyps:
+        return known[1]
+    found: tuple[int, ...] = ()
+    if seg.isalpha() and any(h.unknown for h in hyps):
+        found = tuple(k for k, h in enumerate(hyps) if not (
+            h.keep or min(h.cost) <= SHORT_COST or _dotted_digit(h)
+            or decide.diacritic_twins(seg.lower(), h.text)))
+    if len(_PENALISED) >= _READINGS_SIZE:
+        candidates.forget_older_half(_PENALISED)
+    _PENALISED[id(hyps)] = (hyps, found)
+    return found
+
+
+_PENALISED: dict[int, tuple[list[Hypothesis], tuple[int, ...]]] = {}
 
 
 def _dotted_digit(h: Hypothesis) -> bool:
@@ -160,6 +202,7 @@ def restore(doc: Document, options: RestoreOptions, *, found: Found | None = Non
         groups = [(found[s], n) for s, n in occurs.items()]
         english = decide.fit_mixture(groups)
         doc_channel = decide.DocumentChannel(table, english, groups, lex)
+        found = _short_as_read_here(found, doc_channel)
     with profile.step("restore/decisions"):
         decisions = choose.Decisions(found, doc_channel, occurs, options)
         vocabulary.look_again(decisions, list(occurs), doc_channel.best, lex)
