@@ -120,12 +120,19 @@ def _short(seg: str, hyps: list[Hypothesis]) -> list[Hypothesis]:
     those of a token with a digit go ("4e" is no "är")."""
     out = []
     for h in hyps:
-        if (h.keep or min(h.cost) <= SHORT_COST or _dotted_digit(h)
-                or decide.diacritic_twins(seg.lower(), h.text)):
+        if _short_explained(seg, h):
             out.append(h)
         elif seg.isalpha():
             out.append(dataclasses.replace(h, penalty=h.penalty + SHORT_PENALTY))
     return out
+
+
+def _short_explained(seg: str, h: Hypothesis) -> bool:
+    """Whether `_short` takes a reading of a short unlisted token as it is: the token as
+    printed, one the confusion table reads cheaply, a digit for å, ä or ö, or only dots
+    and rings put back."""
+    return (h.keep or min(h.cost) <= SHORT_COST or _dotted_digit(h)
+            or decide.diacritic_twins(seg.lower(), h.text))
 
 
 def _short_as_read_here(found: Found, doc_channel: decide.DocumentChannel) -> Found:
@@ -157,9 +164,7 @@ def _penalised(seg: str, hyps: list[Hypothesis]) -> tuple[int, ...]:
         return known[1]
     found: tuple[int, ...] = ()
     if seg.isalpha() and any(h.unknown for h in hyps):
-        found = tuple(k for k, h in enumerate(hyps) if not (
-            h.keep or min(h.cost) <= SHORT_COST or _dotted_digit(h)
-            or decide.diacritic_twins(seg.lower(), h.text)))
+        found = tuple(k for k, h in enumerate(hyps) if not _short_explained(seg, h))
     if len(_PENALISED) >= _READINGS_SIZE:
         candidates.forget_older_half(_PENALISED)
     _PENALISED[id(hyps)] = (hyps, found)
