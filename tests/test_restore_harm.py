@@ -219,6 +219,23 @@ def test_a_lone_colon_is_removed_and_a_lone_comma_kept():
     assert not {",", "."} & {before for before, _ in applied}
 
 
+def test_a_lone_mark_after_a_mark_or_first_on_its_line_is_removed_one_between_words_kept():
+    lines = ["Riktlinjerna ska gälla från samma datum. ;",
+             "; Beslutet skickas till förvaltningen, ; och till kommunstyrelsen.",
+             "Sammanträdet hölls i Stadshuset kl ; Ledamöterna var närvarande .",
+             "| Nämnden beslutar att godkänna förslaget."]
+    doc = _restored(lines)
+    assert doc.text().split("\n") == [
+        "Riktlinjerna ska gälla från samma datum.",
+        "Beslutet skickas till förvaltningen, och till kommunstyrelsen.",
+        lines[2], lines[3]]
+    # between words a semicolon is printed too ("kl ; Valter"); a bar first on its
+    # line may be the capital I: both stay suggestions
+    found = {(c.line, c.before): c for c in doc.corrections}
+    assert found[(2, ";")].after == "" and not found[(2, ";")].applied
+    assert not found.get((3, "|")) or not found[(3, "|")].applied
+
+
 def test_a_semicolon_ending_a_word_is_suggested_as_a_comma_unless_the_word_is_corrected():
     # a typewritten attendance list: its commas read as semicolons (minutes print
     # semicolons too, so only suggested); a word whose letters are corrected is changed
