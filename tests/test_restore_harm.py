@@ -236,6 +236,23 @@ def test_a_lone_mark_after_a_mark_or_first_on_its_line_is_removed_one_between_wo
     assert not found.get((3, "|")) or not found[(3, "|")].applied
 
 
+def test_a_lone_1_where_no_numeral_is_printed_is_i_in_a_document_that_reads_i_so():
+    # an older engine's habit: i read as 1 (and, by an English model, a for ä). Before a
+    # pronoun or a noun's definite form, read as restoration reads it ("nulaget" is
+    # nuläget), no numeral is printed
+    lines = ["Programmet har 1 sig en begransad styrande funktion 1 nulaget och",
+             "det finns en risk for dubbelarbete 1",
+             "uppfoljningen. Beslutet galler fran den 1 april och omfattar punkt 1 ovan",
+             "samt beviljades 1 tjanst som handlaggare."]
+    doc = _restored(lines)
+    ones = {(c.line, c.word): c for c in doc.corrections if c.before == "1"}
+    assert {at for at, c in ones.items() if c.applied and c.after == "i"} == {
+        (0, 2), (0, 8), (1, 6)}  # not "den 1 april", "punkt 1 ovan", "beviljades 1 tjanst"
+    # one such 1 alone is no evidence that the document reads i so: a suggestion at most
+    one = _restored(["Programmet har 1 sig en begränsad styrande funktion."])
+    assert ("1", "i") not in _applied(one)
+
+
 def test_a_semicolon_ending_a_word_is_suggested_as_a_comma_unless_the_word_is_corrected():
     # a typewritten attendance list: its commas read as semicolons (minutes print
     # semicolons too, so only suggested); a word whose letters are corrected is changed

@@ -13,7 +13,7 @@ import dataclasses
 import importlib.machinery
 import time
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -211,7 +211,9 @@ def restore(doc: Document, options: RestoreOptions, *, found: Found | None = Non
     with profile.step("restore/decisions"):
         decisions = choose.Decisions(found, doc_channel, occurs, options)
         vocabulary.look_again(decisions, list(occurs), doc_channel.best, lex)
-        fixed = _symbol_corrections(doc, english, options)
+        fixed = _symbol_corrections(doc, english, options, lex, lambda: {
+            seg: found[seg][b].text for seg, (b, _) in zip(occurs, doc_channel.best,
+                                                           strict=True)})
         fixed += joins.corrections(doc, lex, table,
                                    done={(c.page, c.line, c.word) for c in fixed},
                                    threshold=options.threshold, english=english)
@@ -251,14 +253,24 @@ def _commas(doc: Document, done: set[tuple[int, int, int]],
     return out
 
 
-def _symbol_corrections(doc: Document, english: float,
-                        options: RestoreOptions) -> list[Correction]:
+def _symbol_corrections(doc: Document, english: float, options: RestoreOptions,
+                        lex: lexicon.Lexicon,
+                        best: Callable[[], dict[str, str]]) -> list[Correction]:
+    """The corrections of symbols (`symbols`, `dashes`); `best` makes each word's likeliest
+    reading in this document (asked for only where a lone 1 stands)."""
     out = []
     parties = symbols.party_labels([line.text for page in doc.pages for line in page.lines])
+    words = [[w.text for w in line.words] for page in doc.pages for line in page.lines]
+    ones: set[tuple[int, int]] = set()
+    if any("1" in line for line in words):
+        read = best()
+        ones = symbols.ones_read_for_i(words, lambda word: _read(word, read), lex)
+    k = -1
     for page in doc.pages:
         lines = page.lines
         in_list = symbols.list_lines([[w.text for w in line.words[:2]] for line in lines]) >= 2
         for li, line in enumerate(lines):
+            k += 1
             before = lines[li - 1].words[-1].text if li and lines[li - 1].words else ""
             after = (lines[li + 1].words[0].text
                      if li + 1 < len(lines) and lines[li + 1].words else "")
@@ -268,9 +280,21 @@ def _symbol_corrections(doc: Document, english: float,
             for i, text, score in dashes.fixes(line.words):
                 # the width measured on the page outweighs a dash's place on the line
                 found[i] = symbols.Fix(i, text, "symbol", score, "image")
+            for at, i in ones:  # a lone 1 where no numeral stands
+                if at == k:
+                    found[i] = symbols.Fix(i, "i", "ocr-confusion", symbols.LONE_I_PLACED)
             for fix in found.values():
                 out.append(Correction(
                     page=page.number, line=li, word=fix.word, before=line.words[fix.word].text,
                     after=fix.after, kind=fix.kind, score=fix.score, origin=fix.origin,
                     applied=fix.score >= options.threshold))
     return out
+
+
+def _read(word: str, best: dict[str, str]) -> str:
+    """A word as the document's restoration reads it, lower case: its one part's likeliest
+    reading, or the word itself."""
+    segments = tokens.read_remembered(word)[1]
+    if len(segments) == 1 and segments[0] in best:
+        return best[segments[0]]
+    return word.lower()

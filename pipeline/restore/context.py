@@ -184,6 +184,32 @@ def _active_infinitive(word: str, lexicon: Lexicon) -> bool:
             and any(lexicon.is_word(stem + end) for end in ("de", "te", "dde")))
 
 
+# Pronouns no numeral is printed before ("i sig", "i detta", not "1 sig"): reflexive,
+# demonstrative and possessive
+NO_NUMERAL_AFTER = {"sig", "detta", "denna", "dessa", "sin", "sitt", "sina", "dess", "vår",
+                    "vårt", "våra", "min", "mitt", "mina", "hans", "hennes", "deras", "er",
+                    "ert", "era", "dig", "mig", "oss", "dem"}
+_DEFINITE = (("en", ""), ("et", ""), ("na", ""), ("n", "e"), ("t", "e"))  # ending, stem's
+MIN_STEM = 4  # letters: "liten" is no "lit" + en, "egen" no "eg" + en
+
+
+def takes_no_numeral(word: str, lexicon: Lexicon) -> bool:
+    """True for a word no numeral is printed before: one of NO_NUMERAL_AFTER, or a noun's
+    definite form ("nuläget", "uppföljningen", "kommunen": a listed word that is a listed
+    stem with -en, -et, -na, or one ending in e with -n, -t). "1 år" is printed, "1
+    nuläget" is not: such a 1 is the preposition i."""
+    if word in NO_NUMERAL_AFTER:
+        return True
+    if not (word.isalpha() and word.islower() and lexicon.is_word(word)):
+        return False
+    for ending, stem_end in _DEFINITE:
+        stem = word[:-len(ending)]
+        if (word.endswith(ending) and len(stem) >= MIN_STEM and stem.endswith(stem_end)
+                and lexicon.is_word(stem)):
+            return True
+    return False
+
+
 def mid_sentence(around: Neighbours) -> bool:
     """True when the word continues a sentence (so it should not be capitalized): the
     word before it ends no sentence and, across a line break, is itself a lower-case word
