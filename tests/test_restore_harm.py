@@ -370,6 +370,22 @@ def test_an_unlisted_capitalised_token_beside_a_listed_name_is_likelier_that_nam
     assert kept("Brasketorp") == decide.unlisted_prior("Brasketorp")
 
 
+def test_of_two_unlisted_compounds_that_differ_in_dots_the_common_head_is_likelier():
+    from pipeline.restore import candidates, channel, decide, lexicon
+
+    lex, table = lexicon.load(), channel.load()
+    hyps = decide.hypotheses("narvaroratt", candidates.search("narvaroratt", lex, table),
+                             lex, table)
+    prior = {h.text: h.prior for h in hyps}
+    # "rätt" is far commoner than "ratt": the gap, not the cap both compounds share
+    assert prior["närvarorätt"] - prior["närvaroratt"] == decide.HEAD_GAP
+    # a compound with no twin among the readings is left at its own prior
+    found = candidates.search("narvarorutt", lex, table)
+    alone = [c for c in found if c.text == "närvarorutt"]
+    assert alone and decide.hypotheses("narvarorutt", alone, lex, table)[0].prior == \
+        decide.prior(alone[0], lex)
+
+
 def test_a_digit_for_a_dotted_letter_in_a_short_word_is_read_and_ordinals_stay():
     # an English-model document writes ä as "4" at times: "4n" is än, "4r" är; the
     # ordinal "4e", the road "E4" and "1a" are no damaged words

@@ -66,6 +66,7 @@ _SWEDISH_LETTERS = set("åäöü")
 _FOLD = str.maketrans("åäöüéÅÄÖÜÉ", "aaoueAAOUE")
 COMPOUND_DISCOUNT = 2.0  # an unlisted compound is much rarer than its last part
 COMPOUND_CAP = 1.0  # ... and below any listed word
+HEAD_WEIGHT, HEAD_GAP = 0.5, 1.0  # of compound twins, the rarer head's (see _rarer_heads)
 MIN_PRINTED_PART = 3  # letters: the shortest word of a compound as printed
 LOWER_CASE_NAME = 2.0  # a name is rarely printed in lower case
 EM_ROUNDS = 12
@@ -102,10 +103,11 @@ def hypotheses(token: str, found: list[Candidate], lexicon: Lexicon,
                channel: Channel) -> list[Hypothesis]:
     lower_case, lower = token[:1].islower(), token.lower()
     odd = INNER_CAPITAL if capital_inside(token) else 0.0  # against the token as printed
+    heads = _rarer_heads(found, lexicon)
     out = [Hypothesis(c.text, prior(c, lexicon) - (LOWER_CASE_NAME if c.proper and lower_case
-                                                   else 0.0),
+                                                   else 0.0) - heads.get(k, 0.0),
                       c.cost, c.text == lower, c.path, penalty=odd if c.text == lower else 0.0)
-           for c in found]
+           for k, c in enumerate(found)]
     if not any(h.keep for h in out):
         title = token[:1].isupper()
         path = tuple((ch, ch) for ch in token)
@@ -124,6 +126,30 @@ def hypotheses(token: str, found: list[Candidate], lexicon: Lexicon,
             twin = any(diacritic_twins(text, c.text) for c in found)
             out.append(Hypothesis(text, unlisted_prior(text, name=True)
                                   - (TWIN if twin else 0.0), cost, False, path, True))
+    return out
+
+
+def _rarer_heads(found: list[Candidate], lexicon: Lexicon) -> dict[int, float]:
+    """For unlisted compounds among the readings that differ from another only in dots
+    and rings ("närvaroratt", "närvarorätt"), how much less likely each is than the one
+    whose last word is the commonest: COMPOUND_CAP puts every unlisted compound below any
+    listed word, and so on one footing, but of two such twins the one with the common
+    head ("rätt", not "ratt") is the likelier, as listed words are by their frequency.
+    HEAD_WEIGHT of the difference in Zipf, at most HEAD_GAP."""
+    compounds = [k for k, c in enumerate(found) if len(c.parts) > 1]
+    if len(compounds) < 2:  # most words: no two compounds to weigh
+        return {}
+    groups: dict[str, list[tuple[int, float]]] = {}
+    for k in compounds:
+        c = found[k]
+        if not lexicon.zipf(c.text):
+            groups.setdefault(c.text.translate(_FOLD), []).append(
+                (k, lexicon.zipf(c.parts[-1])))
+    out: dict[int, float] = {}
+    for members in groups.values():
+        if len(members) > 1:
+            top = max(zipf for _, zipf in members)
+            out.update((k, min(HEAD_WEIGHT * (top - zipf), HEAD_GAP)) for k, zipf in members)
     return out
 
 
