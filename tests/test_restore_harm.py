@@ -370,15 +370,21 @@ def test_an_unlisted_capitalised_token_beside_a_listed_name_is_likelier_that_nam
     assert kept("Brasketorp") == decide.unlisted_prior("Brasketorp")
 
 
-def test_of_two_unlisted_compounds_that_differ_in_dots_the_common_head_is_likelier():
+def test_of_two_unlisted_compounds_that_differ_in_dots_the_commoner_parts_are_likelier():
     from pipeline.restore import candidates, channel, decide, lexicon
 
     lex, table = lexicon.load(), channel.load()
-    hyps = decide.hypotheses("narvaroratt", candidates.search("narvaroratt", lex, table),
-                             lex, table)
-    prior = {h.text: h.prior for h in hyps}
-    # "rätt" is far commoner than "ratt": the gap, not the cap both compounds share
-    assert prior["närvarorätt"] - prior["närvaroratt"] == decide.HEAD_GAP
+
+    def priors(token: str) -> dict[str, float]:
+        found = candidates.search(token, lex, table)
+        return {h.text: h.prior for h in decide.hypotheses(token, found, lex, table)}
+
+    # "rätt" is far commoner than "ratt", "hälso" than "hälsö": the gap, where the cap
+    # every unlisted compound has put both on one footing
+    prior = priors("narvaroratt")
+    assert prior["närvarorätt"] - prior["närvaroratt"] == decide.TWIN_GAP
+    prior = priors("Folkhalsoplan")
+    assert prior["folkhälsoplan"] - prior["folkhälsöplan"] > decide.TWIN_GAP / 2
     # a compound with no twin among the readings is left at its own prior
     found = candidates.search("narvarorutt", lex, table)
     alone = [c for c in found if c.text == "närvarorutt"]

@@ -66,7 +66,7 @@ _SWEDISH_LETTERS = set("åäöü")
 _FOLD = str.maketrans("åäöüéÅÄÖÜÉ", "aaoueAAOUE")
 COMPOUND_DISCOUNT = 2.0  # an unlisted compound is much rarer than its last part
 COMPOUND_CAP = 1.0  # ... and below any listed word
-HEAD_WEIGHT, HEAD_GAP = 0.5, 1.0  # of compound twins, the rarer head's (see _rarer_heads)
+TWIN_WEIGHT, TWIN_GAP = 0.5, 1.0  # of compound twins, the rarer parts' (see _rarer_parts)
 MIN_PRINTED_PART = 3  # letters: the shortest word of a compound as printed
 LOWER_CASE_NAME = 2.0  # a name is rarely printed in lower case
 EM_ROUNDS = 12
@@ -103,9 +103,9 @@ def hypotheses(token: str, found: list[Candidate], lexicon: Lexicon,
                channel: Channel) -> list[Hypothesis]:
     lower_case, lower = token[:1].islower(), token.lower()
     odd = INNER_CAPITAL if capital_inside(token) else 0.0  # against the token as printed
-    heads = _rarer_heads(found, lexicon)
+    rarer = _rarer_parts(found, lexicon)
     out = [Hypothesis(c.text, prior(c, lexicon) - (LOWER_CASE_NAME if c.proper and lower_case
-                                                   else 0.0) - heads.get(k, 0.0),
+                                                   else 0.0) - rarer.get(k, 0.0),
                       c.cost, c.text == lower, c.path, penalty=odd if c.text == lower else 0.0)
            for k, c in enumerate(found)]
     if not any(h.keep for h in out):
@@ -129,13 +129,14 @@ def hypotheses(token: str, found: list[Candidate], lexicon: Lexicon,
     return out
 
 
-def _rarer_heads(found: list[Candidate], lexicon: Lexicon) -> dict[int, float]:
+def _rarer_parts(found: list[Candidate], lexicon: Lexicon) -> dict[int, float]:
     """For unlisted compounds among the readings that differ from another only in dots
-    and rings ("närvaroratt", "närvarorätt"), how much less likely each is than the one
-    whose last word is the commonest: COMPOUND_CAP puts every unlisted compound below any
-    listed word, and so on one footing, but of two such twins the one with the common
-    head ("rätt", not "ratt") is the likelier, as listed words are by their frequency.
-    HEAD_WEIGHT of the difference in Zipf, at most HEAD_GAP."""
+    and rings ("närvaroratt", "närvarorätt"; "folk-hälsö-plan", "folk-hälso-plan"), how
+    much less likely each is than the one whose parts are likeliest as a run of words
+    (the sum of their log10 frequencies): COMPOUND_CAP puts every unlisted compound below
+    any listed word, and so on one footing, but of two such twins the one made of common
+    words ("rätt", not "ratt") is the likelier, as listed words are by their frequency.
+    TWIN_WEIGHT of the difference, at most TWIN_GAP."""
     compounds = [k for k, c in enumerate(found) if len(c.parts) > 1]
     if len(compounds) < 2:  # most words: no two compounds to weigh
         return {}
@@ -144,12 +145,12 @@ def _rarer_heads(found: list[Candidate], lexicon: Lexicon) -> dict[int, float]:
         c = found[k]
         if not lexicon.zipf(c.text):
             groups.setdefault(c.text.translate(_FOLD), []).append(
-                (k, lexicon.zipf(c.parts[-1])))
+                (k, sum(lexicon.zipf(part) - 9.0 for part in c.parts)))
     out: dict[int, float] = {}
     for members in groups.values():
         if len(members) > 1:
-            top = max(zipf for _, zipf in members)
-            out.update((k, min(HEAD_WEIGHT * (top - zipf), HEAD_GAP)) for k, zipf in members)
+            top = max(logp for _, logp in members)
+            out.update((k, min(TWIN_WEIGHT * (top - logp), TWIN_GAP)) for k, logp in members)
     return out
 
 
