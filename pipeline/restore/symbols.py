@@ -70,7 +70,7 @@ _SPECKS = {":": 0.95, ".": 0.87, "'": QUOTE_SPECK, "‘": QUOTE_SPECK, "’": QU
 # at a line's end (every lone mark printed in the corpora is one of those: "kl ; Valter").
 # Not "|" (read for I and i) nor ".." (after "Justerare." the rest of a leader) nor a
 # mark that may be a bullet.
-SPECK_PLACED = 0.93  # 28 / 1 on the corpora, scans and the three prints (2026-12-01)
+SPECK_PLACED = 0.93  # 29 / 28 on the corpora, scans and the three prints (2026-12-01)
 _NUMBER = re.compile(r"^\d{1,3}([-–]\d{1,3})?(/\d{2})?[,.;:]?$")
 # a decision's date, as cited before its paragraph ("2018-06-14 § 71", "14 mars 2023, § 28")
 _DATE = re.compile(r"^(\d{4}-\d{2}-\d{2},?|(19|20)\d\d,)$")
