@@ -132,11 +132,13 @@ def hypotheses(token: str, found: list[Candidate], lexicon: Lexicon,
 def _rarer_parts(found: list[Candidate], lexicon: Lexicon) -> dict[int, float]:
     """For unlisted compounds among the readings that differ from another only in dots
     and rings ("närvaroratt", "närvarorätt"; "folk-hälsö-plan", "folk-hälso-plan"), how
-    much less likely each is than the one whose parts are likeliest as a run of words
-    (the sum of their log10 frequencies): COMPOUND_CAP puts every unlisted compound below
-    any listed word, and so on one footing, but of two such twins the one made of common
-    words ("rätt", not "ratt") is the likelier, as listed words are by their frequency.
-    TWIN_WEIGHT of the difference, at most TWIN_GAP."""
+    much less likely each is than the one whose parts are likeliest as a run of words:
+    the sum of their log10 frequencies, a part that only the lists of names and
+    place-name elements have counted at UNKNOWN_ZIPF, as `prior` counts it. COMPOUND_CAP
+    puts every unlisted compound below any listed word, and so on one footing, but of two
+    such twins the one made of common words ("rätt", not "ratt") is the likelier, as
+    listed words are by their frequency. TWIN_WEIGHT of the difference, at most
+    TWIN_GAP."""
     compounds = [k for k, c in enumerate(found) if len(c.parts) > 1]
     if len(compounds) < 2:  # most words: no two compounds to weigh
         return {}
@@ -145,7 +147,7 @@ def _rarer_parts(found: list[Candidate], lexicon: Lexicon) -> dict[int, float]:
         c = found[k]
         if not lexicon.zipf(c.text):
             groups.setdefault(c.text.translate(_FOLD), []).append(
-                (k, sum(lexicon.zipf(part) - 9.0 for part in c.parts)))
+                (k, sum((lexicon.zipf(part) or UNKNOWN_ZIPF) - 9.0 for part in c.parts)))
     out: dict[int, float] = {}
     for members in groups.values():
         if len(members) > 1:
