@@ -14,7 +14,7 @@ from setuptools import Extension, setup
 
 PARTS = sorted(str(part) for part in Path("pipeline/restore/compiled").glob("*.c"))
 COMPILED = ["choose", "decide", "first_look", "joins", "context", "candidates", "lexicon",
-            "shape", "tokens", "vocabulary", "calibration", "channel", "symbols"]
+            "shape", "tokens", "vocabulary", "calibration", "channel", "symbols", "words"]
 
 
 def _mypyc() -> list[Extension]:

@@ -281,11 +281,11 @@ def test_readings_made_in_another_worker_give_way_to_this_process_own():
     own = restore_stage.hypotheses(_doc(lines).pages)
     copies = pickle.loads(pickle.dumps(own))
     copies["Ovrigt"] = [restore_stage.Hypothesis("övrigt", 5.0, (1.0, 1.0), False)]
-    given = restore_stage._own(copies)
+    given = restore_stage.words.own(copies)
     assert own and all(given[seg] is own[seg] for seg in own)
     assert given["Ovrigt"] is copies["Ovrigt"]  # a word this process has not read
     assert restore(_doc(lines), RestoreOptions(), found=copies | {}).corrections == alone
-    assert restore_stage._own({}) == {}
+    assert restore_stage.words.own({}) == {}
 
 
 def test_readings_and_the_values_of_the_stage_pickle_whether_compiled_or_not():

@@ -28,11 +28,12 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from pipeline.model import Line
-from pipeline.restore import channel, context
+from pipeline.model import Correction, CorrectionKind, CorrectionOrigin, Document, Line
+from pipeline.restore import channel, context, dashes, tokens
 from pipeline.restore.lexicon import Lexicon
 
 PARAGRAPH = "§"
+Rule = tuple[str, CorrectionKind, float]  # a rule's change: the word after, its kind, score
 BULLET = "•"
 # What OCR writes for § (and §§) before an item number: marks that are never a word or a
 # number stand for it anywhere; a lone 8, S or s only where an item line starts.
@@ -144,14 +145,78 @@ _MAY_FIX_LEAD = "(‘_|¢"
 class Fix:
     word: int  # index in the line
     after: str
-    kind: str  # symbol or split
+    kind: CorrectionKind  # symbol, split or ocr-confusion
     score: float
-    origin: str = "context"  # the mark's place on the line; "image" for a measured width
+    origin: CorrectionOrigin = "context"  # the mark's place; "image" for a measured width
 
-    def __reduce__(self) -> tuple[type[Fix], tuple[int, str, str, float, str]]:
+    def __reduce__(self) -> tuple[type[Fix], tuple[int, str, CorrectionKind, float,
+                                                   CorrectionOrigin]]:
         """Pickled as a call to make it: compiled by mypyc (setup.py), a frozen instance
         cannot be given its fields after it is made."""
         return Fix, (self.word, self.after, self.kind, self.score, self.origin)
+
+
+def corrections(doc: Document, english: float, threshold: float, lexicon: Lexicon,
+                best: Callable[[], dict[str, str]]) -> list[Correction]:
+    """The document's symbol corrections (`fixes`, a dash's measured width: `dashes`, a
+    lone 1 read for i: `ones_read_for_i`); `best` makes each word's likeliest reading in
+    the document, asked for only where a lone 1 stands."""
+    out = []
+    parties = party_labels([line.text for page in doc.pages for line in page.lines])
+    words = [[w.text for w in line.words] for page in doc.pages for line in page.lines]
+    ones: set[tuple[int, int]] = set()
+    if any("1" in line for line in words):
+        read = best()
+        ones = ones_read_for_i(words, lambda word: _read(word, read), lexicon)
+    k = -1
+    for page in doc.pages:
+        lines = page.lines
+        in_list = list_lines([[w.text for w in line.words[:2]] for line in lines]) >= 2
+        for li, line in enumerate(lines):
+            k += 1
+            before = lines[li - 1].words[-1].text if li and lines[li - 1].words else ""
+            after = (lines[li + 1].words[0].text
+                     if li + 1 < len(lines) and lines[li + 1].words else "")
+            found = {fix.word: fix for fix in fixes(
+                line, english=english, parties=parties, before=before, after=after,
+                in_list=in_list)}
+            for i, text, score in dashes.fixes(line.words):
+                # the width measured on the page outweighs a dash's place on the line
+                found[i] = Fix(i, text, "symbol", score, "image")
+            for at, i in ones:  # a lone 1 where no numeral stands
+                if at == k:
+                    found[i] = Fix(i, "i", "ocr-confusion", LONE_I_PLACED)
+            for fix in found.values():
+                out.append(Correction(
+                    page=page.number, line=li, word=fix.word, before=line.words[fix.word].text,
+                    after=fix.after, kind=fix.kind, score=fix.score, origin=fix.origin,
+                    applied=fix.score >= threshold))
+    return out
+
+
+def _read(word: str, best: dict[str, str]) -> str:
+    """A word as the document's restoration reads it, lower case: its one part's likeliest
+    reading, or the word itself."""
+    segments = tokens.read_remembered(word)[1]
+    if len(segments) == 1 and segments[0] in best:
+        return best[segments[0]]
+    return word.lower()
+
+
+def commas(doc: Document, done: set[tuple[int, int, int]],
+           threshold: float) -> list[Correction]:
+    """A comma read as a semicolon at the end of a word no other correction changed (one
+    whose letters are corrected keeps its semicolon: one change a word): `comma`."""
+    out = []
+    for page in doc.pages:
+        for li, line in enumerate(page.lines):
+            for wi, word in enumerate(line.words):
+                if (after := comma(word.text)) and (page.number, li, wi) not in done:
+                    out.append(Correction(
+                        page=page.number, line=li, word=wi, before=word.text, after=after,
+                        kind="symbol", score=SEMICOLON, origin="context",
+                        applied=threshold <= SEMICOLON))
+    return out
 
 
 def party_labels(lines: list[str]) -> str:
@@ -189,7 +254,7 @@ def may_change(text: str, i: int) -> bool:
 
 
 def _rules(texts: list[str], around: list[str], i: int, *, english: float, parties: str,
-           line: str, in_list: bool) -> tuple[str, str, float] | None:
+           line: str, in_list: bool) -> Rule | None:
     return (_section(texts, around, i) or _bullet(texts, i, in_list) or _list_number(texts, i)
             or (_party(around, i + 1, parties) if parties else None)
             or _lone_i(around, i + 1, english) or _junk(texts, i, around[i + 2])
@@ -197,7 +262,7 @@ def _rules(texts: list[str], around: list[str], i: int, *, english: float, parti
             or _stray_lead(texts[i], line))
 
 
-def _section(texts: list[str], around: list[str], i: int) -> tuple[str, str, float] | None:
+def _section(texts: list[str], around: list[str], i: int) -> Rule | None:
     """§ misread before an item number: at the start of a line, before "Dnr", after a body
     ("KS § 12"); a mark that is never a word ("$", "SS") anywhere, also at the end of a
     line whose next line starts with the number; and where an attendance list says which
@@ -265,7 +330,7 @@ def _present_at(prev: str, number: str, then: str) -> bool:
                  or (then[:1].isupper() and context.is_given(then))))
 
 
-def _bullet(texts: list[str], i: int, in_list: bool) -> tuple[str, str, float] | None:
+def _bullet(texts: list[str], i: int, in_list: bool) -> Rule | None:
     """A list's bullet that OCR misread. A lone "»" may be the Swedish quotation mark, which
     older typography repeats at the start of each line of a quotation: a suggestion."""
     if i == 0 and texts[0] in _BULLET_LOOKALIKES and len(texts) > 1 and texts[1][:1].isalpha():
@@ -275,14 +340,14 @@ def _bullet(texts: list[str], i: int, in_list: bool) -> tuple[str, str, float] |
     return None
 
 
-def _list_number(texts: list[str], i: int) -> tuple[str, str, float] | None:
+def _list_number(texts: list[str], i: int) -> Rule | None:
     match = _LIST_NUMBER.match(texts[i])
     if i == 0 and match and len(texts) > 1 and texts[1][:1].isalpha():
         return f"{match.group(1)}.", "symbol", LIST_NUMBER_SCORE
     return None
 
 
-def _party(texts: list[str], i: int, label: str) -> tuple[str, str, float] | None:
+def _party(texts: list[str], i: int, label: str) -> Rule | None:
     """(5), ($S), (SS) after a name, in a document that labels people by party: (S). The
     name may end the line before ("Elisabeth Sjöstrand" / "(5)"): `texts` is the line's
     words with the words around it."""
@@ -312,7 +377,7 @@ def _misread_party(label: str) -> str | None:
     return found[0] if len(found) == 1 else None
 
 
-def _lone_i(texts: list[str], i: int, english: float) -> tuple[str, str, float] | None:
+def _lone_i(texts: list[str], i: int, english: float) -> Rule | None:
     """The preposition i read as | or (by an English model) as 1, between two words."""
     if texts[i] not in ("|", "1"):
         return None
@@ -355,7 +420,7 @@ def ones_read_for_i(lines: list[list[str]], reading: Callable[[str], str],
     return found if len(found) >= ONES_FOR_I else set()
 
 
-def _junk(texts: list[str], i: int, nxt: str) -> tuple[str, str, float] | None:
+def _junk(texts: list[str], i: int, nxt: str) -> Rule | None:
     """A lone mark that is no word: probably a speck, but marks are printed alone too
     ("kl ,"), so suggested, applied only where its measured share right (by the mark, or
     by its place: `_no_word_before`) clears the threshold. A period that ends a line
@@ -380,7 +445,7 @@ def _no_word_before(texts: list[str], i: int) -> bool:
     return i == 0 or texts[i - 1][-1:] in ".,;:!?"
 
 
-def _dash(texts: list[str], i: int) -> tuple[str, str, float] | None:
+def _dash(texts: list[str], i: int) -> Rule | None:
     """A dash between words is most often an en dash OCR read as an em dash; but em dashes
     are printed too, so only suggested."""
     if texts[i] == "—" and texts[i - 1][-1:].isalnum() and texts[i + 1][:1].isalnum():
@@ -388,7 +453,7 @@ def _dash(texts: list[str], i: int) -> tuple[str, str, float] | None:
     return None
 
 
-def _range_dash(text: str) -> tuple[str, str, float] | None:
+def _range_dash(text: str) -> Rule | None:
     """A range's en dash that OCR read as an em dash ("2022—2031"): see RANGE_DASH."""
     if "—" in text and _EM_IN_RANGE.search(text):
         return _EM_IN_RANGE.sub("–", text), "symbol", RANGE_DASH
@@ -405,7 +470,7 @@ def comma(text: str) -> str | None:
     return None
 
 
-def _stray_lead(text: str, line: str) -> tuple[str, str, float] | None:
+def _stray_lead(text: str, line: str) -> Rule | None:
     """A speck before a word (‘kraven, _efter, |2025) when nothing on the line pairs it."""
     lead = text[:1]
     unpaired = line.count(lead) == 1 and (lead != "‘" or "’" not in line)
