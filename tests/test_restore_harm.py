@@ -228,14 +228,16 @@ def test_a_lone_mark_after_a_mark_or_first_on_its_line_is_removed_one_between_wo
              "; Beslutet skickas till förvaltningen, ; och till kommunstyrelsen.",
              "Sammanträdet hölls i Stadshuset kl ; Ledamöterna var närvarande .",
              "| Nämnden beslutar att godkänna förslaget.",
-             ". Tidplanen om sex veckor är för kort."]
+             ". Tidplanen om sex veckor är för kort.",
+             "Sekreterare.. . Paragrafer 12-18"]
     doc = _restored(lines)
     assert doc.text().split("\n") == [
         "Riktlinjerna ska gälla från samma datum.",
         "Beslutet skickas till förvaltningen, och till kommunstyrelsen.",
-        lines[2], lines[3], lines[4]]
+        lines[2], lines[3], lines[4], lines[5]]
     # between words a semicolon is printed too ("kl ; Valter"); a bar first on its
-    # line may be the capital I, a period a bullet: all stay suggestions at most
+    # line may be the capital I, a period a bullet or a leader's last dot: all stay
+    # suggestions at most
     found = {(c.line, c.before): c for c in doc.corrections}
     assert found[(2, ";")].after == "" and not found[(2, ";")].applied
     assert not found.get((3, "|")) or not found[(3, "|")].applied
