@@ -70,8 +70,9 @@ _SPECKS = {":": 0.95, ".": 0.87, "'": QUOTE_SPECK, "‘": QUOTE_SPECK, "’": QU
 # specks (the other a list number "2." read as "; é"), against 48 of 70 between words or
 # at a line's end (every lone mark printed in the corpora is one of those: "kl ; Valter").
 # Not "|" (read for I and i) nor ".." (after "Justerare." the rest of a leader) nor "."
-# after "..", nor a mark that may be a bullet, nor a period first on its line: Tesseract reads a bullet so
-# (the Swedish model 18 times of 374 in the confusion table), though the corpora have none.
+# after "..", nor a mark that may be a bullet, nor a period first on its line: Tesseract
+# reads a bullet so (the Swedish model 18 times of 374 in the confusion table), though the
+# corpora have none.
 SPECK_PLACED = 0.92  # 26 / 25 on the corpora, scans and the three prints (2026-12-01)
 _NUMBER = re.compile(r"^\d{1,3}([-–]\d{1,3})?(/\d{2})?[,.;:]?$")
 # a decision's date, as cited before its paragraph ("2018-06-14 § 71", "14 mars 2023, § 28")
