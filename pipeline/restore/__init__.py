@@ -74,9 +74,7 @@ def restore(doc: Document, options: RestoreOptions, *, found: Found | None = Non
     with profile.step("restore/decisions"):
         decisions = choose.Decisions(found, doc_channel, occurs, options)
         vocabulary.look_again(decisions, list(occurs), doc_channel.best, lex)
-        fixed = symbols.corrections(doc, english, options.threshold, lex, lambda: {
-            seg: found[seg][b].text for seg, (b, _) in zip(occurs, doc_channel.best,
-                                                           strict=True)})
+        fixed = symbols.corrections(doc, english, options.threshold, lex, decisions.resolve)
         fixed += joins.corrections(doc, lex, table,
                                    done={(c.page, c.line, c.word) for c in fixed},
                                    threshold=options.threshold, english=english)

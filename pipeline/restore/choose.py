@@ -247,7 +247,7 @@ class Decisions:
         around = occ.around
         if around.next.lower() not in context.SUSPENDED_JOINS or not around.next2:
             return None
-        return around.next.lower(), self._resolve(around.next2)
+        return around.next.lower(), self.resolve(around.next2)
 
     def _with_partner(self, seg: str, join: str, partner: str) -> Outcome | _Unset:
         """The part's outcome where what it makes with its partner is evidence: readings
@@ -350,11 +350,13 @@ class Decisions:
     def _around(self, occ: Occurrence) -> context.Neighbours:
         """The neighbours as they read after correction ("bor hojas" is "bör höjas"): each
         replaced by its best reading without context."""
-        a, resolve = occ.around, self._resolve
+        a, resolve = occ.around, self.resolve
         return context.Neighbours(resolve(a.prev), resolve(a.next), a.trail, a.line_start,
                                   resolve(a.prev2), resolve(a.next2), a.line_end)
 
-    def _resolve(self, word: str) -> str:
+    def resolve(self, word: str) -> str:
+        """The word as printed (marks around it kept) with its core read as its best
+        reading without context."""
         found = self._resolved.get(word)
         if found is None:
             token = tokens.split_remembered(word)

@@ -29,7 +29,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from pipeline.model import Correction, CorrectionKind, CorrectionOrigin, Document, Line
-from pipeline.restore import channel, context, dashes, tokens
+from pipeline.restore import channel, context, dashes
 from pipeline.restore.lexicon import Lexicon
 
 PARAGRAPH = "§"
@@ -159,17 +159,16 @@ class Fix:
 
 
 def corrections(doc: Document, english: float, threshold: float, lexicon: Lexicon,
-                best: Callable[[], dict[str, str]]) -> list[Correction]:
+                reading: Callable[[str], str]) -> list[Correction]:
     """The document's symbol corrections (`fixes`, a dash's measured width: `dashes`, a
-    lone 1 read for i: `ones_read_for_i`); `best` makes each word's likeliest reading in
-    the document, asked for only where a lone 1 stands."""
+    lone 1 read for i: `ones_read_for_i`); `reading`: a word as the document reads it
+    (`choose.Decisions.resolve`), asked for only where a lone 1 stands."""
     out = []
     parties = party_labels([line.text for page in doc.pages for line in page.lines])
     words = [[w.text for w in line.words] for page in doc.pages for line in page.lines]
     ones: set[tuple[int, int]] = set()
     if any("1" in line for line in words):
-        read = best()
-        ones = ones_read_for_i(words, lambda word: _read(word, read), lexicon)
+        ones = ones_read_for_i(words, lambda word: reading(word).lower(), lexicon)
     k = -1
     for page in doc.pages:
         lines = page.lines
@@ -194,15 +193,6 @@ def corrections(doc: Document, english: float, threshold: float, lexicon: Lexico
                     after=fix.after, kind=fix.kind, score=fix.score, origin=fix.origin,
                     applied=fix.score >= threshold))
     return out
-
-
-def _read(word: str, best: dict[str, str]) -> str:
-    """A word as the document's restoration reads it, lower case: its one part's likeliest
-    reading, or the word itself."""
-    segments = tokens.read_remembered(word)[1]
-    if len(segments) == 1 and segments[0] in best:
-        return best[segments[0]]
-    return word.lower()
 
 
 def commas(doc: Document, done: set[tuple[int, int, int]],

@@ -1,7 +1,7 @@
 """Each word's readings, made once per process: the candidate search and the hypotheses
 of `decide` for a word (or hyphen-separated part), kept for every document the process
 restores, since they depend on nothing but the word, the lexicon and the channel. Also
-what a short token's readings are worth (`short`), here and, where a document's own
+what a short token's readings are worth (`_short`), here and, where a document's own
 channel reads them otherwise, in that document (`short_as_read_here`).
 """
 
