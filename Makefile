@@ -23,12 +23,14 @@ system:
 	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
 	fi
 
-# the restore stage's modules are compiled (setup.py): a changed one is built again
+# the restore stage's modules are compiled (setup.py): a changed one is built again; the
+# lexicon's disk cache (~/.cache/protokoll) is made here, not by the first run (seconds)
 $(VENV)/.installed: pyproject.toml setup.py pipeline/restore/_search.c $(wildcard pipeline/restore/compiled/*.c) \
                     $(wildcard pipeline/restore/*.py)
 	python3 -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -e '.[dev]'
+	$(PY) -c "from pipeline.restore import lexicon; lexicon.load()"
 	touch $@
 
 run: install
