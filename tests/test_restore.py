@@ -171,6 +171,20 @@ def test_a_list_s_bullets_that_ocr_misread_are_restored_a_lone_one_is_suggested(
     assert restore(_doc(quoted), RestoreOptions()).text().split("\n") == quoted
 
 
+def test_a_section_mark_glued_to_the_item_number_is_the_sign_and_its_space():
+    lines = ["8§39 Dnr FN 2021-00019", "Text.", "$§40 Dnr FN 2021-00020", "Text.",
+             "§41 Dnr FN 2021-00021", "Text.", "842 Dnr FN 2021-00022"]
+    doc = restore(_doc(lines), RestoreOptions())
+    # a § doubled by a lookalike is surely one § (and printed with its space, as 46 of
+    # the 47 in the truth texts); a § alone may be printed so, and a glued 8 may be a digit
+    assert doc.text().split("\n") == ["§ 39 Dnr FN 2021-00019", "Text.",
+                                      "§ 40 Dnr FN 2021-00020", "Text.",
+                                      "§41 Dnr FN 2021-00021", "Text.",
+                                      "842 Dnr FN 2021-00022"]
+    assert [(c.before, c.after) for c in doc.corrections if not c.applied] == [
+        ("§41", "§ 41"), ("842", "§ 42")]
+
+
 def test_section_signs_of_an_attendance_list_are_restored_a_number_is_kept():
     lines = ["Sara Lindell, förskolechef, 8 103, kl 09.20-10.35",
              "Lars Berg Projektledare 8 131-133 Stefan Holm Ekonom 8 132",
