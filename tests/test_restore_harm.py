@@ -107,6 +107,18 @@ def test_no_infinitive_after_a_preposition_and_one_after_a_modal():
     assert found == {0: ("första", True), 1: ("förstå", True), 2: ("första", False)}
 
 
+def test_a_pronoun_is_no_infinitive_and_none_follows_alla_but_after_a_modal():
+    # "vara" is the verb or "våra" read without its ring: after a preposition, or after
+    # "alla" with no modal before it, no infinitive stands ("våra" is no verb, though
+    # "vårar" is a word); "kan alla vara" takes the verb
+    lines = ["Namnden anser att alla vara forskolor ska arbeta med fragan i namnden.",
+             "Barnen i vara forskolor far mat pa forskolan och i skolan.",
+             "Det kan alla vara overens om i namnden och pa forvaltningen."]
+    found = {c.line: c.after for c in _restored(lines).corrections
+             if c.before == "vara" and c.applied}
+    assert found == {0: "våra", 1: "våra"}
+
+
 def test_party_label_and_paragraph_sign_confusions_are_corrected_where_placed():
     lines = ["Beslutande Anna Brask (5), ordförande Lars Holm (M), Eva Berg (C)",
              "SS 12-14 Dnr KS 2019/0123",

@@ -15,7 +15,8 @@ it. They are facts of Swedish grammar, not of any document:
   form followed by an infinitive ("bör ta", "bör förtydligas");
 - after a modal verb (ska, kan, bör, måste …) comes an infinitive ("ska ändras", not
   "ska andras"; "ska ingå", not "ska inga"); after a preposition none does ("i första
-  hand", not "i förstå");
+  hand", not "i förstå"), nor after "alla", "samtliga" or "övriga" unless a modal comes
+  before them ("alla våra förskolor", but "det kan alla vara överens om");
 - a negation or a subject pronoun is followed by a verb, not a noun ("som inte är",
   "det är", not "år");
 - a preposition that takes what a noun names follows the noun, not the adverb ("Val av
@@ -63,6 +64,10 @@ _NOUN_BEFORE_OF = ("val", {"väl"})
 PREPOSITIONS = {"i", "på", "av", "för", "med", "från", "vid", "efter", "inom", "mellan",
                 "genom", "mot", "hos", "enligt", "under", "inför", "kring", "åt", "ur",
                 "bland", "utifrån", "angående", "gällande", "beträffande"}
+# Quantifiers that stand before a noun or as a clause's subject: an infinitive follows them
+# only after a modal ("det kan alla vara överens om"); after them in the truth texts of dev
+# and dev-real stand 40 nouns, adjectives and names, no verb
+QUANTIFIERS = {"alla", "samtliga", "övriga"}
 OF = {"av", "till"}  # prepositions that follow a noun ("val av"), seldom the adverb
 # Words a finite verb follows and a noun does not: a negation ("som inte är"), and the
 # pronouns that stand as a clause's subject ("det är", "vilket är")
@@ -102,7 +107,8 @@ class Fits(NamedTuple):
     noun: bool  # a preposition after that follows a noun ("av", "till")
     modal: bool  # a modal verb before, on the same line
     place: bool  # "Stad", "kommun" or "län" after
-    preposition: bool  # a preposition before, on the same line
+    preposition: bool  # a preposition (or a quantifier, no modal before it) before, on the
+    # same line
 
 
 def bonus(reading: str, around: Neighbours, lexicon: Lexicon) -> float:
@@ -124,7 +130,8 @@ def fits(around: Neighbours, lexicon: Lexicon) -> Fits:
         nxt in OF,
         prev in MODALS and not around.line_start,
         nxt in PLACE_WORDS,
-        prev in PREPOSITIONS and not around.line_start)
+        (prev in PREPOSITIONS or (prev in QUANTIFIERS and prev2 not in MODALS))
+        and not around.line_start)
 
 
 def bonus_where(reading: str, fit: Fits, lexicon: Lexicon) -> float:
@@ -166,8 +173,9 @@ def may_bonus(reading: str, lexicon: Lexicon) -> bool:
 def infinitive(word: str, lexicon: Lexicon) -> bool:
     """True for a form that is a verb's infinitive, active or passive: its present tense
     is the form plus -r (ta: tar, ändra: ändrar, se: ser) or, for the second conjugation,
-    -a turned into -er (höja: höjer); a passive adds -s (höjas, ses, ändras)."""
-    if len(word) < 2 or not lexicon.is_word(word):
+    -a turned into -er (höja: höjer); a passive adds -s (höjas, ses, ändras). A pronoun is
+    none, whatever form of a noun or verb it looks like ("våra": vårar, "sina": sinar)."""
+    if len(word) < 2 or word in NO_NUMERAL_AFTER or not lexicon.is_word(word):
         return False
     if word.endswith("s"):
         return _active_infinitive(word[:-1], lexicon)
