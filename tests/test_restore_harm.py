@@ -119,6 +119,16 @@ def test_a_pronoun_is_no_infinitive_and_none_follows_alla_but_after_a_modal():
     assert found == {0: "våra", 1: "våra"}
 
 
+def test_lan_after_a_county_is_lan_the_county():
+    # "lan" is län or lån read without dots; after a county's name it is län
+    lines = ["Beslutet skickas till Lanstyrelsen i Kronobergs lan och till namnden.",
+             "Namnden beviljar ett lan till foreningen for att bygga om lokalen."]
+    found = {c.line: (c.after, c.applied) for c in _restored(lines).corrections
+             if c.before == "lan"}
+    assert found[0] == ("län", True)
+    assert found.get(1, ("", False))[1] is False  # no county before: not applied
+
+
 def test_party_label_and_paragraph_sign_confusions_are_corrected_where_placed():
     lines = ["Beslutande Anna Brask (5), ordförande Lars Holm (M), Eva Berg (C)",
              "SS 12-14 Dnr KS 2019/0123",

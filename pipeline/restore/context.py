@@ -22,6 +22,8 @@ it. They are facts of Swedish grammar, not of any document:
 - a preposition that takes what a noun names follows the noun, not the adverb ("Val av
   justerare", "val till nämnden", not "väl av");
 - a name before "Stad", "kommun" or "län" is the name of a municipality ("Borås Stad");
+- after the name of a county, "län" ("Kronobergs län", not "lån": the 21 counties of
+  `sv_regions_21.txt`);
 - a sentence goes on in lower case: a word inside a sentence is capitalized only if it
   is a name; so is a capitalised word after another (a given name and a surname), before
   a party label ("Brask (S)") or in parentheses (a system's name, "(Procapita)").
@@ -48,6 +50,7 @@ DETERMINERS = {"ett", "detta", "samma", "vilket", "annat", "något", "varje", "s
 MODALS = {"ska", "skall", "kan", "bör", "får", "måste", "vill", "skulle", "kunde", "borde",
           "behöver", "kommer", "brukar", "tänker", "torde", "lär", "måtte"}
 PLACE_WORDS = {"stad", "stads", "kommun", "kommuns", "län", "läns", "kommunkoncern"}
+COUNTY = "län"  # after a county's name (`_county_names`)
 BODY_ENDINGS = ("nämnden", "styrelsen", "förvaltningen", "fullmäktige", "revisionen",
                 "kontoret", "utskottet", "kommunen", "regionen", "staden", "myndigheten",
                 "bolaget", "rådet", "förbundet")
@@ -109,6 +112,7 @@ class Fits(NamedTuple):
     place: bool  # "Stad", "kommun" or "län" after
     preposition: bool  # a preposition (or a quantifier, no modal before it) before, on the
     # same line
+    county: bool  # a county's name before ("Kronobergs", "Västra Götalands")
 
 
 def bonus(reading: str, around: Neighbours, lexicon: Lexicon) -> float:
@@ -131,7 +135,8 @@ def fits(around: Neighbours, lexicon: Lexicon) -> Fits:
         prev in MODALS and not around.line_start,
         nxt in PLACE_WORDS,
         (prev in PREPOSITIONS or (prev in QUANTIFIERS and prev2 not in MODALS))
-        and not around.line_start)
+        and not around.line_start,
+        prev in _county_names() or f"{prev2} {prev}" in _county_names())
 
 
 def bonus_where(reading: str, fit: Fits, lexicon: Lexicon) -> float:
@@ -148,6 +153,8 @@ def bonus_where(reading: str, fit: Fits, lexicon: Lexicon) -> float:
         total -= BONUS  # a name ("Björka") is no verb, whatever its plural makes it look
     if fit.place and reading in lexicon.municipalities:
         total += BONUS
+    if fit.county and reading == COUNTY:
+        total += BONUS
     return total
 
 
@@ -157,15 +164,17 @@ _MAY_BONUS: dict[int, dict[str, bool]] = {}  # lexicon -> reading -> may_bonus, 
 
 def may_bonus(reading: str, lexicon: Lexicon) -> bool:
     """Whether `bonus` can be anything but 0.0 for the reading, whatever the neighbours:
-    a word of the patterns' pairs, an infinitive (after a modal) or a municipality
-    (before "kommun"). For every other reading the neighbours change nothing."""
+    a word of the patterns' pairs, an infinitive (after a modal), a municipality (before
+    "kommun") or "län" (after a county). For every other reading the neighbours change
+    nothing."""
     known = _MAY_BONUS.get(id(lexicon))
     if known is None or len(known) >= 200_000:
         _MAY_BONUS.clear()
         known = _MAY_BONUS[id(lexicon)] = {}
     found = known.get(reading)
     if found is None:
-        found = known[reading] = (reading in _PAIRS or reading in lexicon.municipalities
+        found = known[reading] = (reading in _PAIRS or reading == COUNTY
+                                  or reading in lexicon.municipalities
                                   or infinitive(reading, lexicon))
     return found
 
@@ -307,6 +316,15 @@ def joined_name(first: str, join: str, partner: str) -> bool:
 
 
 BODIES, VOCABULARY = "sv_municipal_bodies.txt", "sv_municipal_vocabulary.txt"
+REGIONS = "sv_regions_21.txt"
+
+
+@functools.cache
+def _county_names() -> frozenset[str]:
+    """What stands before "län" in the names of the counties, lower case ("kronobergs",
+    "västra götalands")."""
+    return frozenset(line.lower().removesuffix(f" {COUNTY}") for line in curated_names(REGIONS)
+                     if line.endswith(f" {COUNTY}"))
 
 
 @functools.cache
