@@ -12,7 +12,9 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
+import shutil
 import signal
+import tempfile
 import threading
 import time
 from concurrent.futures import ProcessPoolExecutor
@@ -20,14 +22,21 @@ from concurrent.futures import ProcessPoolExecutor
 log = logging.getLogger(__name__)
 
 _EARLY: dict[int, ProcessPoolExecutor] = {}  # started by `start_early`, not yet taken
+# The environment variable that names, in a worker, the folder where the pool's workers
+# share the readings they make (`pipeline.batch.shared`); the folder of each pool:
+SHARED_READINGS = "PROTOKOLL_SHARED_READINGS"
+_FOLDERS: dict[int, str] = {}  # id of the pool -> its folder
 
 
 def start(jobs: int) -> ProcessPoolExecutor:
     """A pool of `jobs` worker processes, started now (a pool starts its processes at its
     first tasks otherwise)."""
     context = multiprocessing.get_context("spawn")  # safe beside this process's threads
+    folder = tempfile.mkdtemp(prefix="protokoll-readings-") if jobs > 1 else ""
     executor = ProcessPoolExecutor(jobs, mp_context=context, initializer=init,
-                                   initargs=(os.getpid(),))
+                                   initargs=(os.getpid(), folder))
+    if folder:
+        _FOLDERS[id(executor)] = folder
     for _ in range(jobs):
         executor.submit(ready)
     return executor
@@ -64,17 +73,32 @@ def stop(executor: ProcessPoolExecutor) -> None:
     wakes it, and the exit then prints a traceback ("Bad file descriptor")."""
     kill(executor)
     executor.shutdown(wait=True, cancel_futures=True)
+    _remove_folder(executor)
+
+
+def close(executor: ProcessPoolExecutor, *, cancel: bool = False) -> None:
+    """Shut the pool down at the end of a run (its tasks cancelled, or waited for)."""
+    executor.shutdown(wait=not cancel, cancel_futures=cancel)
+    _remove_folder(executor)
+
+
+def _remove_folder(executor: ProcessPoolExecutor) -> None:
+    if folder := _FOLDERS.pop(id(executor), ""):
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def ready() -> None:
     """A task that does nothing: the pool starts a worker process for it."""
 
 
-def init(coordinator: int) -> None:
+def init(coordinator: int, folder: str = "") -> None:
     """Start of a local worker process: one Tesseract thread; Ctrl-C is the coordinator's
     (it lets the pages in flight finish), so the worker and its Tesseract are kept out of
-    the terminal's process group; and the worker ends when the coordinator is gone."""
+    the terminal's process group; the worker ends when the coordinator is gone; and it
+    shares readings with the pool's other workers in `folder` (if any)."""
     os.environ["OMP_THREAD_LIMIT"] = "1"
+    if folder:
+        os.environ[SHARED_READINGS] = folder
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     os.setpgrp()
     threading.Thread(target=_watch, args=(coordinator,), daemon=True).start()

@@ -148,7 +148,7 @@ class Pool:
         elif self.killed:
             processes.stop(self.executor)
         elif isinstance(self.executor, ProcessPoolExecutor):
-            self.executor.shutdown(wait=not cancel, cancel_futures=cancel)
+            processes.close(self.executor, cancel=cancel)
 
 
 class _Inline(Executor):

@@ -3,7 +3,8 @@ of one document once its pages are back. Results go back to the coordinator, whi
 writes outputs and the manifest, so a worker needs the inputs but not the output folder.
 
 A worker process lives for the whole run and keeps what it loads (the lexicon, the
-candidate cache) for every document it is given.
+candidate cache) for every document it is given; the readings of words it makes it shares
+with the run's other local workers (`pipeline.batch.shared`).
 """
 
 from __future__ import annotations
@@ -13,11 +14,15 @@ import time
 from dataclasses import dataclass, field
 
 from pipeline import profile
+from pipeline.batch import shared
 from pipeline.batch.versions import environment
 from pipeline.model import Document, Page
 from pipeline.ocr import PageTask, gather, ocr_work, read_page
 from pipeline.options import Options
-from pipeline.restore import Found, hypotheses
+from pipeline.restore import Found, hypotheses, words
+
+# a local worker of a pool of several shares the readings it makes with the others
+words.share(shared.from_environment())
 
 
 @dataclass

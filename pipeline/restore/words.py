@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections import Counter
+from typing import Any
 
 from pipeline import profile
 from pipeline.model import Page
@@ -27,6 +28,15 @@ _DOTTED = frozenset("åäöÅÄÖ")
 # 5 KiB each with their search: the older half goes when there are this many.
 _READINGS: dict[tuple[str, int, int], list[Hypothesis] | None] = {}
 _READINGS_SIZE = 20_000
+# The readings the run's other workers make (`pipeline.batch.shared`), where `share` set
+# them: a SharedReadings, with `take` and `give`.
+_SHARED: Any = None
+
+
+def share(shared: Any) -> None:
+    """Take readings from, and give them to, the run's other workers through `shared`."""
+    global _SHARED
+    _SHARED = shared
 
 
 def hypotheses(pages: list[Page], found: Found | None = None) -> Found:
@@ -46,14 +56,33 @@ def find_at(occurrences: list[Occurrence], found: Found) -> Found:
 
 def find(segments: list[str], found: Found) -> Found:
     """The readings of these words, added to `found` (each word once: most come back many
-    times)."""
+    times). Where the run's other workers share theirs (`share`), the readings they have
+    made are taken, and the ones made here given to them."""
     with profile.step("restore/load"):
         lex, table = lexicon.load(), channel.load()
     with profile.step("restore/search"):
-        for seg in dict.fromkeys(segments):
-            if seg not in found and (hyps := readings(seg, lex, table)) is not None:
+        todo = [seg for seg in dict.fromkeys(segments) if seg not in found]
+        if _SHARED is not None:
+            _find_shared(todo, lex, table)
+        for seg in todo:
+            if (hyps := readings(seg, lex, table)) is not None:
                 found[seg] = hyps
     return found
+
+
+def _find_shared(todo: list[str], lex: lexicon.Lexicon,
+                 table: channel.Channel) -> None:
+    """`find`'s readings where the run's workers share theirs: those another worker has
+    made are taken, and the others made here and given."""
+    wanted = [seg for seg in todo if (seg, id(lex), id(table)) not in _READINGS]
+    for seg, taken in _SHARED.take(wanted):
+        _keep((seg, id(lex), id(table)), taken)
+    made = []
+    for seg in wanted:
+        if (seg, id(lex), id(table)) not in _READINGS:
+            made.append((seg, readings(seg, lex, table)))
+    if made:
+        _SHARED.give(made)
 
 
 def counted(occurrences: list[Occurrence], found: Found) -> Counter[str]:
@@ -74,10 +103,14 @@ def readings(seg: str, lex: lexicon.Lexicon, table: channel.Channel) -> list[Hyp
             hyps = _short(seg, hyps)
         elif any(h.unknown for h in hyps) and seg.isalpha():
             hyps += decide.split_hypotheses(seg, lex, table)
+    _keep(key, hyps)
+    return hyps
+
+
+def _keep(key: tuple[str, int, int], hyps: list[Hypothesis] | None) -> None:
     if len(_READINGS) >= _READINGS_SIZE:
         candidates.forget_older_half(_READINGS)
     _READINGS[key] = hyps
-    return hyps
 
 
 def _short(seg: str, hyps: list[Hypothesis]) -> list[Hypothesis]:
