@@ -30,6 +30,16 @@ def test_a_worker_takes_the_readings_another_made_and_not_its_own(tmp_path):
     assert dict(b.take(["och", "nimnd"])).keys() == {"och"}  # each taken once
 
 
+def test_a_worker_whose_file_is_full_shares_no_more(tmp_path, monkeypatch):
+    from pipeline.batch import shared
+
+    a, b = SharedReadings(tmp_path, "a"), SharedReadings(tmp_path, "b")
+    a.give([("nimnd", _readings("nimnd"))])
+    monkeypatch.setattr(shared, "MAX_BYTES", a.mine.stat().st_size)
+    a.give([("och", _readings("och"))])
+    assert [word for word, _ in b.take(["nimnd", "och"])] == ["nimnd"]
+
+
 def test_a_record_written_in_part_is_read_when_it_is_whole_and_junk_is_passed_over(tmp_path):
     a, b = SharedReadings(tmp_path, "a"), SharedReadings(tmp_path, "b")
     value = pickle.dumps(_readings("pa"))

@@ -33,6 +33,10 @@ log = logging.getLogger(__name__)
 
 _HEAD = struct.Struct("<II")  # the word's length and its readings' length, in bytes
 MAX_WAITING = 50_000  # readings read from others and not yet taken; the oldest go first
+# A worker's file grows no larger than this (about 180,000 words' readings): an archive's
+# common words come early, and the words met after are mostly met once, so a long run
+# keeps its temporary folder small at little loss
+MAX_BYTES = 64 << 20
 
 
 class SharedReadings:
@@ -43,6 +47,7 @@ class SharedReadings:
         self.name = name or str(os.getpid())  # of this worker's file
         self._tag = ""  # the lexicon's and the table's checksums, in short: `tag`
         self._read: dict[Path, int] = {}  # another worker's file -> bytes read of it
+        self._written = 0  # bytes of this worker's file
         self._waiting: dict[str, bytes] = {}  # word -> its readings, pickled
 
     @property
@@ -74,13 +79,17 @@ class SharedReadings:
 
     def give(self, made: list[tuple[str, object]]) -> None:
         """Append the readings this worker made, for the others."""
+        if self._written >= MAX_BYTES:
+            return
         parts = []
         for word, readings in made:
             key, value = word.encode(), pickle.dumps(readings, protocol=pickle.HIGHEST_PROTOCOL)
             parts += (_HEAD.pack(len(key), len(value)), key, value)
+        data = b"".join(parts)
+        self._written += len(data)
         try:
             with self.mine.open("ab") as file:  # one write: the others read whole records
-                file.write(b"".join(parts))
+                file.write(data)
         except OSError as exc:  # the others make them themselves
             log.debug("cannot share readings in %s: %s", self.mine, exc)
 
