@@ -9,6 +9,7 @@ command nothing; the tasks import what they run, in the workers.
 
 from __future__ import annotations
 
+import atexit
 import logging
 import multiprocessing
 import os
@@ -85,6 +86,13 @@ def close(executor: ProcessPoolExecutor, *, cancel: bool = False) -> None:
 def _remove_folder(executor: ProcessPoolExecutor) -> None:
     if folder := _FOLDERS.pop(id(executor), ""):
         shutil.rmtree(folder, ignore_errors=True)
+
+
+@atexit.register
+def _remove_folders() -> None:
+    """The folders of pools still running when this process exits (an error ended it)."""
+    while _FOLDERS:
+        shutil.rmtree(_FOLDERS.popitem()[1], ignore_errors=True)
 
 
 def ready() -> None:
