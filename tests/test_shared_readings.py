@@ -40,6 +40,15 @@ def test_a_worker_whose_file_is_full_shares_no_more(tmp_path, monkeypatch):
     assert [word for word, _ in b.take(["nimnd", "och"])] == ["nimnd"]
 
 
+def test_a_worker_that_cannot_write_its_file_shares_no_more(tmp_path):
+    a, b = SharedReadings(tmp_path, "a"), SharedReadings(tmp_path, "b")
+    a.mine.mkdir()  # a folder where its file should be: every write fails
+    a.give([("nimnd", _readings("nimnd"))])
+    a.mine.rmdir()
+    a.give([("och", _readings("och"))])
+    assert b.take(["nimnd", "och"]) == [] and not a.mine.exists()
+
+
 def test_a_record_written_in_part_is_read_when_it_is_whole_and_junk_is_passed_over(tmp_path):
     a, b = SharedReadings(tmp_path, "a"), SharedReadings(tmp_path, "b")
     value = pickle.dumps(_readings("pa"))

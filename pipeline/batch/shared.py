@@ -90,7 +90,9 @@ class SharedReadings:
         try:
             with self.mine.open("ab") as file:  # one write: the others read whole records
                 file.write(data)
-        except OSError as exc:  # the others make them themselves
+        except OSError as exc:  # the others make them themselves; nothing is appended
+            # after a record that may be written in part
+            self._written = MAX_BYTES
             log.debug("cannot share readings in %s: %s", self.mine, exc)
 
     def _refresh(self) -> None:
