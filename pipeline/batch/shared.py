@@ -28,11 +28,12 @@ import struct
 from pathlib import Path
 
 from pipeline.batch.processes import SHARED_READINGS
+from pipeline.restore import candidates
 
 log = logging.getLogger(__name__)
 
 _HEAD = struct.Struct("<II")  # the word's length and its readings' length, in bytes
-MAX_WAITING = 50_000  # readings read from others and not yet taken; the oldest go first
+MAX_WAITING = 50_000  # readings read from others and not yet taken; then the older half go
 # A worker's file grows no larger than this (about 180,000 words' readings): an archive's
 # common words come early, and the words met after are mostly met once, so a long run
 # keeps its temporary folder small at little loss
@@ -109,8 +110,8 @@ class SharedReadings:
             except OSError:
                 continue
             self._read[path] = start + self._index(data)
-        while len(self._waiting) > MAX_WAITING:
-            del self._waiting[next(iter(self._waiting))]
+        if len(self._waiting) > MAX_WAITING:
+            candidates.forget_older_half(self._waiting)
 
     def _index(self, data: bytes) -> int:
         """Index the whole records of `data`; returns the bytes they take."""

@@ -136,7 +136,7 @@ def fits(around: Neighbours, lexicon: Lexicon) -> Fits:
         nxt in PLACE_WORDS,
         (prev in PREPOSITIONS or (prev in QUANTIFIERS and prev2 not in MODALS))
         and not around.line_start,
-        prev in _county_names() or f"{prev2} {prev}" in _county_names())
+        not _county_names().isdisjoint((prev, f"{prev2} {prev}")))
 
 
 def bonus_where(reading: str, fit: Fits, lexicon: Lexicon) -> float:
