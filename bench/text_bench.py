@@ -23,6 +23,9 @@ table reports
   disk cache of the lexicon yet (`make install` makes one), that load makes it, so the
   run's figures are those of every run after the first;
 - the peak resident memory of a worker process;
+- the machine's speed on one core: CPU seconds of a fixed Python workload (string keys
+  looked up in dicts, strings lowered and sliced, tuples made, as restoration does), best
+  of three, so that figures from machines of different speed can be compared;
 - with --scale N (1,000 by default; 0 for none), the restore stage's words per CPU second
   over a second archive of N documents made the same way: each worker makes a word's
   readings the first time it meets it, so a larger archive, as an archive is, repeats
@@ -79,12 +82,13 @@ def main() -> None:
                   f"{m} {100 * r:.1f}%" for m, r in text_archive.raw_wer(work / "archive").items())
               + "\n", flush=True)
         shutil.rmtree(work / "out", ignore_errors=True)  # a kept run before would be resumed
+        machine = _machine()
         first_load = _load(times=1)  # makes the lexicon's disk cache where it is missing
         run = _run(docs, work / "out", args.jobs)
         latency, again = _latency(docs)
         load = _load()
         larger = _larger(work, args.scale, args.jobs) if args.scale else None
-        _table(len(docs), words, run, latency, again, (first_load, load), larger)
+        _table(len(docs), words, run, latency, again, (first_load, load), larger, machine)
         print(f"\nload average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
 
@@ -191,7 +195,7 @@ def _load(times: int = 3) -> tuple[float, float]:
 
 def _table(documents: int, words: int, run: dict, latency: list[float],
            again: tuple[float, int], loads: tuple[tuple[float, float], ...],
-           larger: dict | None) -> None:
+           larger: dict | None, machine: float) -> None:
     first, load = loads
     print("| figure | measured | target |")
     print("|---|---|---|")
@@ -220,6 +224,23 @@ def _table(documents: int, words: int, run: dict, latency: list[float],
     print(f"| the same before the run: the lexicon's disk cache made if this machine had "
           f"none (`make install` makes it) | {first[0]:.3f}, {first[1]:.3f} | |")
     print(f"| peak memory per worker | {run['memory']:.0f} MiB | ≤ 300 MB |")
+    print(f"| this machine: a fixed Python workload on one core (CPU s; lower is faster) | "
+          f"{machine:.2f} | |")
+
+
+def _machine(times: int = 3) -> float:
+    """Best of `times`: CPU seconds of a fixed Python workload, the machine's speed."""
+    words = [f"Ord{i:05d}" for i in range(20_000)]
+    index = {w.lower(): i for i, w in enumerate(words)}
+    best = float("inf")
+    for _ in range(times):
+        clock, total = time.process_time(), 0
+        for _ in range(100):
+            for w in words:
+                key = w.lower()
+                total += index[key] + len((key[:3], key[3:]))
+        best = min(best, time.process_time() - clock)
+    return best
 
 
 def _percentile(values: list[float], q: float) -> float:

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import pickle
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 from conftest import SAMPLES
@@ -101,3 +105,25 @@ def test_two_workers_that_share_readings_correct_as_one_worker_does(tmp_path):
     for path in inputs:
         assert ((tmp_path / "one" / path.stem / "corrections.jsonl").read_text()
                 == (tmp_path / "two" / path.stem / "corrections.jsonl").read_text())
+
+
+_KILLED_COORDINATOR = """
+import os, signal, sys
+from pipeline.batch import processes
+executor = processes.start(2)
+executor.submit(processes.ready).result()
+print(processes._FOLDERS[id(executor)], flush=True)
+os.kill(os.getpid(), signal.SIGKILL)
+"""
+
+
+def test_the_workers_of_a_coordinator_killed_outright_remove_its_folder():
+    done = subprocess.run([sys.executable, "-c", _KILLED_COORDINATOR], capture_output=True,
+                          text=True, timeout=60, cwd=Path(__file__).parents[1])
+    assert done.returncode == -signal.SIGKILL
+    folder = Path(done.stdout.strip())
+    assert folder.name.startswith("protokoll-readings-")
+    deadline = time.monotonic() + 20  # the workers look for their coordinator each second
+    while folder.exists() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not folder.exists()

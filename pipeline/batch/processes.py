@@ -109,11 +109,16 @@ def init(coordinator: int, folder: str = "") -> None:
         os.environ[SHARED_READINGS] = folder
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     os.setpgrp()
-    threading.Thread(target=_watch, args=(coordinator,), daemon=True).start()
+    threading.Thread(target=_watch, args=(coordinator, folder), daemon=True).start()
 
 
-def _watch(coordinator: int) -> None:
+def _watch(coordinator: int, folder: str = "") -> None:
+    """End the worker once its coordinator is gone; a coordinator killed outright
+    (SIGKILL, the system out of memory) removed no folder of shared readings, so the
+    worker removes it (another worker of the pool may have already)."""
     while os.getppid() == coordinator:
         time.sleep(1.0)
     log.debug("the coordinator %d is gone; worker %d stops", coordinator, os.getpid())
+    if folder:
+        shutil.rmtree(folder, ignore_errors=True)
     os._exit(1)
