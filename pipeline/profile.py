@@ -89,7 +89,7 @@ class Profile:
         return out
 
 
-STAGES = ("ocr", "restore", "segment", "export", "write")
+STAGES = ("ocr", "restore", "segment", "export", "write", "collect")
 
 
 def _order(stage: str) -> tuple:

@@ -97,6 +97,8 @@ def _settle() -> None:
     so far) is put out of the garbage collector's sight once it is collected, so that the
     collector's passes no longer go over it again and again (they took a sixth of
     restoration's time); the garbage of the tasks before, cycles too, is collected first,
-    so nothing dead is kept."""
-    gc.collect()
-    gc.freeze()
+    so nothing dead is kept. Profiled as a stage of its own (`collect`): restoration
+    pauses the collector (`pipeline.restore.collection`), so its garbage is collected here."""
+    with profile.step("collect/between-tasks"):
+        gc.collect()
+        gc.freeze()

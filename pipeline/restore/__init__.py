@@ -16,7 +16,7 @@ from pathlib import Path
 
 from pipeline import __version__, profile
 from pipeline.exceptions import MissingDependencyError
-from pipeline.model import Document, ProcessingStep
+from pipeline.model import Document, Page, ProcessingStep
 from pipeline.options import RestoreOptions
 
 
@@ -41,6 +41,7 @@ from pipeline.restore import (  # noqa: E402  (after the check: these may be com
     calibration,
     channel,
     choose,
+    collection,
     decide,
     joins,
     learned,
@@ -52,12 +53,26 @@ from pipeline.restore import (  # noqa: E402  (after the check: these may be com
 )
 from pipeline.restore.choose import Found  # noqa: E402
 from pipeline.restore.decide import Hypothesis  # noqa: E402
-from pipeline.restore.words import hypotheses, readings  # noqa: E402
+from pipeline.restore.words import readings  # noqa: E402
 
 __all__ = ["Found", "Hypothesis", "hypotheses", "readings", "restore"]
 
+
+def hypotheses(pages: list[Page], found: Found | None = None) -> Found:
+    """`words.hypotheses`: the readings of the pages' words (a batch makes them page by
+    page), with the garbage collector paused (`collection`)."""
+    with collection.paused():
+        return words.hypotheses(pages, found)
+
+
 def restore(doc: Document, options: RestoreOptions, *, found: Found | None = None) -> Document:
-    """Correct the document; `found` may hold readings already made by `hypotheses`."""
+    """Correct the document; `found` may hold readings already made by `hypotheses`.
+    The garbage collector is paused meanwhile (`collection`)."""
+    with collection.paused():
+        return _restore(doc, options, found)
+
+
+def _restore(doc: Document, options: RestoreOptions, found: Found | None) -> Document:
     started, clock = datetime.now(UTC).isoformat(timespec="seconds"), time.perf_counter()
     with profile.step("restore/load"):
         lex, table = lexicon.load(), channel.load()

@@ -16,18 +16,16 @@ from __future__ import annotations
 
 import fcntl
 import functools
-import gc
 import hashlib
 import logging
 from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal, NamedTuple
 
 from pipeline.exceptions import OutputError, UsageError
 from pipeline.model import Correction, Document
-from pipeline.restore import tokens
+from pipeline.restore import collection, tokens
 
 log = logging.getLogger(__name__)
 
@@ -98,22 +96,9 @@ def _load(path: str, device: int, inode: int, size: int, mtime: int) -> Learned:
         data = Path(path).read_bytes()
     except OSError as exc:
         raise _unreadable(Path(path), exc) from exc
-    with _no_collection():
+    with collection.paused():  # a million small tuples, no cycles among them
         entries = _entries(_decode(data, Path(path)), Path(path))
     return Learned(entries, hashlib.sha256(data).hexdigest())
-
-
-@contextmanager
-def _no_collection() -> Iterator[None]:
-    """Without the cyclic garbage collector while a million small tuples are made (they
-    hold no cycles; it would walk them over and over, more than doubling the time)."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _decode(data: bytes, path: Path) -> str:
