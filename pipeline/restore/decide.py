@@ -138,9 +138,12 @@ def _rarer_parts(found: list[Candidate], lexicon: Lexicon) -> dict[int, float]:
     puts every unlisted compound below any listed word, and so on one footing, but of two
     such twins the one made of common words ("rätt", not "ratt") is the likelier, as
     listed words are by their frequency. TWIN_WEIGHT of the difference, at most
-    TWIN_GAP."""
+    TWIN_GAP. And a listed word is likelier than an unlisted compound that differs from
+    it only so, by TWIN_GAP ("pensionärsråd", listed, and "pensionärs" + "rad", not:
+    else both stand at the cap, the listed word at UNKNOWN_ZIPF, and the channel's
+    hundredths decide)."""
     compounds = [k for k, c in enumerate(found) if len(c.parts) > 1]
-    if len(compounds) < 2:  # most words: no two compounds to weigh
+    if not compounds:  # most words: no compound to weigh
         return {}
     groups: dict[str, list[tuple[int, float]]] = {}
     for k in compounds:
@@ -149,8 +152,13 @@ def _rarer_parts(found: list[Candidate], lexicon: Lexicon) -> dict[int, float]:
             groups.setdefault(c.text.translate(_FOLD), []).append(
                 (k, sum((lexicon.zipf(part) or UNKNOWN_ZIPF) - 9.0 for part in c.parts)))
     out: dict[int, float] = {}
-    for members in groups.values():
-        if len(members) > 1:
+    if not groups:
+        return out
+    listed = {c.text.translate(_FOLD) for c in found if lexicon.zipf(c.text)}
+    for fold, members in groups.items():
+        if fold in listed:
+            out.update((k, TWIN_GAP) for k, _ in members)
+        elif len(members) > 1:
             top = max(logp for _, logp in members)
             out.update((k, min(TWIN_WEIGHT * (top - logp), TWIN_GAP)) for k, logp in members)
     return out
