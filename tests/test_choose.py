@@ -127,3 +127,24 @@ def test_the_words_settled_at_once_are_kept_in_every_circumstance(which, monkeyp
     assert len(compiled._choices) >= 10  # ... and choices
     assert [python.correct(o) for o in occurrences] == \
         [compiled.correct(o) for o in occurrences]
+
+
+@pytest.mark.parametrize("which", range(4))
+def test_the_document_channel_counts_in_c_what_python_counts(which, monkeypatch):
+    """`decide._tally` in C (pipeline/restore/compiled/scores.c) counts the pairs of the
+    surely read words' paths, and their totals by truth, as the Python loop does: the same
+    keys, the same sums, so the document's channel estimates the same probabilities."""
+    if not decide.COMPILED:
+        pytest.skip("the compiled module (pipeline/restore/_search.c) is not built")
+    _, _, compiled = _decisions(_texts()[which])
+    doc_channel = compiled.channel
+    found = compiled.found
+    groups = [(found[s], n) for s, n in Counter(
+        s for o in choose.occurrences(_pages(_texts()[which])) for s in o.segments
+        if s in found).items()]
+    monkeypatch.setattr(decide, "_compiled", None)
+    python = decide.DocumentChannel(doc_channel.table, doc_channel.english, groups,
+                                    doc_channel.lexicon)
+    assert doc_channel.counts and doc_channel.counts == python.counts
+    assert doc_channel.totals == python.totals
+    assert sum(python.counts.values()) == sum(python.totals.values())

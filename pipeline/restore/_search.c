@@ -34,6 +34,8 @@ static PyMethodDef methods[] = {
      "decide.fit_mixture's rounds over the readings' terms: the share of English-like OCR."},
     {"scores", scores, METH_VARARGS,
      "decide.DocumentChannel.score of each reading in a list, from a mapping of logps."},
+    {"tally", tally, METH_VARARGS,
+     "decide.DocumentChannel's counts of the pairs of the words' chosen readings' paths."},
     {"settle", settle, METH_VARARGS,
      "A document's words' plain scores, the names it attests, the words kept wherever."},
     {"search", (PyCFunction)(void (*)(void))search, METH_VARARGS | METH_KEYWORDS,

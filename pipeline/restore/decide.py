@@ -450,23 +450,22 @@ class DocumentChannel:
 
     def __init__(self, table: Channel, english: float, groups: Groups, lexicon: Lexicon):
         self.table, self.english, self.lexicon = table, english, lexicon
-        self.counts: dict[tuple[str, str], float] = defaultdict(float)
-        self.totals: dict[str, float] = defaultdict(float)
         self._shares = (math.log10(max(english, 1e-9)), math.log10(max(1 - english, 1e-9)))
         unknown = damaged = 0
-        counts, totals = self.counts, self.totals
         # each word's best reading under the table's mixture, and its posterior
         self.best = best_readings(groups, english)
+        taught: list[tuple[list[Hypothesis], int, int]] = []  # the surely read, as read
         for (hyps, n), (best, sure) in zip(groups, self.best, strict=True):
             has_unknown, paths = _evidence(hyps, lexicon)
             if has_unknown:
                 unknown += n
                 damaged += n * (not hyps[best].keep)
-            if sure < ADAPT_CONFIDENCE or (path := paths[best]) is None:
-                continue  # unsure, an unknown word or a name: no evidence of how it was read
-            for pair in path:  # (truth, ocr)
-                counts[pair] += n
-                totals[pair[0]] += n
+            if sure >= ADAPT_CONFIDENCE and paths[best] is not None:
+                taught.append((hyps, best, n))
+            # else unsure, an unknown word or a name: no evidence of how it was read
+        # how often the document read each truth string (the pairs of those readings'
+        # paths, each as often as its word is printed), and each truth string in all
+        self.counts, self.totals = _tally(taught)
         self._logps = _LogP(self)  # (truth, ocr) -> logp, filled as asked
         # ... and the same by the pair's number in the compiled form (read from _logps)
         self._by_number = _compiled.Logps(self._logps) if _compiled is not None else None
@@ -503,6 +502,23 @@ class DocumentChannel:
         words stay as printed wherever they stand, and the others' choices."""
         return _compiled.settle(segs, words, self._by_number, self.keep_adjust, weights,
                                 attested)
+
+
+def _tally(taught: list[tuple[list[Hypothesis], int, int]],
+           ) -> tuple[dict[tuple[str, str], float], dict[str, float]]:
+    """The (truth, ocr) pairs of the chosen readings' paths counted, each reading as
+    often as its word is printed (n), and the counts' totals by truth: in C where built
+    (the same sums: whole numbers, exact in any order)."""
+    if _compiled is not None:
+        return _compiled.tally([compiled_readings(hyps) for hyps, _, _ in taught],
+                               [k for _, k, _ in taught], [float(n) for _, _, n in taught])
+    counts: dict[tuple[str, str], float] = defaultdict(float)
+    totals: dict[str, float] = defaultdict(float)
+    for hyps, k, n in taught:
+        for pair in hyps[k].path:
+            counts[pair] += n
+            totals[pair[0]] += n
+    return dict(counts), dict(totals)
 
 
 def _evidence(hyps: list[Hypothesis], lexicon: Lexicon) -> tuple[bool, tuple[Path | None, ...]]:

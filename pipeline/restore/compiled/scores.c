@@ -611,6 +611,80 @@ done:
     return out;
 }
 
+/* decide.DocumentChannel's counts of how the document read what: for each word read
+ * surely, the pairs of its chosen reading's path (`Readings`, reading k), each counted n
+ * times (n a whole number, so the sums are exact in any order). Returns the counts by
+ * pair and the totals by the pair's truth, as two dicts. */
+static PyObject *tally(PyObject *module, PyObject *args) {
+    PyObject *readings, *chosen, *weights;
+    if (!PyArg_ParseTuple(args, "O!O!O!", &PyList_Type, &readings, &PyList_Type, &chosen,
+                          &PyList_Type, &weights))
+        return NULL;
+    Py_ssize_t n = PyList_GET_SIZE(readings);
+    if (PyList_GET_SIZE(chosen) != n || PyList_GET_SIZE(weights) != n) {
+        PyErr_SetString(PyExc_ValueError, "tally: lists of different lengths");
+        return NULL;
+    }
+    Py_ssize_t size = PyList_GET_SIZE(pairs), used = 0;
+    double *sum = PyMem_Calloc(size + 1, sizeof(double));
+    int32_t *touched = PyMem_Malloc(sizeof(int32_t) * (size + 1));
+    PyObject *counts = PyDict_New(), *totals = PyDict_New(), *out = NULL;
+    if (!sum || !touched || !counts || !totals) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *r = PyList_GET_ITEM(readings, i);
+        if (!PyObject_TypeCheck(r, &ReadingsType)) {
+            PyErr_SetString(PyExc_TypeError, "tally: Readings expected");
+            goto done;
+        }
+        const Readings *made = (const Readings *)r;
+        Py_ssize_t k = PyLong_AsSsize_t(PyList_GET_ITEM(chosen, i));
+        double w = PyFloat_AsDouble(PyList_GET_ITEM(weights, i));
+        if (PyErr_Occurred())
+            goto done;
+        if (w < 0.0) {
+            PyErr_SetString(PyExc_ValueError, "tally: a count below 0");
+            goto done;
+        }
+        if (w == 0.0)
+            continue;
+        if (k < 0 || k >= made->count) {
+            PyErr_SetString(PyExc_IndexError, "tally: no such reading");
+            goto done;
+        }
+        for (Py_ssize_t at = made->start[k]; at < made->start[k + 1]; at++) {
+            int32_t number = made->numbers[at];
+            if (sum[number] == 0.0)  /* first met: every count added is above 0 */
+                touched[used++] = number;
+            sum[number] += w;
+        }
+    }
+    for (Py_ssize_t j = 0; j < used; j++) {
+        int32_t number = touched[j];
+        PyObject *pair = PyList_GET_ITEM(pairs, number);
+        PyObject *truth = PyTuple_GET_ITEM(pair, 0);
+        PyObject *count = PyFloat_FromDouble(sum[number]);
+        PyObject *before = count ? PyDict_GetItemWithError(totals, truth) : NULL;
+        PyObject *total = !count || PyErr_Occurred() ? NULL
+            : PyFloat_FromDouble((before ? PyFloat_AS_DOUBLE(before) : 0.0) + sum[number]);
+        int failed = !total || PyDict_SetItem(counts, pair, count) < 0
+                     || PyDict_SetItem(totals, truth, total) < 0;
+        Py_XDECREF(count);
+        Py_XDECREF(total);
+        if (failed)
+            goto done;
+    }
+    out = PyTuple_Pack(2, counts, totals);
+done:
+    Py_XDECREF(counts);
+    Py_XDECREF(totals);
+    PyMem_Free(sum);
+    PyMem_Free(touched);
+    return out;
+}
+
 /* decide.posteriors of a list of floats: 10 ** (score - the best score) for each,
  * divided by their Python sum; None for anything else (Python works that out). */
 static PyObject *posteriors(PyObject *module, PyObject *list) {
