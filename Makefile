@@ -24,13 +24,14 @@ system:
 	fi
 
 # the restore stage's modules are compiled (setup.py): a changed one is built again; the
-# lexicon's disk cache (~/.cache/protokoll) is made here, not by the first run (seconds)
+# disk caches of the lexicon and the letter models (~/.cache/protokoll) are made here, not
+# by the first run (seconds)
 $(VENV)/.installed: pyproject.toml setup.py pipeline/restore/_search.c $(wildcard pipeline/restore/compiled/*.c) \
                     $(wildcard pipeline/restore/*.py)
 	python3 -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -e '.[dev]'
-	$(PY) -c "from pipeline.restore import lexicon; lexicon.load()"
+	$(PY) -c "from pipeline.restore import lexicon, shape; lexicon.load(); shape.load()"
 	touch $@
 
 run: install

@@ -74,8 +74,9 @@ def restore(doc: Document, options: RestoreOptions, *, found: Found | None = Non
 
 def _restore(doc: Document, options: RestoreOptions, found: Found | None) -> Document:
     started, clock = datetime.now(UTC).isoformat(timespec="seconds"), time.perf_counter()
-    with profile.step("restore/load"):
+    with profile.step("restore/load"):  # (all of the stage's data: read once per process)
         lex, table = lexicon.load(), channel.load()
+        shape.load(), calibration.load()
     with profile.step("restore/tokens"):
         occurrences = list(choose.occurrences(doc.pages))
     profile.count("restore/words", len(occurrences))

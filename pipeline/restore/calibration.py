@@ -51,7 +51,8 @@ def family(kind: str, english: float, before: str = "", after: str = "") -> str:
     `NAME_WORD` and `NAME_GIVEN` for a token where a name may stand read, by putting back
     dots and rings only, as a common word or a given name), and whether the OCR lost
     diacritics."""
-    if before != after and before.translate(RINGS) == after:
+    # (a word with no dotted or ringed letter is its own copy: no copy made)
+    if before != after and not _SWEDISH.isdisjoint(before) and before.translate(RINGS) == after:
         kind = STRIP
     elif kind == "name" and not _letters_put_back(before, after):
         kind = RESPELLED

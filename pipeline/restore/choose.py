@@ -33,6 +33,7 @@ from pipeline.restore.first_look import movable
 
 _FOLD = str.maketrans("åäöÅÄÖéÉ", "aaoAAOeE")
 _LOST_CAPITALS = "OA"  # what OCR without Swedish reads for a lower-case "ö", "å" (or "ä")
+_ACUTES = frozenset("éáíóúÉÁÍÓÚ")
 _ACUTE = str.maketrans("éáíóúÉÁÍÓÚ", "eaiouEAIOU")
 # An acute accent put on or taken off is a spelling the letters cannot decide (Renée and
 # Renee, André and Andre are both names; idé and ide both printed): at most a suggestion.
@@ -367,9 +368,10 @@ class Decisions:
     def _around(self, occ: Occurrence) -> context.Neighbours:
         """The neighbours as they read after correction ("bor hojas" is "bör höjas"): each
         replaced by its best reading without context."""
-        a, resolve = occ.around, self.resolve
-        return context.Neighbours(resolve(a.prev), resolve(a.next), a.trail, a.line_start,
-                                  resolve(a.prev2), resolve(a.next2), a.line_end)
+        a = occ.around  # (the method called as such: compiled, a direct call)
+        return context.Neighbours(self.resolve(a.prev), self.resolve(a.next), a.trail,
+                                  a.line_start, self.resolve(a.prev2), self.resolve(a.next2),
+                                  a.line_end)
 
     def resolve(self, word: str) -> str:
         """The word as printed (marks around it kept) with its core read as its best
@@ -470,8 +472,11 @@ def _name_bonus(h: Hypothesis, lex: lexicon.Lexicon, name_here: bool, person: bo
 
 def _accent_only(before: str, after: str) -> bool:
     # of the same length first: the table maps one letter to one letter, and most changes
-    # asked about here put back or take away a letter (a cheap test before two copies)
+    # asked about here put back or take away a letter; then whether either has an accent
+    # at all, for without one the copies are the words themselves (cheap tests before two
+    # copies)
     return (len(before) == len(after) and before != after
+            and not (_ACUTES.isdisjoint(before) and _ACUTES.isdisjoint(after))
             and before.translate(_ACUTE) == after.translate(_ACUTE))
 
 

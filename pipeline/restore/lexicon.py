@@ -356,18 +356,19 @@ def _used(path: Path) -> None:
         os.utime(path)
 
 
-def _prune(made: Path) -> None:
-    """Delete the lexicon caches beyond the KEEP_CACHES used last: each version of the
-    word lists (an upgrade, a changed list) makes its own, and the old ones are never
-    read again."""
-    others = sorted((p for pattern in ("lexicon-*.bin", "lexicon-*.pickle")
+def _prune(made: Path, patterns: tuple[str, ...] = ("lexicon-*.bin", "lexicon-*.pickle"),
+           ) -> None:
+    """Delete the caches of a kind (the lexicon's, by default) beyond the KEEP_CACHES used
+    last: each version of the data (an upgrade, a changed list) makes its own, and the
+    old ones are never read again."""
+    others = sorted((p for pattern in patterns
                      for p in made.parent.glob(pattern) if p != made),
                     key=_last_used, reverse=True)
     for old in others[KEEP_CACHES - 1:]:
         try:
             old.unlink()
         except OSError as exc:
-            log.debug("cannot delete the old lexicon cache %s: %s", old, exc)
+            log.debug("cannot delete the old cache %s: %s", old, exc)
 
 
 def _last_used(path: Path) -> float:

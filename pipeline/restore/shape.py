@@ -8,19 +8,29 @@ nothing Swedish. Two models, one trained on the lexicon's word forms and one on 
 log10 P(string) with an end mark, so strings of every length share one scale.
 
 The counts are built by `dictionaries/build_shapes.py` from the lexicon and the name
-lists into `dictionaries/sv_letter_trigrams.tsv` (Witten-Bell smoothing at load).
+lists into `dictionaries/sv_letter_trigrams.tsv` (Witten-Bell smoothing at load). Reading
+the file and counting its contexts takes a worker some 60 ms, as long as the rest of its
+restoration data; so the counts are kept on disk beside the lexicon's cache (a pickle
+named by the file's checksum, `make install` makes it), and read from there in 6 ms.
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
+import logging
 import math
+import os
+import pickle
 from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
 
+from pipeline.restore import lexicon
 from pipeline.restore.lexicon import DICTIONARIES
+
+log = logging.getLogger(__name__)
 
 TRIGRAMS = "sv_letter_trigrams.tsv"
 MODELS = ("word", "name")
@@ -30,18 +40,24 @@ ALPHABET = 60  # letters a model may meet, for the floor of an unseen one
 # either model (word: -0.957, name: -0.925, on 3,000 forms each drawn at random).
 MEAN_LETTER = -0.95
 UNSEEN = 1e-3  # the unigram share kept for letters no model has seen (a digit, a mark)
+CACHE_FORMAT = 1  # made anew when what the cache holds changes, not only the file
 
 
 class Shape:
     """Letter trigrams of one kind of string, with Witten-Bell interpolation."""
 
-    def __init__(self, counts: Counter[str]) -> None:
+    def __init__(self, counts: Counter[str],
+                 contexts: tuple[Counter[str], Counter[str]] | None = None) -> None:
+        """`contexts`: the counts of each context and of the letters seen after it, as
+        made here from `counts` before (kept in the disk cache)."""
         self.counts = counts  # "abc": c after "ab"; "bc": c after "b"; "c": c; keys by length
-        self._context: Counter[str] = Counter()
-        self._kinds: Counter[str] = Counter()
-        for gram, n in counts.items():
-            self._context[gram[:-1] + "\0"] += n
-            self._kinds[gram[:-1] + "\0"] += 1
+        if contexts is None:
+            contexts = Counter(), Counter()
+            for gram, n in counts.items():
+                contexts[0][gram[:-1] + "\0"] += n
+                contexts[1][gram[:-1] + "\0"] += 1
+        self._context: Counter[str] = contexts[0]
+        self._kinds: Counter[str] = contexts[1]
         self._unigrams = sum(n for g, n in counts.items() if len(g) == 1)
         self._cache: dict[str, float] = {}
         self._logp = _Trigrams(self)  # "abc" -> log10 P(c after "ab"), as asked
@@ -103,9 +119,40 @@ def checksums(folder: Path = DICTIONARIES) -> dict[str, str]:
 
 @functools.cache
 def load(folder: Path = DICTIONARIES) -> dict[str, Shape]:
+    """The models, from the disk cache where it holds them (else read, and kept there)."""
+    cached = lexicon.CACHE / f"shapes-{checksums(folder)[TRIGRAMS][:16]}-{CACHE_FORMAT}.pickle"
+    try:
+        with cached.open("rb") as file:
+            kept = pickle.load(file)
+        models = {m: Shape(kept[m][0], (kept[m][1], kept[m][2])) for m in MODELS}
+        with contextlib.suppress(OSError):  # used now: pruning keeps it
+            os.utime(cached)
+        return models
+    except (OSError, pickle.UnpicklingError, EOFError, ValueError, TypeError, KeyError,
+            IndexError, AttributeError):
+        pass  # none yet, or not one this Python can read: made again
     counts: dict[str, Counter[str]] = {m: Counter() for m in MODELS}
     for line in (folder / TRIGRAMS).read_text(encoding="utf-8").splitlines():
         if line and not line.startswith("#"):
             model, gram, n = line.split("\t")
             counts[model][gram] = int(n)
-    return {m: Shape(counts[m]) for m in MODELS}
+    models = {m: Shape(counts[m]) for m in MODELS}
+    _store(cached, models)
+    return models
+
+
+def _store(path: Path, models: dict[str, Shape]) -> None:
+    """Keep the models' counts on disk (written whole, then renamed into place)."""
+    tmp = path.with_suffix(f".tmp-{os.getpid()}")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with tmp.open("wb") as out:
+            pickle.dump({m: (s.counts, s._context, s._kinds) for m, s in models.items()},
+                        out, protocol=pickle.HIGHEST_PROTOCOL)
+        tmp.replace(path)
+    except OSError as exc:  # no cache is slower, not wrong
+        log.debug("cannot write the letter models' cache %s: %s", path, exc)
+        with contextlib.suppress(OSError):
+            tmp.unlink(missing_ok=True)
+        return
+    lexicon._prune(path, ("shapes-*.pickle",))
