@@ -149,31 +149,3 @@ def test_the_document_channel_counts_in_c_what_python_counts(which, monkeypatch)
     assert doc_channel.totals == python.totals
     assert sum(python.counts.values()) == sum(python.totals.values())
 
-
-def test_a_correction_remembered_is_the_one_made_afresh_under_the_same_options():
-    """`Decisions._correction` keeps the text and score of each change it made for the
-    process (`choose._MADE`): a document restored again comes out the same, and other
-    options (a threshold, calibration off) are not answered from what was kept."""
-    from pipeline.model import Document, Source
-    from pipeline.restore import restore
-
-    lines = _texts()[0]
-
-    def corrections(**options) -> list:
-        doc = Document("t", Source("t.txt", "0" * 64, "text/plain", 1, 1), _pages(lines))
-        return restore(doc, RestoreOptions(**options)).corrections
-
-    choose._MADE.clear()
-    fresh = corrections()
-    assert fresh and len(choose._MADE) > 0
-    assert corrections() == fresh
-    choose._MADE.clear()
-    low = corrections(threshold=0.5)
-    assert corrections(threshold=0.5) == low
-    assert [c.applied for c in low] == [c.score >= 0.5 for c in low]
-    assert any(c.applied for c in low if c.score < 0.9)  # so the next line can fail
-    assert [c.applied for c in corrections()] == [c.score >= 0.9 for c in fresh]
-    raw = corrections(calibrated=False)
-    choose._MADE.clear()
-    assert corrections(calibrated=False) == raw
-    assert any(a.score != b.score for a, b in zip(raw, fresh, strict=True))

@@ -286,39 +286,22 @@ class Decisions:
 
     def _correction(self, occ: Occurrence, new_segments: list[str], scores: list[float],
                     kinds: set[str], origins: set[str]) -> Correction:
-        kind = next(k for k in ("split", "name", "real-word", "ocr-confusion", "diacritic")
-                    if k in kinds)
-        token, options = occ.token, self.options
-        key = (token.lead, token.core, token.trail, tuple(new_segments), occ.marks, kind,
-               min(scores), "context" in origins, self.channel.english >= calibration.LOST,
-               options.calibrated, options.threshold)
-        made = _MADE.get(key)
-        if made is None:
-            made = _MADE[key] = self._made(occ, new_segments, kind, min(scores))
-            if len(_MADE) >= _MADE_SIZE:
-                candidates.forget_older_half(_MADE)
-        before, after, score, applied = made
-        return Correction(page=occ.page, line=occ.line, word=occ.word, before=before,
-                          after=after, kind=kind, score=score,
-                          origin="context" if "context" in origins else "lexicon",
-                          applied=applied)
-
-    def _made(self, occ: Occurrence, new_segments: list[str], kind: str,
-              score: float) -> tuple[str, str, float, bool]:
-        """A correction's text before and after, its score and whether it is applied:
-        the same wherever the same change of the same token is made with the same score
-        (`_MADE` keeps them for the process; the calibration reads only whether the
-        document lost its diacritics, `calibration.LOST`)."""
         before = occ.token.lead + occ.token.core + occ.token.trail
         core = tokens.join(new_segments, occ.marks)
         after = occ.token.lead + core + occ.token.trail
+        kind = next(k for k in ("split", "name", "real-word", "ocr-confusion", "diacritic")
+                    if k in kinds)
+        score = min(scores)
         if self.options.calibrated:
             family = calibration.family(kind, self.channel.english, occ.token.core, core)
             # the table was fitted on the scores as recorded, to four decimals
             score = calibration.load().score(family, round(score, 4))
         if _accent_only(occ.token.core, core):
             score = min(score, ACCENT_ONLY)
-        return before, after, round(score, 4), score >= self.options.threshold
+        return Correction(page=occ.page, line=occ.line, word=occ.word, before=before,
+                          after=after, kind=kind, score=round(score, 4),
+                          origin="context" if "context" in origins else "lexicon",
+                          applied=score >= self.options.threshold)
 
     def _choose(self, seg: str, hyps: list[Hypothesis], bonuses: dict[int, float],
                 name_here: bool, person: bool, given: bool) -> Choice:
@@ -426,13 +409,6 @@ class Decisions:
             if (not h.unknown) if h.keep else post[best] >= ATTESTED:
                 seen[h.text] = seg if seen.get(h.text, seg) == seg else ""
         return seen
-
-
-# The text, score and outcome of the corrections made, by the change and what decides
-# them (`Decisions._correction`): the same change of the same word comes back in an
-# archive's documents. The older half goes when there are this many.
-_MADE: dict[tuple, tuple[str, str, float, bool]] = {}
-_MADE_SIZE = 20_000
 
 
 def _readings_as(hyps: list[Hypothesis]) -> frozenset[str]:
