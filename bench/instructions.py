@@ -14,7 +14,7 @@ is the stage's instructions per word.
 
 With --against DIR (another checkout of protokoll with its own `make install`, e.g. a
 `git worktree` of an earlier commit), the same is counted there at the same time (the
-two machines' cores, one each) and the change is printed.
+machine's two cores, one each) and the change is printed.
 
 Needs valgrind (`apt-get install valgrind`). About four minutes on two cores.
 
