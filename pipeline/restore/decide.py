@@ -481,7 +481,7 @@ class DocumentChannel:
         """log10 P(ocr | truth): the table's mixture, moved toward the document's counts."""
         key = (truth, ocr)
         p0, p1 = self.table.logp(truth, ocr)
-        base = 10 ** _mixture((-p0, -p1), *self._shares)
+        base = 10 ** _mixture((-p0, -p1), self._shares[0], self._shares[1])
         p = ((self.counts.get(key, 0.0) + ADAPT_STRENGTH * base)
              / (self.totals.get(truth, 0.0) + ADAPT_STRENGTH))
         return math.log10(p)
@@ -549,5 +549,6 @@ class _LogP(dict):
         self._channel = doc_channel
 
     def __missing__(self, key: tuple[str, str]) -> float:
-        found = self[key] = self._channel.estimate(*key)
+        truth, ocr = key  # (unpacked here: compiled, the call is then a direct one)
+        found = self[key] = self._channel.estimate(truth, ocr)
         return found
