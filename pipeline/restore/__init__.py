@@ -76,7 +76,8 @@ def _restore(doc: Document, options: RestoreOptions, found: Found | None) -> Doc
     started, clock = datetime.now(UTC).isoformat(timespec="seconds"), time.perf_counter()
     with profile.step("restore/load"):  # (all of the stage's data: read once per process)
         lex, table = lexicon.load(), channel.load()
-        shape.load(), calibration.load()
+        shape.load()
+        calibration.load()
     with profile.step("restore/tokens"):
         occurrences = list(choose.occurrences(doc.pages))
     profile.count("restore/words", len(occurrences))
