@@ -136,12 +136,9 @@ def test_the_document_channel_counts_in_c_what_python_counts(which, monkeypatch)
     keys, the same sums, so the document's channel estimates the same probabilities."""
     if not decide.COMPILED:
         pytest.skip("the compiled module (pipeline/restore/_search.c) is not built")
-    _, _, compiled = _decisions(_texts()[which])
+    _, occurs, compiled = _decisions(_texts()[which])
     doc_channel = compiled.channel
-    found = compiled.found
-    groups = [(found[s], n) for s, n in Counter(
-        s for o in choose.occurrences(_pages(_texts()[which])) for s in o.segments
-        if s in found).items()]
+    groups = [(compiled.found[s], n) for s, n in occurs.items()]  # as `_decisions` made it
     monkeypatch.setattr(decide, "_compiled", None)
     python = decide.DocumentChannel(doc_channel.table, doc_channel.english, groups,
                                     doc_channel.lexicon)
