@@ -412,37 +412,34 @@ _READINGS: dict[int, tuple[list[Hypothesis], object]] = {}
 
 
 def fit_in_python(groups: Groups) -> float:
-    """`fit_mixture` in Python: the reference the compiled one follows. Each round
-    computes what `mixture_posteriors` does, to the last bit, from terms of the readings
-    worked out once (their prior, costs and channel probabilities); one of the two powers
-    in `mixture_logp` is 10 ** 0 = 1.0 exactly, so it is not computed."""
+    """`fit_mixture` in Python: the reference the compiled one follows, operation for
+    operation. A round of EM gives each word the share of its readings' posterior mass
+    (`mixture_posteriors`) that the English-like channel explains: a reading's weight is
+    10 ** base * (english * 10 ** -cost_en + rest * 10 ** -cost_sv), and the English part
+    of it english * 10 ** (base - cost_en), so the word's share is english * E /
+    (english * E + rest * S), where E and S sum its readings' 10 ** (base - cost) under
+    either channel alone. The two sums do not change from round to round: they are worked
+    out once (over their largest term, so that none is lost below the smallest double),
+    and a round is one division a word."""
     informative = [(g, n) for g, n in groups
                    if any(abs(h.cost[0] - h.cost[1]) > 1.0 for h in g)]
     if not informative:
         return 0.5
     tokens = sum(n for _, n in informative)
-    terms = [([(h.prior - h.penalty, h.cost[0], h.cost[1], 10 ** -h.cost[0],
-                10 ** -h.cost[1]) for h in hyps], n) for hyps, n in informative]
+    words = []
+    for hyps, n in informative:
+        logs = [(h.prior - h.penalty - h.cost[0], h.prior - h.penalty - h.cost[1])
+                for h in hyps]
+        top = max(max(e, s) for e, s in logs)
+        words.append((sum(10 ** (e - top) for e, _ in logs),
+                      sum(10 ** (s - top) for _, s in logs), n))
     english = 0.5
-    log10 = math.log10
     for _ in range(EM_ROUNDS):
         total = 0.0
-        le, lr = log10(max(english, 1e-9)), log10(max(1 - english, 1e-9))
         rest = 1 - english
-        for readings, n in terms:
-            scores = []
-            for base, c0, c1, _, _ in readings:
-                a, b = le - c0, lr - c1
-                if b > a:  # top = max(a, b); 10 ** (top - top) == 1.0
-                    scores.append(base + (b + log10(10 ** (a - b) + 1.0)))
-                else:
-                    scores.append(base + (a + log10(1.0 + 10 ** (b - a))))
-            top = max(scores)
-            weights = [10 ** (s - top) for s in scores]
-            whole = sum(weights)
-            for (_, _, _, p0, p1), w in zip(readings, weights, strict=True):
-                a, b = english * p0, rest * p1
-                total += n * (w / whole) * (a / (a + b) if a + b else 0.5)
+        for e, s, n in words:
+            a = english * e
+            total += n * (a / (a + rest * s))
         english = min(max(total / tokens, 0.001), 0.999)
     return english
 

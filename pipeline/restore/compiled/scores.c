@@ -152,8 +152,8 @@ static PyObject *terms_of(PyObject *module, PyObject *hyps) {
     return out;
 }
 
-/* decide.fit_mixture, operation for operation (Python's float ** and math.log10 are the
- * C library's pow and log10 here): `groups` is a list of (readings, occurrences). */
+/* decide.fit_in_python, operation for operation (Python's float ** is the C library's
+ * pow here): `groups` is a list of (readings, occurrences). */
 static PyObject *fit_mixture(PyObject *module, PyObject *args) {
     PyObject *groups;
     int rounds;
@@ -198,25 +198,36 @@ static PyObject *fit_mixture(PyObject *module, PyObject *args) {
         out = PyFloat_FromDouble(0.5);
         goto done;
     }
-    weights = PyMem_Malloc(sizeof(double) * (widest + 1));
+    /* the word's two sums: its readings' weights under either model alone, each over
+     * the largest of all of them (so that none is lost below the smallest double) */
+    weights = PyMem_Malloc(sizeof(double) * (2 * (size_t)kept + 2 * (size_t)widest + 2));
     if (!weights) {
         PyErr_NoMemory();
         goto done;
     }
+    double *sums = weights, *powers = weights + 2 * kept;
+    const double *x = t;  /* the first reading of the word */
+    for (Py_ssize_t g = 0; g < kept; x += 5 * size[g], g++) {
+        double top = 0.0;
+        for (int32_t k = 0; k < size[g]; k++) {
+            double e = x[5 * k] - x[5 * k + 1], s = x[5 * k] - x[5 * k + 2];
+            double larger = e > s ? e : s;
+            if (k == 0 || larger > top)
+                top = larger;
+        }
+        for (int32_t k = 0; k < size[g]; k++) {
+            powers[k] = pow(10.0, (x[5 * k] - x[5 * k + 1]) - top);
+            powers[widest + k] = pow(10.0, (x[5 * k] - x[5 * k + 2]) - top);
+        }
+        sums[2 * g] = python_sum(powers, size[g]);
+        sums[2 * g + 1] = python_sum(powers + widest, size[g]);
+    }
     double english = 0.5;
     for (int r = 0; r < rounds; r++) {
-        double total = 0.0;
-        double le = log10(english > 1e-9 ? english : 1e-9);
-        double rest = 1 - english;
-        double lr = log10(rest > 1e-9 ? rest : 1e-9);
-        const double *x = t;  /* the first reading of the word */
-        for (Py_ssize_t g = 0; g < kept; x += 5 * size[g], g++) {
-            double whole = mixture_weights(x, size[g], le, lr, weights);
-            for (int32_t k = 0; k < size[g]; k++) {
-                const double *h = x + 5 * k;
-                double a = english * h[3], b = rest * h[4];
-                total += (double)count[g] * (weights[k] / whole) * (a + b ? a / (a + b) : 0.5);
-            }
+        double total = 0.0, rest = 1 - english;
+        for (Py_ssize_t g = 0; g < kept; g++) {
+            double a = english * sums[2 * g];
+            total += (double)count[g] * (a / (a + rest * sums[2 * g + 1]));
         }
         double share = total / (double)tokens;
         share = 0.001 > share ? 0.001 : share;
