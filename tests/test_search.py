@@ -175,6 +175,38 @@ def test_the_terms_of_readings_are_those_of_the_list_given(compiled):
         candidates._compiled.fit_mixture([(b"\0" * 8, 1)], 1)
 
 
+def test_a_round_of_em_gives_each_word_the_english_share_of_its_posteriors():
+    """`fit_in_python` works a word's share out as english * E / (english * E + rest * S)
+    from two sums made once: the EM of the readings' posteriors under the mixture
+    (`mixture_posteriors`), each reading's English share weighed by its posterior, gives
+    the same share round after round."""
+    import random
+
+    def reading_by_reading(groups: decide.Groups) -> float:
+        informative = [(g, n) for g, n in groups
+                       if any(abs(h.cost[0] - h.cost[1]) > 1.0 for h in g)]
+        english = 0.5
+        for _ in range(decide.EM_ROUNDS):
+            total = 0.0
+            for hyps, n in informative:
+                for h, post in zip(hyps, decide.mixture_posteriors(hyps, english), strict=True):
+                    a, b = english * 10 ** -h.cost[0], (1 - english) * 10 ** -h.cost[1]
+                    total += n * post * a / (a + b)
+            english = min(max(total / sum(n for _, n in informative), 0.001), 0.999)
+        return english
+
+    rng = random.Random(7)
+    shares = []
+    for _ in range(60):
+        groups = [([decide.Hypothesis(f"w{k}", rng.uniform(0.0, 6.0),
+                                      (rng.uniform(0.0, 30.0), rng.uniform(0.0, 30.0)), k == 0)
+                    for k in range(rng.randint(1, 5))], rng.randint(1, 4))
+                  for _ in range(rng.randint(1, 30))]
+        shares.append(decide.fit_in_python(groups))
+        assert shares[-1] == pytest.approx(reading_by_reading(groups), rel=1e-9, abs=1e-12)
+    assert min(shares) < 0.2 and max(shares) > 0.8  # both channels' documents among them
+
+
 def test_the_compiled_posteriors_are_the_python_posteriors(compiled):
     import random
 
