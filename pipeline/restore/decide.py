@@ -349,8 +349,23 @@ def posteriors_in_python(scores: list[float]) -> list[float]:
     return [w / total for w in weights]
 
 
+def word_weights(hyps: list[Hypothesis]) -> list[tuple[float, float]]:
+    """Each reading's weight under either channel alone, 10 ** (prior - penalty - cost),
+    over the largest of the word's (so that none is lost below the smallest double)."""
+    logs = [(h.prior - h.penalty - h.cost[0], h.prior - h.penalty - h.cost[1]) for h in hyps]
+    top = max(max(e, s) for e, s in logs)
+    return [(10 ** (e - top), 10 ** (s - top)) for e, s in logs]
+
+
 def mixture_posteriors(hyps: list[Hypothesis], english: float) -> list[float]:
-    return posteriors([h.prior - h.penalty + mixture_logp(h.cost, english) for h in hyps])
+    """The posteriors of a word's readings under the mixture with this share of the
+    English-like channel: 10 ** (prior - penalty) * P(ocr | reading), P the channels'
+    mixture (`mixture_logp`), normalised; from `word_weights`, that the compiled form
+    keeps for every document."""
+    e, r = max(english, 1e-9), max(1 - english, 1e-9)
+    weights = [e * a + r * b for a, b in word_weights(hyps)]
+    total = sum(weights)
+    return [w / total for w in weights]
 
 
 Groups = list[tuple[list[Hypothesis], int]]  # a word's readings, and how often it occurs
@@ -378,7 +393,7 @@ def fit_mixture(groups: Groups) -> float:
 
 def _with_terms(groups: Groups) -> list[tuple[bytes, int]]:
     """The groups with each word's readings given by their terms for the compiled fit
-    (prior less penalty, costs, their powers of ten), made once per list of readings: a
+    (prior less penalty, costs, `word_weights`), made once per list of readings: a
     word's readings are one list for the life of a process (`restore.readings`), the
     same in every document. The list is held beside its terms, so that it is the same
     list, not one made later in its place."""
@@ -418,9 +433,8 @@ def fit_in_python(groups: Groups) -> float:
     10 ** base * (english * 10 ** -cost_en + rest * 10 ** -cost_sv), and the English part
     of it english * 10 ** (base - cost_en), so the word's share is english * E /
     (english * E + rest * S), where E and S sum its readings' 10 ** (base - cost) under
-    either channel alone. The two sums do not change from round to round: they are worked
-    out once (over their largest term, so that none is lost below the smallest double),
-    and a round is one division a word."""
+    either channel alone (`word_weights`). The two sums do not change from round to round:
+    a round is one division a word."""
     informative = [(g, n) for g, n in groups
                    if any(abs(h.cost[0] - h.cost[1]) > 1.0 for h in g)]
     if not informative:
@@ -428,11 +442,8 @@ def fit_in_python(groups: Groups) -> float:
     tokens = sum(n for _, n in informative)
     words = []
     for hyps, n in informative:
-        logs = [(h.prior - h.penalty - h.cost[0], h.prior - h.penalty - h.cost[1])
-                for h in hyps]
-        top = max(max(e, s) for e, s in logs)
-        words.append((sum(10 ** (e - top) for e, _ in logs),
-                      sum(10 ** (s - top) for _, s in logs), n))
+        weights = word_weights(hyps)
+        words.append((sum(e for e, _ in weights), sum(s for _, s in weights), n))
     english = 0.5
     for _ in range(EM_ROUNDS):
         total = 0.0

@@ -28,8 +28,10 @@ static double python_sum(const double *x, Py_ssize_t n) {
 }
 
 /* The terms of a word's readings, added to `terms`: five doubles each (prior less
- * penalty, cost under each model, 10 ** -cost under each); returns 1 if one of its
- * readings tells the models apart (decide.fit_mixture's "informative"), else 0. */
+ * penalty, cost under each model, and the reading's weight under each model alone over
+ * the largest of the word's: 10 ** (prior less penalty less cost - that largest), as
+ * decide.word_weights makes them); returns 1 if one of its readings tells the models
+ * apart (decide.fit_mixture's "informative"), else 0. */
 static int grow_terms(double **terms, Py_ssize_t *cap, Py_ssize_t need) {
     if (need <= *cap)
         return 0;
@@ -61,6 +63,22 @@ static int copy_terms(PyObject *made, double **terms, Py_ssize_t *used, Py_ssize
     for (Py_ssize_t k = 0; k < n; k += 5)
         informative |= fabs(x[k + 1] - x[k + 2]) > 1.0;
     return informative;
+}
+
+/* The weights of a word's n readings (terms 3 and 4, from terms 0-2), as
+ * decide.word_weights makes them. */
+static void weigh(double *x, Py_ssize_t n) {
+    double top = 0.0;
+    for (Py_ssize_t k = 0; k < n; k++) {
+        double e = x[5 * k] - x[5 * k + 1], s = x[5 * k] - x[5 * k + 2];
+        double larger = e > s ? e : s;
+        if (k == 0 || larger > top)
+            top = larger;
+    }
+    for (Py_ssize_t k = 0; k < n; k++) {
+        x[5 * k + 3] = pow(10.0, (x[5 * k] - x[5 * k + 1]) - top);
+        x[5 * k + 4] = pow(10.0, (x[5 * k] - x[5 * k + 2]) - top);
+    }
 }
 
 static int read_terms(PyObject *hyps, double **terms, Py_ssize_t *used, Py_ssize_t *cap,
@@ -99,35 +117,21 @@ static int read_terms(PyObject *hyps, double **terms, Py_ssize_t *used, Py_ssize
         x[0] = p - q;
         x[1] = c0;
         x[2] = c1;
-        x[3] = pow(10.0, -c0);
-        x[4] = pow(10.0, -c1);
         *used += 5;
         informative |= fabs(c0 - c1) > 1.0;
     }
     Py_DECREF(seq);
-    (void)start;
+    weigh(*terms + start, (*used - start) / 5);
     return informative;
 }
 
-/* The scores of a word's readings under the mixture (decide.mixture_posteriors before
- * its normalisation), turned into weights 10 ** (score - best score); returns their
- * Python sum. */
-static double mixture_weights(const double *x, int32_t size, double le, double lr,
+/* The weights of a word's readings under the mixture (decide.mixture_posteriors before
+ * its normalisation), each channel's share (no less than 1e-9) times the reading's
+ * weight under it; returns their Python sum. */
+static double mixture_weights(const double *x, int32_t size, double english, double rest,
                               double *weights) {
-    double top = 0.0;
-    for (int32_t k = 0; k < size; k++) {
-        const double *h = x + 5 * k;
-        double a = le - h[1], b = lr - h[2], score;
-        if (b > a)  /* top = max(a, b); 10 ** (top - top) == 1.0 */
-            score = h[0] + (b + log10(pow(10.0, a - b) + 1.0));
-        else
-            score = h[0] + (a + log10(1.0 + pow(10.0, b - a)));
-        weights[k] = score;
-        if (k == 0 || score > top)
-            top = score;
-    }
     for (int32_t k = 0; k < size; k++)
-        weights[k] = pow(10.0, weights[k] - top);
+        weights[k] = english * x[5 * k + 3] + rest * x[5 * k + 4];
     return python_sum(weights, size);
 }
 
@@ -198,8 +202,7 @@ static PyObject *fit_mixture(PyObject *module, PyObject *args) {
         out = PyFloat_FromDouble(0.5);
         goto done;
     }
-    /* the word's two sums: its readings' weights under either model alone, each over
-     * the largest of all of them (so that none is lost below the smallest double) */
+    /* the word's two sums: its readings' weights under either model alone */
     weights = PyMem_Malloc(sizeof(double) * (2 * (size_t)kept + 2 * (size_t)widest + 2));
     if (!weights) {
         PyErr_NoMemory();
@@ -208,16 +211,9 @@ static PyObject *fit_mixture(PyObject *module, PyObject *args) {
     double *sums = weights, *powers = weights + 2 * kept;
     const double *x = t;  /* the first reading of the word */
     for (Py_ssize_t g = 0; g < kept; x += 5 * size[g], g++) {
-        double top = 0.0;
         for (int32_t k = 0; k < size[g]; k++) {
-            double e = x[5 * k] - x[5 * k + 1], s = x[5 * k] - x[5 * k + 2];
-            double larger = e > s ? e : s;
-            if (k == 0 || larger > top)
-                top = larger;
-        }
-        for (int32_t k = 0; k < size[g]; k++) {
-            powers[k] = pow(10.0, (x[5 * k] - x[5 * k + 1]) - top);
-            powers[widest + k] = pow(10.0, (x[5 * k] - x[5 * k + 2]) - top);
+            powers[k] = x[5 * k + 3];
+            powers[widest + k] = x[5 * k + 4];
         }
         sums[2 * g] = python_sum(powers, size[g]);
         sums[2 * g + 1] = python_sum(powers + widest, size[g]);
@@ -256,9 +252,8 @@ static PyObject *best_readings(PyObject *module, PyObject *args) {
                           PyUnicode_InternFromString("cost")};
     Py_ssize_t n = PyList_GET_SIZE(groups), used = 0, cap = 0, wcap = 0;
     double *t = NULL, *weights = NULL;
-    double le = log10(english > 1e-9 ? english : 1e-9);
     double rest = 1 - english;
-    double lr = log10(rest > 1e-9 ? rest : 1e-9);
+    double e = english > 1e-9 ? english : 1e-9, r = rest > 1e-9 ? rest : 1e-9;
     PyObject *out = PyList_New(n);
     if (!out || !names[0] || !names[1] || !names[2])
         goto fail;
@@ -285,7 +280,7 @@ static PyObject *best_readings(PyObject *module, PyObject *args) {
             weights = more;
             wcap = size;
         }
-        double whole = mixture_weights(t, (int32_t)size, le, lr, weights);
+        double whole = mixture_weights(t, (int32_t)size, e, r, weights);
         Py_ssize_t best = 0;
         double top = weights[0] / whole;
         for (Py_ssize_t k = 1; k < size; k++) {
