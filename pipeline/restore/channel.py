@@ -66,6 +66,8 @@ class Channel:
     checksum: str = ""
     _logps: dict[tuple[str, str], tuple[float, float]] = field(  # `logp`, as asked
         default_factory=dict, repr=False, compare=False)
+    _probs: dict[tuple[str, str], tuple[float, float]] = field(  # `prob`, as asked
+        default_factory=dict, repr=False, compare=False)
 
     def logp(self, truth: str, ocr: str) -> tuple[float, float]:
         """log10 P(ocr | truth) per model."""
@@ -76,7 +78,19 @@ class Channel:
             found = self._logps[truth, ocr] = self._estimate(truth, ocr)
         return found
 
+    def prob(self, truth: str, ocr: str) -> tuple[float, float]:
+        """P(ocr | truth) per model: what `logp` is the log10 of."""
+        found = self._probs.get((truth, ocr))
+        if found is None:
+            if len(self._probs) >= 100_000:
+                self._probs.clear()
+            found = self._probs[truth, ocr] = self._prob(truth, ocr)
+        return found
+
     def _estimate(self, truth: str, ocr: str) -> tuple[float, float]:
+        return _pair(math.log10(p) for p in self._prob(truth, ocr))
+
+    def _prob(self, truth: str, ocr: str) -> tuple[float, float]:
         found = self.probs.get((truth, ocr))
         if found is None:
             if truth == ocr and truth not in self.totals:
@@ -84,7 +98,7 @@ class Channel:
             else:
                 found = _pair(FLOOR if self.totals.get(truth, (0, 0))[m] else
                               (IDENTITY if truth == ocr else FLOOR) for m in range(2))
-        return _pair(math.log10(p) for p in found)
+        return found
 
     def hides_vowel(self, ocr: str) -> bool:
         """True when some model reads a vowel as this character at least 1% of the time

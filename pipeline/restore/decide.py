@@ -322,19 +322,6 @@ def prior(candidate: Candidate, lexicon: Lexicon) -> float:
     return max(whole, min(max(guess, 0.0), COMPOUND_CAP))
 
 
-def mixture_logp(cost: tuple[float, float], english: float) -> float:
-    """log10 P(ocr | h) under the mixture with this share of the English-like channel."""
-    return _mixture(cost, math.log10(max(english, 1e-9)), math.log10(max(1 - english, 1e-9)))
-
-
-def _mixture(cost: tuple[float, float], le: float, lr: float) -> float:
-    """`mixture_logp` with the logs of the two channels' shares worked out."""
-    a = le - cost[0]
-    b = lr - cost[1]
-    top = max(a, b)
-    return top + math.log10(10 ** (a - top) + 10 ** (b - top))
-
-
 def posteriors(scores: list[float]) -> list[float]:
     if _compiled is not None and (found := _compiled.posteriors(scores)) is not None:
         return found  # the same in C for a list of floats (pipeline/restore/compiled/scores.c)
@@ -360,7 +347,7 @@ def word_weights(hyps: list[Hypothesis]) -> list[tuple[float, float]]:
 def mixture_posteriors(hyps: list[Hypothesis], english: float) -> list[float]:
     """The posteriors of a word's readings under the mixture with this share of the
     English-like channel: 10 ** (prior - penalty) * P(ocr | reading), P the channels'
-    mixture (`mixture_logp`), normalised; from `word_weights`, that the compiled form
+    mixture (each channel's P by its share), normalised; from `word_weights`, that the compiled form
     keeps for every document."""
     e, r = max(english, 1e-9), max(1 - english, 1e-9)
     weights = [e * a + r * b for a, b in word_weights(hyps)]
@@ -460,7 +447,7 @@ class DocumentChannel:
 
     def __init__(self, table: Channel, english: float, groups: Groups, lexicon: Lexicon):
         self.table, self.english, self.lexicon = table, english, lexicon
-        self._shares = (math.log10(max(english, 1e-9)), math.log10(max(1 - english, 1e-9)))
+        self._mix = (max(english, 1e-9), max(1 - english, 1e-9))  # each channel's share
         unknown = damaged = 0
         # each word's best reading under the table's mixture, and its posterior
         self.best = best_readings(groups, english)
@@ -488,8 +475,8 @@ class DocumentChannel:
     def estimate(self, truth: str, ocr: str) -> float:
         """log10 P(ocr | truth): the table's mixture, moved toward the document's counts."""
         key = (truth, ocr)
-        p0, p1 = self.table.logp(truth, ocr)
-        base = 10 ** _mixture((-p0, -p1), self._shares[0], self._shares[1])
+        p0, p1 = self.table.prob(truth, ocr)
+        base = self._mix[0] * p0 + self._mix[1] * p1  # the mixture's P(ocr | truth)
         p = ((self.counts.get(key, 0.0) + ADAPT_STRENGTH * base)
              / (self.totals.get(truth, 0.0) + ADAPT_STRENGTH))
         return math.log10(p)
