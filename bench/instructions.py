@@ -78,8 +78,7 @@ def main() -> None:
             running = [_start(tree, n, listing, Path(tmp) / f"{k}-{n}.err")
                        for k, tree in enumerate(trees)]
             for tree, (process, err) in zip(trees, running, strict=True):
-                process.wait()
-                counts[tree, n] = _collected(err, tree)
+                counts[tree, n] = _collected(err, tree, process.wait())
         per_word = {tree: (counts[tree, 1] - counts[tree, 0]) / words for tree in trees}
         for tree in trees:
             print(f"{tree}: {per_word[tree]:,.0f} instructions per word "
@@ -101,10 +100,12 @@ def _start(tree: Path, n: int, listing: str, err: Path) -> tuple[subprocess.Pope
     return process, err
 
 
-def _collected(err: Path, tree: Path) -> int:
+def _collected(err: Path, tree: Path, returncode: int) -> int:
+    """The instructions counted, from valgrind's report; a run that failed (Python's
+    error, for one) stops the count: its instructions would be a part of the work."""
     text = err.read_text(encoding="utf-8", errors="replace")
     found = re.search(r"Collected : (\d+)", text)
-    if not found:
+    if not found or returncode:
         sys.exit(f"instructions: the count in {tree} failed:\n{text[-2000:]}")
     return int(found.group(1))
 
