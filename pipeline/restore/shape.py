@@ -60,18 +60,27 @@ class Shape:
         self._kinds: Counter[str] = contexts[1]
         self._unigrams = sum(n for g, n in counts.items() if len(g) == 1)
         self._cache: dict[str, float] = {}
-        self._logp = _Trigrams(self)  # "abc" -> log10 P(c after "ab"), as asked
+        self._grams: dict[str, float] = {}  # "abc" -> log10 P(c after "ab"), as asked
 
     def logp(self, word: str) -> float:
         """log10 P(word) under the model (lower case, end mark included)."""
         found = self._cache.get(word)
         if found is None:
-            padded, grams = BOUND * 2 + word + BOUND, self._logp
+            padded, grams = BOUND * 2 + word + BOUND, self._grams
             found = 0.0  # added from the left
             for i in range(2, len(padded)):
-                found += grams[padded[i - 2:i + 1]]
+                gram = padded[i - 2:i + 1]
+                p = grams.get(gram)
+                found += p if p is not None else self._gram(gram)
             if len(self._cache) < 200_000:
                 self._cache[word] = found
+        return found
+
+    def _gram(self, gram: str) -> float:
+        """log10 P(the third letter after the first two), worked out the first time."""
+        found = math.log10(self._p(gram[:2], gram[2]))
+        if len(self._grams) < 500_000:
+            self._grams[gram] = found
         return found
 
     def _p(self, context: str, letter: str) -> float:
@@ -84,20 +93,6 @@ class Shape:
                 kinds = self._kinds[ctx + "\0"]
                 p = (self.counts.get(ctx + letter, 0) + kinds * p) / (seen + kinds)
         return p
-
-
-class _Trigrams(dict):
-    """log10 P(letter | the two before) of a model, each worked out the first time."""
-
-    def __init__(self, shape: Shape) -> None:
-        super().__init__()
-        self._shape = shape
-
-    def __missing__(self, gram: str) -> float:
-        found = math.log10(self._shape._p(gram[:2], gram[2]))
-        if len(self) < 500_000:
-            self[gram] = found
-        return found
 
 
 def count(words: Iterable[str]) -> Counter[str]:
