@@ -346,9 +346,9 @@ def word_weights(hyps: list[Hypothesis]) -> list[tuple[float, float]]:
 
 def mixture_posteriors(hyps: list[Hypothesis], english: float) -> list[float]:
     """The posteriors of a word's readings under the mixture with this share of the
-    English-like channel: 10 ** (prior - penalty) * P(ocr | reading), P the channels'
-    mixture (each channel's P by its share), normalised; from `word_weights`, that the compiled form
-    keeps for every document."""
+    English-like channel: 10 ** (prior - penalty) * P(ocr | reading), normalised, P the
+    mixture of the two channels' by their shares; from `word_weights`, which the compiled
+    form keeps for every document."""
     e, r = max(english, 1e-9), max(1 - english, 1e-9)
     weights = [e * a + r * b for a, b in word_weights(hyps)]
     total = sum(weights)
