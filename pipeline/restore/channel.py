@@ -66,8 +66,6 @@ class Channel:
     checksum: str = ""
     _logps: dict[tuple[str, str], tuple[float, float]] = field(  # `logp`, as asked
         default_factory=dict, repr=False, compare=False)
-    _probs: dict[tuple[str, str], tuple[float, float]] = field(  # `prob`, as asked
-        default_factory=dict, repr=False, compare=False)
 
     def logp(self, truth: str, ocr: str) -> tuple[float, float]:
         """log10 P(ocr | truth) per model."""
@@ -78,19 +76,12 @@ class Channel:
             found = self._logps[truth, ocr] = self._estimate(truth, ocr)
         return found
 
-    def prob(self, truth: str, ocr: str) -> tuple[float, float]:
-        """P(ocr | truth) per model: what `logp` is the log10 of."""
-        found = self._probs.get((truth, ocr))
-        if found is None:
-            if len(self._probs) >= 100_000:
-                self._probs.clear()
-            found = self._probs[truth, ocr] = self._prob(truth, ocr)
-        return found
-
     def _estimate(self, truth: str, ocr: str) -> tuple[float, float]:
-        return _pair(math.log10(p) for p in self._prob(truth, ocr))
+        return _pair(math.log10(p) for p in self.prob(truth, ocr))
 
-    def _prob(self, truth: str, ocr: str) -> tuple[float, float]:
+    def prob(self, truth: str, ocr: str) -> tuple[float, float]:
+        """P(ocr | truth) per model, what `logp` is the log10 of: the table's, or for a
+        pair it never saw the floor (or, for a character it never saw, the identity)."""
         found = self.probs.get((truth, ocr))
         if found is None:
             if truth == ocr and truth not in self.totals:
