@@ -25,21 +25,22 @@ import difflib
 import functools
 import hashlib
 from pathlib import Path
+from typing import Final
 
 from pipeline.restore import context, lexicon
 from pipeline.restore.channel import RINGS
 from pipeline.restore.lexicon import DICTIONARIES
 
-CALIBRATION = "restore_calibration.tsv"
-LOST = 0.5  # a document whose OCR is at least this English-like lost its diacritics
-STRUCTURE = "structure"  # the segmenter's repairs (origin structure), one family
+CALIBRATION: Final = "restore_calibration.tsv"
+LOST: Final = 0.5  # a document whose OCR is at least this English-like lost its diacritics
+STRUCTURE: Final = "structure"  # the segmenter's repairs (origin structure), one family
 
 
-STRIP = "strip"  # a change that only takes dots and rings off (Hölm → Holm, äv → av)
-RESPELLED = "name-respelled"  # a name changed in more than its å, ä, ö, ü (Nilsen → Nilson)
-NAME_WORD = "name-word"  # where a name may stand, an unlisted token read as a listed word
-NAME_GIVEN = "name-given"  # ... or as a listed given name ("Hakan" → Håkan, "Mans" → Måns)
-_SWEDISH = frozenset("åäöüÅÄÖÜ")  # the letters an English model cannot write
+STRIP: Final = "strip"  # a change that only takes dots and rings off (Hölm → Holm, äv → av)
+RESPELLED: Final = "name-respelled"  # a name changed in more than its å, ä, ö, ü (Nilsen → Nilson)
+NAME_WORD: Final = "name-word"  # where a name may stand, an unlisted token read as a listed word
+NAME_GIVEN: Final = "name-given"  # ... or as a listed given name ("Hakan" → Håkan, "Mans" → Måns)
+_SWEDISH: Final = frozenset("åäöüÅÄÖÜ")  # the letters an English model cannot write
 
 
 def family(kind: str, english: float, before: str = "", after: str = "") -> str:
@@ -61,12 +62,12 @@ def family(kind: str, english: float, before: str = "", after: str = "") -> str:
     return f"{kind}/{'lost' if english >= LOST else 'kept'}"
 
 
-_MARKS = "\"'“”‘’«»()[].,:;!?"
+_MARKS: Final = "\"'“”‘’«»()[].,:;!?"
 # The last elements of most Swedish surnames made of common words (Bäckström, Sandberg,
 # Ekdahl): such a word where a name stands is likelier a surname (the word lists have some
 # surnames in lower case, too).
-_SURNAME_ENDINGS = ("ström", "berg", "lund", "qvist", "kvist", "gren", "dahl", "dal",
-                    "holm", "bäck", "borg", "fors", "stedt", "sten", "blad", "man", "son")
+_SURNAME_ENDINGS: Final = ("ström", "berg", "lund", "qvist", "kvist", "gren", "dahl", "dal",
+                           "holm", "bäck", "borg", "fors", "stedt", "sten", "blad", "man", "son")
 
 
 @functools.lru_cache(maxsize=20_000)  # per process: the same names come back in documents

@@ -15,21 +15,21 @@ import array
 import functools
 import heapq
 import itertools
-from typing import NamedTuple
+from typing import Final, NamedTuple
 
 from pipeline.restore.channel import Channel
 from pipeline.restore.lexicon import BEGIN, END, PLACE, PROPER, WORD, Lexicon
 from pipeline.restore.lexicon import _search as _compiled
 
-BEAM = 40  # partial candidates kept per OCR position
+BEAM: Final = 40  # partial candidates kept per OCR position
 # A common word as read needs no wide search: its rivals (a real-word error, "ar" for
 # "år") are a letter or two away, so they stay within a narrow beam and differ from the
 # word in at most KNOWN_EDITS places (a place being one or two OCR characters).
 KNOWN_BEAM, KNOWN_ZIPF, KNOWN_EDITS = 12, 3.0, 2
-MAX_COST = 6.0  # -log10 P(ocr | candidate) beyond which a candidate is not worth it
-MIN_PART = 2  # shortest compound part
-MIN_BEFORE_LETTER = 3  # shortest first part before a one-letter place element (-å, -ö)
-LINK = "s"  # the linking morpheme between compound parts
+MAX_COST: Final = 6.0  # -log10 P(ocr | candidate) beyond which a candidate is not worth it
+MIN_PART: Final = 2  # shortest compound part
+MIN_BEFORE_LETTER: Final = 3  # shortest first part before a one-letter place element (-å, -ö)
+LINK: Final = "s"  # the linking morpheme between compound parts
 
 
 class Candidate(NamedTuple):  # a tuple: the compiled search's results are made one each
@@ -55,8 +55,8 @@ class _State(NamedTuple):  # a tuple, not a dataclass: hundreds of thousands per
 # The searches kept, as plain tuples of strings and numbers (a Candidate's fields), which
 # the garbage collector stops tracking once it has met them: held for the life of the
 # process, they then cost its collections nothing.
-_CACHE: dict[tuple[str, int, int], list[tuple]] = {}
-_CACHE_SIZE = 30_000  # searches kept (a few KiB each); then the older half goes
+_CACHE: Final[dict[tuple[str, int, int], list[tuple]]] = {}
+_CACHE_SIZE: Final = 30_000  # searches kept (a few KiB each); then the older half goes
 
 
 def search(token: str, lexicon: Lexicon, channel: Channel) -> list[Candidate]:
@@ -90,7 +90,7 @@ def search_words(token: str, lexicon: Lexicon, channel: Channel) -> list[Candida
     return list(map(_make, _found(token, lexicon, channel, compounds=False)))
 
 
-_WORDS: dict[tuple[str, int, int], list[tuple]] = {}  # `search_words`, as `_CACHE`
+_WORDS: Final[dict[tuple[str, int, int], list[tuple]]] = {}  # `search_words`, as `_CACHE`
 
 
 def forget_older_half(cache: dict) -> None:
@@ -164,7 +164,7 @@ def search_among(token: str, words: frozenset[str], lexicon: Lexicon,
     return [_make(c) for c in found or _found(token, lexicon, channel) if c[0] in words]
 
 
-_RULED_OUT: set[tuple] = set()  # (token, lexicon, channel, words) `may_read_as` rules out
+_RULED_OUT: Final[set[tuple]] = set()  # (token, lexicon, channel, words) `may_read_as` rules out
 
 
 def may_read_as(token: str, words: frozenset[str], channel: Channel) -> bool:
@@ -195,7 +195,7 @@ def _among(token: str, index, channel: Channel) -> list[tuple]:
                             MAX_COST, MIN_PART, MIN_BEFORE_LETTER)
 
 
-_NO_BEAM = 1 << 30  # a beam (and a count of edits) no search reaches
+_NO_BEAM: Final = 1 << 30  # a beam (and a count of edits) no search reaches
 
 
 def small_index(words: frozenset[str]):
@@ -262,7 +262,7 @@ def _options(token: str, pos: int, channel: Channel) -> list[tuple]:
 
 
 # (OCR segment, channel, and whether the next character's options are added) -> options
-_OPTIONS: dict[tuple[str, int, bool], list[tuple]] = {}
+_OPTIONS: Final[dict[tuple[str, int, bool], list[tuple]]] = {}
 
 
 def _segment_options(ocr: str, channel: Channel) -> list[tuple]:
@@ -308,7 +308,7 @@ def _converted(token: str, pos: int, channel: Channel, deletions: bool):
 
 
 # (channel, with the deletions) -> the next one or two OCR characters -> compiled options
-_CONVERTED: dict[tuple[int, bool], dict[str, object]] = {}
+_CONVERTED: Final[dict[tuple[int, bool], dict[str, object]]] = {}
 
 
 def _option(source, ocr: str) -> tuple:

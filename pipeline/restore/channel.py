@@ -16,20 +16,23 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Final
 
 from pipeline.restore.lexicon import DICTIONARIES
 
-CONFUSIONS = "ocr_confusions_tesseract5.tsv"
-MODELS = ("eng", "swe")
-FLOOR = 1e-6  # probability of a confusion never seen in the estimate
-IDENTITY = 0.995  # P(c read as c) for a character the estimate has no data on
-MIN_SOURCE = 1e-4  # confusions rarer than this under both models are not searched
-MIN_PAIR_COUNT = 50  # two-letter truths seen unmerged fewer times than this are not used
-_VOWELS = set("aeiouyåäöé")
-_DOTTED = set("åäöüÅÄÖÜ")
-_ACCENT_PIECES = set("éè'`´¨")  # what OCR writes for the dots or ring of a letter split off
-RINGS = str.maketrans("åäöüÅÄÖÜ", "aaouAAOU")  # each letter to the one under its dots or ring
-MAX_DELETIONS = 8  # the most likely letters OCR drops, tried when a letter may be missing
+CONFUSIONS: Final = "ocr_confusions_tesseract5.tsv"
+MODELS: Final = ("eng", "swe")
+FLOOR: Final = 1e-6  # probability of a confusion never seen in the estimate
+IDENTITY: Final = 0.995  # P(c read as c) for a character the estimate has no data on
+MIN_SOURCE: Final = 1e-4  # confusions rarer than this under both models are not searched
+MIN_PAIR_COUNT: Final = 50  # two-letter truths seen unmerged fewer times than this are not used
+_VOWELS: Final = set("aeiouyåäöé")
+_DOTTED: Final = set("åäöüÅÄÖÜ")
+# what OCR writes for the dots or ring of a letter split off
+_ACCENT_PIECES: Final = set("éè'`´¨")
+# each letter to the one under its dots or ring
+RINGS: Final = str.maketrans("åäöüÅÄÖÜ", "aaouAAOU")
+MAX_DELETIONS: Final = 8  # the most likely letters OCR drops, tried when a letter may be missing
 
 
 @dataclass(frozen=True)
@@ -111,7 +114,7 @@ def _pair(values: Iterable[float]) -> tuple[float, float]:
     return first, second
 
 
-_LOCK = threading.Lock()
+_LOCK: Final = threading.Lock()
 
 
 def load(path: Path = DICTIONARIES / CONFUSIONS) -> Channel:

@@ -31,16 +31,16 @@ from pipeline.restore import (
 from pipeline.restore.decide import Hypothesis
 from pipeline.restore.first_look import movable
 
-_FOLD = str.maketrans("åäöÅÄÖéÉ", "aaoAAOeE")
-_LOST_CAPITALS = "OA"  # what OCR without Swedish reads for a lower-case "ö", "å" (or "ä")
-_ACUTES = frozenset("éáíóúÉÁÍÓÚ")
-_ACUTE = str.maketrans("éáíóúÉÁÍÓÚ", "eaiouEAIOU")
+_FOLD: Final = str.maketrans("åäöÅÄÖéÉ", "aaoAAOeE")
+_LOST_CAPITALS: Final = "OA"  # what OCR without Swedish reads for a lower-case "ö", "å" (or "ä")
+_ACUTES: Final = frozenset("éáíóúÉÁÍÓÚ")
+_ACUTE: Final = str.maketrans("éáíóúÉÁÍÓÚ", "eaiouEAIOU")
 # An acute accent put on or taken off is a spelling the letters cannot decide (Renée and
 # Renee, André and Andre are both names; idé and ide both printed): at most a suggestion.
-ACCENT_ONLY = 0.5
-ATTESTED = 0.9  # posterior at which a capitalised token's reading attests a name ...
+ACCENT_ONLY: Final = 0.5
+ATTESTED: Final = 0.9  # posterior at which a capitalised token's reading attests a name ...
 CONSISTENT = 1.5  # ... which is then likelier (log10) for other tokens that may read so
-GIVEN = 1.0  # log10: a listed given name is likelier where a given name stands (88% of
+GIVEN: Final = 1.0  # log10: a listed given name is likelier where a given name stands (88% of
 # the words there on the corpora's truth are listed, 28% where any name may stand)
 Found = dict[str, list[Hypothesis]]  # word (or hyphen-separated part) -> its readings
 Choice = tuple[str, float, bool] | None  # reading, posterior, decided by the neighbours
@@ -424,7 +424,7 @@ def _readings_as(hyps: list[Hypothesis]) -> frozenset[str]:
     return found
 
 
-_TEXTS: dict[int, tuple[list[Hypothesis], frozenset[str]]] = {}
+_TEXTS: Final[dict[int, tuple[list[Hypothesis], frozenset[str]]]] = {}
 
 
 def _name_bonus(h: Hypothesis, lex: lexicon.Lexicon, name_here: bool, person: bool) -> float:

@@ -33,11 +33,11 @@ from __future__ import annotations
 
 import functools
 import re
-from typing import NamedTuple
+from typing import Final, NamedTuple
 
 from pipeline.restore.lexicon import DICTIONARIES, END, Lexicon, curated_names
 
-NUMBER_WORDS = {
+NUMBER_WORDS: Final = {
     "ett", "en", "två", "tre", "fyra", "fem", "sex", "sju", "åtta", "nio", "tio", "elva",
     "tolv", "tretton", "fjorton", "femton", "sexton", "sjutton", "arton", "nitton",
     "tjugo", "trettio", "fyrtio", "femtio", "sextio", "sjuttio", "åttio", "nittio",
@@ -45,45 +45,45 @@ NUMBER_WORDS = {
     "förra", "nästa", "samma", "detta", "hela", "halvt", "innevarande", "kommande",
     "föregående", "senaste", "första", "andra", "tredje", "sista", "vart", "varannat",
 }
-DETERMINERS = {"ett", "detta", "samma", "vilket", "annat", "något", "varje", "sådant",
-               "det"}
-MODALS = {"ska", "skall", "kan", "bör", "får", "måste", "vill", "skulle", "kunde", "borde",
-          "behöver", "kommer", "brukar", "tänker", "torde", "lär", "måtte"}
-PLACE_WORDS = {"stad", "stads", "kommun", "kommuns", "län", "läns", "kommunkoncern"}
-COUNTY = "län"  # after a county's name (`_county_names`)
-BODY_ENDINGS = ("nämnden", "styrelsen", "förvaltningen", "fullmäktige", "revisionen",
-                "kontoret", "utskottet", "kommunen", "regionen", "staden", "myndigheten",
-                "bolaget", "rådet", "förbundet")
-_NUMERAL = re.compile(r"^\d[\d\s.,–—-]*$")
-_YEAR = re.compile(r"^(1[89]|20)\d\d$")  # "år 2025"
+DETERMINERS: Final = {"ett", "detta", "samma", "vilket", "annat", "något", "varje", "sådant",
+                      "det"}
+MODALS: Final = {"ska", "skall", "kan", "bör", "får", "måste", "vill", "skulle", "kunde", "borde",
+                 "behöver", "kommer", "brukar", "tänker", "torde", "lär", "måtte"}
+PLACE_WORDS: Final = {"stad", "stads", "kommun", "kommuns", "län", "läns", "kommunkoncern"}
+COUNTY: Final = "län"  # after a county's name (`_county_names`)
+BODY_ENDINGS: Final = ("nämnden", "styrelsen", "förvaltningen", "fullmäktige", "revisionen",
+                       "kontoret", "utskottet", "kommunen", "regionen", "staden", "myndigheten",
+                       "bolaget", "rådet", "förbundet")
+_NUMERAL: Final = re.compile(r"^\d[\d\s.,–—-]*$")
+_YEAR: Final = re.compile(r"^(1[89]|20)\d\d$")  # "år 2025"
 # Pairs a pattern decides between: (reading the pattern supports, readings it argues against)
-_NOUN_AFTER_NUMERAL = ("år", {"är", "ar"})
-_NOUN_AFTER_DETERMINER = ("sätt", {"sitt", "satt", "sått"})
-_MODAL_AFTER_BODY = ("bör", {"bor"})
-_VERB_AFTER_NEGATION = ("är", {"år", "ar"})
-_NOUN_BEFORE_OF = ("val", {"väl"})
+_NOUN_AFTER_NUMERAL: Final = ("år", {"är", "ar"})
+_NOUN_AFTER_DETERMINER: Final = ("sätt", {"sitt", "satt", "sått"})
+_MODAL_AFTER_BODY: Final = ("bör", {"bor"})
+_VERB_AFTER_NEGATION: Final = ("är", {"år", "ar"})
+_NOUN_BEFORE_OF: Final = ("val", {"väl"})
 # Prepositions no infinitive follows ("i första hand", not "i förstå"):
 # not "till" ("ta till vara"), "om" (also "if") or "utan" (also "but").
-PREPOSITIONS = {"i", "på", "av", "för", "med", "från", "vid", "efter", "inom", "mellan",
-                "genom", "mot", "hos", "enligt", "under", "inför", "kring", "åt", "ur",
-                "bland", "utifrån", "angående", "gällande", "beträffande"}
+PREPOSITIONS: Final = {"i", "på", "av", "för", "med", "från", "vid", "efter", "inom", "mellan",
+                       "genom", "mot", "hos", "enligt", "under", "inför", "kring", "åt", "ur",
+                       "bland", "utifrån", "angående", "gällande", "beträffande"}
 # Quantifiers that stand before a noun or as a clause's subject: an infinitive follows them
 # only after a modal ("det kan alla vara överens om"); after them in the truth texts of dev
 # and dev-real stand 40 nouns, adjectives and names, no verb
-QUANTIFIERS = {"alla", "samtliga", "övriga"}
-OF = {"av", "till"}  # prepositions that follow a noun ("val av"), seldom the adverb
+QUANTIFIERS: Final = {"alla", "samtliga", "övriga"}
+OF: Final = {"av", "till"}  # prepositions that follow a noun ("val av"), seldom the adverb
 # Words a finite verb follows and a noun does not: a negation ("som inte är"), and the
 # pronouns that stand as a clause's subject ("det är", "vilket är")
-VERB_BEFORE = {"inte", "ej", "icke", "aldrig", "det", "vilket", "detta"}
-BONUS = 2.0
+VERB_BEFORE: Final = {"inte", "ej", "icke", "aldrig", "det", "vilket", "detta"}
+BONUS: Final = 2.0
 # Where a name stands, every name is a candidate on the same footing: a listed one has
 # the names lists' Zipf frequency (whatever its frequency in general text, Francesco is
 # no commoner in Swedish minutes than Francesca), one no list has is taken to be ten
 # times rarer; the OCR channel then decides.
-NAME_ZIPF = 2.5
-NAME_GAP = 1.0
-COMMON_AS_NAME = 2.0  # log10 odds against a common word where a person's name stands
-_PARTY = re.compile(r"^\([A-ZÅÄÖa-zåäö]{1,4}\)")
+NAME_ZIPF: Final = 2.5
+NAME_GAP: Final = 1.0
+COMMON_AS_NAME: Final = 2.0  # log10 odds against a common word where a person's name stands
+_PARTY: Final = re.compile(r"^\([A-ZÅÄÖa-zåäö]{1,4}\)")
 
 
 class Neighbours(NamedTuple):  # a tuple: made for tens of thousands of words a document
@@ -96,8 +96,8 @@ class Neighbours(NamedTuple):  # a tuple: made for tens of thousands of words a 
     line_end: bool = False  # last word on its line (a table's heading may end there)
 
 
-_PATTERNS = (_NOUN_AFTER_NUMERAL, _NOUN_AFTER_DETERMINER, _MODAL_AFTER_BODY,
-             _VERB_AFTER_NEGATION, _NOUN_BEFORE_OF)
+_PATTERNS: Final = (_NOUN_AFTER_NUMERAL, _NOUN_AFTER_DETERMINER, _MODAL_AFTER_BODY,
+                    _VERB_AFTER_NEGATION, _NOUN_BEFORE_OF)
 
 
 class Fits(NamedTuple):
@@ -158,8 +158,8 @@ def bonus_where(reading: str, fit: Fits, lexicon: Lexicon) -> float:
     return total
 
 
-_PAIRS = {w for wanted, against in _PATTERNS for w in (wanted, *against)}
-_MAY_BONUS: dict[int, dict[str, bool]] = {}  # lexicon -> reading -> may_bonus, per process
+_PAIRS: Final = {w for wanted, against in _PATTERNS for w in (wanted, *against)}
+_MAY_BONUS: Final[dict[int, dict[str, bool]]] = {}  # lexicon -> reading -> may_bonus, per process
 
 
 def may_bonus(reading: str, lexicon: Lexicon) -> bool:
@@ -203,11 +203,11 @@ def _active_infinitive(word: str, lexicon: Lexicon) -> bool:
 
 # Pronouns no numeral is printed before ("i sig", "i detta", not "1 sig"): reflexive,
 # demonstrative and possessive
-NO_NUMERAL_AFTER = {"sig", "detta", "denna", "dessa", "sin", "sitt", "sina", "dess", "vår",
-                    "vårt", "våra", "min", "mitt", "mina", "hans", "hennes", "deras", "er",
-                    "ert", "era", "dig", "mig", "oss", "dem"}
-_DEFINITE = (("en", ""), ("et", ""), ("na", ""), ("n", "e"), ("t", "e"))  # ending, stem's
-MIN_STEM = 4  # letters: "liten" is no "lit" + en, "egen" no "eg" + en
+NO_NUMERAL_AFTER: Final = {"sig", "detta", "denna", "dessa", "sin", "sitt", "sina", "dess", "vår",
+                           "vårt", "våra", "min", "mitt", "mina", "hans", "hennes", "deras", "er",
+                           "ert", "era", "dig", "mig", "oss", "dem"}
+_DEFINITE: Final = (("en", ""), ("et", ""), ("na", ""), ("n", "e"), ("t", "e"))  # ending, stem's
+MIN_STEM: Final = 4  # letters: "liten" is no "lit" + en, "egen" no "eg" + en
 
 
 def takes_no_numeral(word: str, lexicon: Lexicon) -> bool:
@@ -242,7 +242,7 @@ def mid_sentence(around: Neighbours) -> bool:
 
 # Words after which a clause goes on: prepositions, conjunctions, articles, auxiliaries.
 # After one of them even a line break does not start a heading or a table's column.
-GOES_ON = PREPOSITIONS | MODALS | {
+GOES_ON: Final = PREPOSITIONS | MODALS | {
     "till", "om", "utan", "över", "och", "eller", "samt", "men", "att", "som", "när", "då",
     "där", "än", "ett", "en", "den", "det", "de", "denna", "detta", "dessa", "har", "hade",
     "är", "var", "blir", "inte", "ej", "sitt", "sin", "sina",
@@ -293,8 +293,8 @@ def name_position(word: str, lead: str, around: Neighbours, lexicon: Lexicon) ->
             or before_name or mid_sentence(around))
 
 
-SUSPENDED_JOINS = {"och", "eller", "&"}  # "vård- och omsorgsboende", "kultur- eller"
-MIN_HEAD = 3  # letters: the shortest last word of a compound taken as a partner's
+SUSPENDED_JOINS: Final = {"och", "eller", "&"}  # "vård- och omsorgsboende", "kultur- eller"
+MIN_HEAD: Final = 3  # letters: the shortest last word of a compound taken as a partner's
 
 
 def compound_head(word: str, lexicon: Lexicon) -> str:
@@ -316,7 +316,7 @@ def joined_name(first: str, join: str, partner: str) -> bool:
 
 
 BODIES, VOCABULARY = "sv_municipal_bodies.txt", "sv_municipal_vocabulary.txt"
-REGIONS = "sv_regions_21.txt"
+REGIONS: Final = "sv_regions_21.txt"
 
 
 @functools.cache

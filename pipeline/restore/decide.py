@@ -19,6 +19,7 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from dataclasses import dataclass
+from typing import Final
 
 from pipeline.restore import candidates as search_module
 from pipeline.restore import shape
@@ -33,25 +34,27 @@ COMPILED = _compiled is not None  # the compiled module is built (else Python do
 # listed word's do on average: lower case, and capitalised, which is five times likelier
 # (of the words printed in minutes, 2.7% of the lower-case and 9.3% of the capitalised
 # ones are in no list, on the truth texts of the development corpora).
-UNLISTED = {"lower": 0.0, "title": 0.7}
-LETTERS_RANGE = (-4.0, 1.0)  # log10: how much more or less word-like the letters may count
-LETTERS_PER_SYMBOL = -0.5  # ... and how much less at most per letter (and the end)
+UNLISTED: Final = {"lower": 0.0, "title": 0.7}
+# log10: how much less (LETTERS_LEAST) or more (LETTERS_MOST) word-like the letters may count
+LETTERS_LEAST: Final = -4.0
+LETTERS_MOST: Final = 1.0
+LETTERS_PER_SYMBOL: Final = -0.5  # ... and how much less at most per letter (and the end)
 # An unlisted word that differs from a listed common word (or a compound of listed parts)
 # only by its å, ä, ö is rare in Swedish: such a token is far likelier that word with its
 # letters lost (log10 odds). So is a capitalised one beside a listed name: in the truth
 # texts of the development corpora, 118 capitalised names are listed with å, ä or ö and
 # unlisted without, and one name ("Stahl") is unlisted beside a listed twin ("Ståhl").
-TWIN = 1.5
+TWIN: Final = 1.5
 # A capital O or A inside a word, before a small letter ("KOpoptionsavtal", "nyansOkningar",
 # "TOrnén"), is what an English model writes for ö, å or ä at times, not a shape words are
 # printed in: of the tokens so shaped on every input of dev and dev-real and of their
 # five prints (bench/fonts.py), 52 of 52 were misread. The token as printed is that much
 # less likely (log10: one in 54, counting one printed so more than was seen).
-INNER_CAPITAL = 1.7
+INNER_CAPITAL: Final = 1.7
 # A character other than a-z, å, ä, ö, ü in an unlisted token may be read as one of these
 # letters where the channel gives it at least this probability (log10): "é" and "6" for ö
-RESTORABLE = "åäöü"
-RESTORE_FLOOR = -1.5
+RESTORABLE: Final = "åäöü"
+RESTORE_FLOOR: Final = -1.5
 # An a or o of an unlisted name is read as å, ä or ö where that makes the name's letters
 # this much likelier (log10): "Ekegard" 1.6, "Sjofelt" 1.4, "Jaderlund" 0.6; names
 # printed without them gain nothing (Stahl, Ottander, Karlsson). On the truth of dev and
@@ -60,23 +63,23 @@ RESTORE_FLOOR = -1.5
 # wrongly dotted 6 times: five foreign names (Krasniqi 2.0, Horvath, Moretti, Tallis,
 # Tauno 0.6-0.7) and a compound ("Kopoptionsävtal"). They are readings that the channel
 # and the calibration weigh, not changes.
-DOTTED_GAIN = 0.5
-_DOTTED = {"a": "åä", "o": "ö"}
-_SWEDISH_LETTERS = set("åäöü")
-_FOLD = str.maketrans("åäöüéÅÄÖÜÉ", "aaoueAAOUE")
-COMPOUND_DISCOUNT = 2.0  # an unlisted compound is much rarer than its last part
-COMPOUND_CAP = 1.0  # ... and below any listed word
+DOTTED_GAIN: Final = 0.5
+_DOTTED: Final = {"a": "åä", "o": "ö"}
+_SWEDISH_LETTERS: Final = set("åäöü")
+_FOLD: Final = str.maketrans("åäöüéÅÄÖÜÉ", "aaoueAAOUE")
+COMPOUND_DISCOUNT: Final = 2.0  # an unlisted compound is much rarer than its last part
+COMPOUND_CAP: Final = 1.0  # ... and below any listed word
 TWIN_WEIGHT, TWIN_GAP = 0.5, 1.0  # of compound twins, the rarer parts' (see _rarer_parts)
-MIN_PRINTED_PART = 3  # letters: the shortest word of a compound as printed
-LOWER_CASE_NAME = 2.0  # a name is rarely printed in lower case
-EM_ROUNDS = 12
-SPLIT_LEFT = frozenset({"i", "på", "av", "om", "för", "att", "och", "som", "med", "till",
-                        "vid", "från", "en", "ett", "den", "det", "de", "mot", "under", "över",
-                        "efter", "utan", "hos"})
-MAX_SPLIT_LEFT = 5
-SPLIT_CONTEXT = 1.0  # log10: the second word is likelier after the first than on its own
-ADAPT_STRENGTH = 30.0  # weight of the confusion table against the document's own evidence
-ADAPT_CONFIDENCE = 0.9  # words decided at least this surely teach the document channel
+MIN_PRINTED_PART: Final = 3  # letters: the shortest word of a compound as printed
+LOWER_CASE_NAME: Final = 2.0  # a name is rarely printed in lower case
+EM_ROUNDS: Final = 12
+SPLIT_LEFT: Final = frozenset({"i", "på", "av", "om", "för", "att", "och", "som", "med", "till",
+                               "vid", "från", "en", "ett", "den", "det", "de", "mot", "under",
+                               "över", "efter", "utan", "hos"})
+MAX_SPLIT_LEFT: Final = 5
+SPLIT_CONTEXT: Final = 1.0  # log10: the second word is likelier after the first than on its own
+ADAPT_STRENGTH: Final = 30.0  # weight of the confusion table against the document's own evidence
+ADAPT_CONFIDENCE: Final = 0.9  # words decided at least this surely teach the document channel
 
 Path = tuple[tuple[str, str], ...]
 
@@ -283,9 +286,9 @@ def unlisted_prior(token: str, *, name: bool = False) -> float:
     elif token[:1].isupper() and not token.isupper():
         letters, case = max(letters, models["name"].logp(lower)), "title"
     # A short token has too few letters to look much unlike a word: a floor by length.
-    low = max(LETTERS_RANGE[0], LETTERS_PER_SYMBOL * (len(token) + 1))
+    low = max(LETTERS_LEAST, LETTERS_PER_SYMBOL * (len(token) + 1))
     deviation = letters - shape.MEAN_LETTER * (len(token) + 1)
-    return UNLISTED[case] + min(max(deviation, low), LETTERS_RANGE[1])
+    return UNLISTED[case] + min(max(deviation, low), LETTERS_MOST)
 
 
 def split_hypotheses(token: str, lexicon: Lexicon, channel: Channel) -> list[Hypothesis]:
@@ -395,8 +398,8 @@ def _with_terms(groups: Groups) -> list[tuple[bytes, int]]:
     return out
 
 
-_TERMS: dict[int, tuple[list[Hypothesis], bytes]] = {}
-_TERMS_SIZE = 20_000  # lists: the older half goes beyond this
+_TERMS: Final[dict[int, tuple[list[Hypothesis], bytes]]] = {}
+_TERMS_SIZE: Final = 20_000  # lists: the older half goes beyond this
 
 
 def compiled_readings(hyps: list[Hypothesis]):
@@ -410,7 +413,7 @@ def compiled_readings(hyps: list[Hypothesis]):
     return known[1]
 
 
-_READINGS: dict[int, tuple[list[Hypothesis], object]] = {}
+_READINGS: Final[dict[int, tuple[list[Hypothesis], object]]] = {}
 
 
 def fit_in_python(groups: Groups) -> float:
@@ -533,7 +536,7 @@ def _evidence(hyps: list[Hypothesis], lexicon: Lexicon) -> tuple[bool, tuple[Pat
     return found
 
 
-_EVIDENCE: dict[int, tuple[list[Hypothesis], Lexicon, tuple]] = {}
+_EVIDENCE: Final[dict[int, tuple[list[Hypothesis], Lexicon, tuple]]] = {}
 
 
 class _LogP(dict):

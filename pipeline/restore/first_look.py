@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections import Counter
 from itertools import compress
-from typing import NamedTuple
+from typing import Final, NamedTuple
 
 from pipeline.restore import candidates, context, decide, lexicon
 from pipeline.restore.decide import Hypothesis
@@ -90,7 +90,7 @@ def _look(seg: str, hyps: list[Hypothesis], lex: lexicon.Lexicon) -> tuple:
     return found
 
 
-_LOOKS: dict[str, tuple] = {}
+_LOOKS: Final[dict[str, tuple]] = {}
 
 
 def movable(hyps: list[Hypothesis], lex: lexicon.Lexicon) -> tuple[int, ...]:
@@ -109,5 +109,6 @@ def movable(hyps: list[Hypothesis], lex: lexicon.Lexicon) -> tuple[int, ...]:
     return found
 
 
-_MOVABLE: dict[tuple[int, int], tuple[list[Hypothesis], lexicon.Lexicon, tuple[int, ...]]] = {}
-SIZE = 20_000  # lists (or words): the older half goes beyond this
+_MOVABLE: Final[dict[tuple[int, int],
+                     tuple[list[Hypothesis], lexicon.Lexicon, tuple[int, ...]]]] = {}
+SIZE: Final = 20_000  # lists (or words): the older half goes beyond this

@@ -10,15 +10,16 @@ fullmäktige", "fler trygghetsboenden") stay apart: printed so, they are kept.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Final
 
 from pipeline.model import Correction, Document
 from pipeline.restore import calibration, candidates, tokens
 from pipeline.restore.channel import Channel
 from pipeline.restore.lexicon import Lexicon
 
-MIN_PART = 3  # a shorter part is too often a word of its own or an abbreviation
-RIVAL_COST = 3.0  # -log10 P(ocr | word): a reading this likely makes a part a word
-JOINED = 0.9  # the score before calibration: a join rests on the lexicon alone
+MIN_PART: Final = 3  # a shorter part is too often a word of its own or an abbreviation
+RIVAL_COST: Final = 3.0  # -log10 P(ocr | word): a reading this likely makes a part a word
+JOINED: Final = 0.9  # the score before calibration: a join rests on the lexicon alone
 
 
 def corrections(doc: Document, lexicon: Lexicon, channel: Channel, *,
@@ -48,7 +49,7 @@ def corrections(doc: Document, lexicon: Lexicon, channel: Channel, *,
 
 
 FIRST, SECOND = 1, 2  # a printed word may be the first part of a join, the second
-_ENDS: dict[str, int] = {}  # `_ends`, per process
+_ENDS: Final[dict[str, int]] = {}  # `_ends`, per process
 
 
 def _ends(word: str) -> int:
@@ -66,7 +67,7 @@ def _ends(word: str) -> int:
     return found
 
 
-_JOINS: dict[tuple[str, str, int, int], str | None] = {}  # `_join`, per process
+_JOINS: Final[dict[tuple[str, str, int, int], str | None]] = {}  # `_join`, per process
 
 
 def _join_remembered(first: str, second: str, lexicon: Lexicon,
@@ -95,7 +96,7 @@ def _join(first: str, second: str, lexicon: Lexicon, channel: Channel) -> str | 
     return a.lead + whole + b.trail
 
 
-_WORDS: dict[tuple[str, int, int], bool] = {}  # `_word`, per process
+_WORDS: Final[dict[tuple[str, int, int], bool]] = {}  # `_word`, per process
 
 
 def _word(core: str, lexicon: Lexicon, channel: Channel) -> bool:

@@ -27,6 +27,7 @@ import struct
 import sys
 import threading
 from pathlib import Path
+from typing import Final
 
 try:  # the compiled key index and candidate search (pipeline/restore/_search.c)
     from pipeline.restore import _search  # type: ignore[attr-defined]
@@ -35,23 +36,23 @@ except ImportError:  # not built: the same in Python, slower
 
 log = logging.getLogger(__name__)
 
-DICTIONARIES: Path = Path(os.environ.get("PROTOKOLL_DICTIONARIES",
-                                   Path(__file__).resolve().parents[2] / "dictionaries"))
+DICTIONARIES: Final[Path] = Path(os.environ.get("PROTOKOLL_DICTIONARIES",
+                                          Path(__file__).resolve().parents[2] / "dictionaries"))
 CACHE: Path = Path(os.environ.get("PROTOKOLL_CACHE",
                             Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache"))
                             / "protokoll"))
-CACHE_FORMAT = 7  # made anew when what is read from the files changes, not only the files
+CACHE_FORMAT: Final = 7  # made anew when what is read from the files changes, not only the files
 # Role bits. PLACE marks a place name's last element (-by, -åsa, -å): unlike END it ends a
 # compound only in a capitalised token, since "Lönnå" is a place but "lönnå" no word.
 WORD, BEGIN, END, PROPER, PLACE = 1, 2, 4, 8, 16
-ROLES = 31  # all the role bits
+ROLES: Final = 31  # all the role bits
 # Derivational suffixes whose nouns always take the linking -s- in a compound (-ing, -het,
 # -else, -skap, -dom, -tion, -sion, -nad, -tet: "föreningsliv", "kvalitetsarbete")
-_LINKED_SUFFIXES = ("ing", "het", "else", "skap", "dom", "tion", "sion", "nad", "tet")
-_SHIFT = 5  # the Zipf frequency sits above the role bits
-_ROLE_BITS = {"w": WORD, "b": BEGIN, "e": END}
+_LINKED_SUFFIXES: Final = ("ing", "het", "else", "skap", "dom", "tion", "sion", "nad", "tet")
+_SHIFT: Final = 5  # the Zipf frequency sits above the role bits
+_ROLE_BITS: Final = {"w": WORD, "b": BEGIN, "e": END}
 # Curated lists: file, roles, Zipf frequency used when wordfreq does not know the entry.
-CURATED = [
+CURATED: Final = [
     ("sv_municipal_vocabulary.txt", WORD | END, 3.0),
     ("sv_municipalities_290.txt", WORD | PROPER, 3.0),
     ("sv_municipal_bodies.txt", WORD | END, 3.0),
@@ -60,9 +61,9 @@ CURATED = [
     ("sv_place_name_elements.txt", PLACE, 0.0),  # not words by themselves: no frequency
     ("sv_place_name_first_elements.txt", BEGIN, 0.0),  # words already: their own frequency
 ]
-ABBREVIATIONS = "sv_abbreviations.txt"
-MUNICIPALITIES = "sv_municipalities_290.txt"
-UNKNOWN_ZIPF = 1.0  # a form hunspell knows but wordfreq has not seen
+ABBREVIATIONS: Final = "sv_abbreviations.txt"
+MUNICIPALITIES: Final = "sv_municipalities_290.txt"
+UNKNOWN_ZIPF: Final = 1.0  # a form hunspell knows but wordfreq has not seen
 
 
 class _Keys:
@@ -196,7 +197,7 @@ class Lexicon:
         return bool(roles & WORD and (capitalized or not roles & PROPER))
 
 
-_LOCK = threading.Lock()
+_LOCK: Final = threading.Lock()
 
 
 def load(folder: Path = DICTIONARIES) -> Lexicon:
@@ -242,8 +243,8 @@ def _load(folder: Path) -> Lexicon:
 # their entries, and the compiled index's layout), each at a multiple of 16 bytes. The
 # parts are read in place from the mapped file: the page cache holds them once for every
 # process, and nothing is copied or worked out at start.
-_MAGIC = b"protokoll lexicon cache\n"
-_NATIVE = (sys.byteorder, struct.calcsize("n"))
+_MAGIC: Final = b"protokoll lexicon cache\n"
+_NATIVE: Final = (sys.byteorder, struct.calcsize("n"))
 
 
 def _mapped(path: Path, checksums_: dict[str, str]) -> Lexicon:
@@ -347,7 +348,7 @@ def _store(path: Path, lex: Lexicon) -> None:
     _prune(path)
 
 
-KEEP_CACHES = 3  # lexicon caches kept: one per version in use (each about 24 MB)
+KEEP_CACHES: Final = 3  # lexicon caches kept: one per version in use (each about 24 MB)
 
 
 def _used(path: Path) -> None:

@@ -26,21 +26,22 @@ import pickle
 from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Final
 
 from pipeline.restore import lexicon
 from pipeline.restore.lexicon import DICTIONARIES
 
 log = logging.getLogger(__name__)
 
-TRIGRAMS = "sv_letter_trigrams.tsv"
-MODELS = ("word", "name")
-BOUND = "^"  # before the first letter (twice) and, as the last symbol, after the last
-ALPHABET = 60  # letters a model may meet, for the floor of an unseen one
+TRIGRAMS: Final = "sv_letter_trigrams.tsv"
+MODELS: Final = ("word", "name")
+BOUND: Final = "^"  # before the first letter (twice) and, as the last symbol, after the last
+ALPHABET: Final = 60  # letters a model may meet, for the floor of an unseen one
 # log10 P of a letter (or the end) given the two before, averaged over the forms of
 # either model (word: -0.957, name: -0.925, on 3,000 forms each drawn at random).
-MEAN_LETTER = -0.95
-UNSEEN = 1e-3  # the unigram share kept for letters no model has seen (a digit, a mark)
-CACHE_FORMAT = 1  # made anew when what the cache holds changes, not only the file
+MEAN_LETTER: Final = -0.95
+UNSEEN: Final = 1e-3  # the unigram share kept for letters no model has seen (a digit, a mark)
+CACHE_FORMAT: Final = 1  # made anew when what the cache holds changes, not only the file
 
 
 class Shape:

@@ -27,40 +27,42 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import Final
 
 from pipeline.model import Correction, CorrectionKind, CorrectionOrigin, Document, Line
 from pipeline.restore import channel, context, dashes
 from pipeline.restore.lexicon import Lexicon
 
-PARAGRAPH = "§"
+PARAGRAPH: Final = "§"
 Rule = tuple[str, CorrectionKind, float]  # a rule's change: the word after, its kind, score
-BULLET = "•"
+BULLET: Final = "•"
 # What OCR writes for § (and §§) before an item number: marks that are never a word or a
 # number stand for it anywhere; a lone 8, S or s only where an item line starts.
-_SECTION_MARKS = {"$", "§§", "§8", "8§", "$$", "$8", "8$", "SS", "sS", "Ss", "S$", "$S", "s$", "$s",
-                  "$&", "&$", "8&", "&8", "§&", "&§"}  # "$&": Swedish model, sans typefaces
-_SECTION_LOOKALIKES = _SECTION_MARKS | {"8", "S", "s", "&", "88"}
+# ("$&": the Swedish model, sans typefaces)
+_SECTION_MARKS: Final = {"$", "§§", "§8", "8§", "$$", "$8", "8$", "SS", "sS", "Ss", "S$", "$S",
+                         "s$", "$s", "$&", "&$", "8&", "&8", "§&", "&§"}
+_SECTION_LOOKALIKES: Final = _SECTION_MARKS | {"8", "S", "s", "&", "88"}
 # Two marks before a range of items are §§; so is a § beside a lookalike of one ("8§ 81-91":
 # Liberation Mono, English model, 2 / 2). A § split in two ("$&", "8&") is one (2 / 2).
-_DOUBLE_SECTION = {"§§", "88", "$$", "$8", "8$", "SS", "S$", "$S",
-                   "8§", "§8", "$§", "§$", "S§", "§S"}
+_DOUBLE_SECTION: Final = {"§§", "88", "$$", "$8", "8$", "SS", "S$", "$S",
+                          "8§", "§8", "$§", "§$", "S§", "§S"}
 # What OCR writes for a bullet at the start of a line; not "*", "+", "=" or "-", which
 # are printed as list marks themselves.
-_BULLET_LOOKALIKES = {"«", "»«", "»", "¢", "e", "°", "©", "®", "«»", "¢»"}
+_BULLET_LOOKALIKES: Final = {"«", "»«", "»", "¢", "e", "°", "©", "®", "«»", "¢»"}
 # What OCR writes for the S of the party label (S): the letter doubled or read as 5, $, 9.
-_PARTY_S = re.compile(r"^\(([S5$9]{1,3}|sS|Ss)\)([,.;:]?)$")
-_PARTY_LABEL = re.compile(r"^\((S|M|C|V|L|KD|Kd|kd|SD|Sd|sd|MP|Mp|mp|FP|Fp|fp|m|c|v|l|s)\)")
-_PARTIES = ("S", "M", "C", "V", "L", "KD", "SD", "MP", "FP")  # as labels print them
-_LABEL = re.compile(r"^\(([A-Z0-9$]{1,2})\)([,.;:]?)$")
-MISREAD = -3.0  # log10: a letter of a label read as another at least this likely
+_PARTY_S: Final = re.compile(r"^\(([S5$9]{1,3}|sS|Ss)\)([,.;:]?)$")
+_PARTY_LABEL: Final = re.compile(r"^\((S|M|C|V|L|KD|Kd|kd|SD|Sd|sd|MP|Mp|mp|FP|Fp|fp|m|c|v|l|s)\)")
+_PARTIES: Final = ("S", "M", "C", "V", "L", "KD", "SD", "MP", "FP")  # as labels print them
+_LABEL: Final = re.compile(r"^\(([A-Z0-9$]{1,2})\)([,.;:]?)$")
+MISREAD: Final = -3.0  # log10: a letter of a label read as another at least this likely
 # Lone marks that are probably specks, with the share of them that were (a lone comma,
 # asterisk or equals sign is as often printed, so never suggested). A single quotation
 # mark or apostrophe stands against a word in print, never alone between spaces (a
 # ditto mark is the double one), so the three are one family: QUOTE_SPECK.
-QUOTE_SPECK = 0.90  # 9 / 9
-_SPECKS = {":": 0.95, ".": 0.87, "'": QUOTE_SPECK, "‘": QUOTE_SPECK, "’": QUOTE_SPECK,
-           "¢": 0.66, "..": 0.57, "|": 0.5, "_": 0.66, "~": 0.5, "`": 0.5, "^": 0.5,
-           "°": 0.5, ";": 0.48}
+QUOTE_SPECK: Final = 0.90  # 9 / 9
+_SPECKS: Final = {":": 0.95, ".": 0.87, "'": QUOTE_SPECK, "‘": QUOTE_SPECK, "’": QUOTE_SPECK,
+                  "¢": 0.66, "..": 0.57, "|": 0.5, "_": 0.66, "~": 0.5, "`": 0.5, "^": 0.5,
+                  "°": 0.5, ";": 0.48}
 # seen, on the corpora and the three prints (2026-12-01): ":" 20 of 20 right, "." 6/6
 # (a period that ends a line and a sentence is kept), "'" 5/5, "‘" 2/2, "’" 2/2 (9 / 9),
 # "¢" 1/1, ".." 3/5, "|" 5/10, ";" 26/54 (a semicolon set off by spaces is printed
@@ -73,57 +75,57 @@ _SPECKS = {":": 0.95, ".": 0.87, "'": QUOTE_SPECK, "‘": QUOTE_SPECK, "’": QU
 # after "..", nor a mark that may be a bullet, nor a period first on its line: Tesseract
 # reads a bullet so (the Swedish model 18 times of 374 in the confusion table), though the
 # corpora have none.
-SPECK_PLACED = 0.92  # 26 / 25 on the corpora, scans and the three prints (2026-12-01)
-_NUMBER = re.compile(r"^\d{1,3}([-–]\d{1,3})?(/\d{2})?[,.;:]?$")
+SPECK_PLACED: Final = 0.92  # 26 / 25 on the corpora, scans and the three prints (2026-12-01)
+_NUMBER: Final = re.compile(r"^\d{1,3}([-–]\d{1,3})?(/\d{2})?[,.;:]?$")
 # a decision's date, as cited before its paragraph ("2018-06-14 § 71", "14 mars 2023, § 28")
-_DATE = re.compile(r"^(\d{4}-\d{2}-\d{2},?|(19|20)\d\d,)$")
+_DATE: Final = re.compile(r"^(\d{4}-\d{2}-\d{2},?|(19|20)\d\d,)$")
 # What OCR writes for a § after a paragraph's number, where a law is cited
-_SECTION_AFTER = _SECTION_MARKS | {"8", "&"}
+_SECTION_AFTER: Final = _SECTION_MARKS | {"8", "&"}
 # Swedish laws as minutes cite them: their names end so ("förvaltningslagen",
 # "miljöbalken", "offentlighets- och sekretessförordningen"), or the usual abbreviation
 # (Socialtjänstlagen SoL, LSS, kommunallagen KL, plan- och bygglagen PBL, OSL, FL, LVU,
 # LVM, hälso- och sjukvårdslagen HSL, socialförsäkringsbalken SFB, brottsbalken BrB,
 # föräldrabalken FB, miljöbalken MB, skollagen SkolL); not förslagen, anslagen, underlagen
-_LAW_ENDINGS = ("lagen", "balken", "förordningen")
-_NO_LAW = ("förslagen", "anslagen", "underlagen")
-LAW_ABBREVIATIONS = {"SoL", "LSS", "KL", "PBL", "OSL", "FL", "LVU", "LVM", "HSL", "SFB",
-                     "BrB", "FB", "MB", "SkolL"}
-_JOINED_SECTION = re.compile(r"^[8$S&]?§?(\d{1,3})$")
-_BODY = re.compile(r"^([A-ZÅÄÖ]{2,4}|[A-ZÅÄÖ][a-zåäö])$")  # KS, Kf, BUN: a body, as cited
-_LIST_NUMBER = re.compile(r"^(\d{1,2}):$")
+_LAW_ENDINGS: Final = ("lagen", "balken", "förordningen")
+_NO_LAW: Final = ("förslagen", "anslagen", "underlagen")
+LAW_ABBREVIATIONS: Final = {"SoL", "LSS", "KL", "PBL", "OSL", "FL", "LVU", "LVM", "HSL", "SFB",
+                            "BrB", "FB", "MB", "SkolL"}
+_JOINED_SECTION: Final = re.compile(r"^[8$S&]?§?(\d{1,3})$")
+_BODY: Final = re.compile(r"^([A-ZÅÄÖ]{2,4}|[A-ZÅÄÖ][a-zåäö])$")  # KS, Kf, BUN: a body, as cited
+_LIST_NUMBER: Final = re.compile(r"^(\d{1,2}):$")
 # Nouns that take a number after them, so "punkt 1 och" keeps its 1.
-_NUMBERED = {"bilaga", "bilagor", "punkt", "punkterna", "sida", "sidan", "kapitel", "kap",
-             "paragraf", "steg", "nummer", "nr", "etapp", "fas", "alternativ", "avsnitt",
-             "grupp", "klass", "årskurs", "version", "del", "rad", "tabell", "figur", "vecka",
-             "plan", "zon", "område", "hus", "våning", "lägenhet", "rum", "sal", "kvartal",
-             "mål", "tertial", "ärende", "ärendena", "kl", "ca", "cirka", "och", "eller",
-             "till", "om", "med", "på", "av", "än", "under", "över", "per", "från", "den",
-             "januari", "februari", "mars", "april", "maj", "juni", "juli", "augusti",
-             "september", "oktober", "november", "december"}
+_NUMBERED: Final = {
+    "bilaga", "bilagor", "punkt", "punkterna", "sida", "sidan", "kapitel", "kap", "paragraf",
+    "steg", "nummer", "nr", "etapp", "fas", "alternativ", "avsnitt", "grupp", "klass",
+    "årskurs", "version", "del", "rad", "tabell", "figur", "vecka", "plan", "zon", "område",
+    "hus", "våning", "lägenhet", "rum", "sal", "kvartal", "mål", "tertial", "ärende",
+    "ärendena", "kl", "ca", "cirka", "och", "eller", "till", "om", "med", "på", "av", "än",
+    "under", "över", "per", "från", "den", "januari", "februari", "mars", "april", "maj",
+    "juni", "juli", "augusti", "september", "oktober", "november", "december"}
 # Measured precision of each rule (see the module's docstring); seen / right in brackets.
-SECTION_AT_START = 0.99  # 223 / 223 with the prints
-SECTION_IN_LINE = 0.5  # 0 / 0
-SECTION_JOINED = 0.33  # 1 / 0: a lookalike glued to the number ("839 Dnr" may be 839)
+SECTION_AT_START: Final = 0.99  # 223 / 223 with the prints
+SECTION_IN_LINE: Final = 0.5  # 0 / 0
+SECTION_JOINED: Final = 0.33  # 1 / 0: a lookalike glued to the number ("839 Dnr" may be 839)
 # A mark that stands for § wherever it stands (a § doubled by a lookalike, "$") glued to
 # the item number ("8§39 Dnr"): the mark is the § as at the start of a line (0.99), and
 # the space is put back as the truth texts of dev and dev-real print it, 46 times of 47
 # ("§ 39"; (46 + 1) / (47 + 2) = 0.96). 0.99 × 0.96, rounded down:
-SECTION_GLUED = 0.95
-SECTION_CITED = 0.95  # 22 / 22 with the prints: a law or a decision cited
-SECTION_PRESENT = 0.97  # 43 / 43 with the prints: in an attendance list, after a title
-BULLET_SCORE = 0.97  # 35 / 35 with the prints («, »«, ¢ in lists of 2 to 4 items)
-LONE_BULLET = 0.88  # 7 / 7 with the prints: the only line of its page that starts so
-QUOTE_OR_BULLET = 0.87  # 6 / 6 with the prints, all bullets: "»", which may be a quotation
-PARTY_SCORE = 0.99  # 104 / 104 with the prints (S read as 5, $, SS; other labels misread)
+SECTION_GLUED: Final = 0.95
+SECTION_CITED: Final = 0.95  # 22 / 22 with the prints: a law or a decision cited
+SECTION_PRESENT: Final = 0.97  # 43 / 43 with the prints: in an attendance list, after a title
+BULLET_SCORE: Final = 0.97  # 35 / 35 with the prints («, »«, ¢ in lists of 2 to 4 items)
+LONE_BULLET: Final = 0.88  # 7 / 7 with the prints: the only line of its page that starts so
+QUOTE_OR_BULLET: Final = 0.87  # 6 / 6 with the prints, all bullets: "»", which may be a quotation
+PARTY_SCORE: Final = 0.99  # 104 / 104 with the prints (S read as 5, $, SS; other labels misread)
 LONE_I_BAR, LONE_I_ONE = 0.4, 0.5  # 3 / 1, 0 / 0
 # A lone 1 where no numeral is printed (`ones_read_for_i`). Tesseract 5 never reads i as 1
 # on the corpora, so no such change was seen; older engines do. Measured on the truth
 # texts of dev and dev-real instead: of the lone i and 1 between a lower-case word and
 # one no numeral goes before (`context.takes_no_numeral`), 14 were i and none 1 (the 16
 # lone 1s printed there stand before a month, a number, a capital, "Plats").
-LONE_I_PLACED = 0.93  # 14 / 14
-ONES_FOR_I = 2  # ... in a document that has at least this many such 1s
-DASH_SCORE = 0.84  # 11 / 10 with the prints: an en dash read as an em dash, or an em dash
+LONE_I_PLACED: Final = 0.93  # 14 / 14
+ONES_FOR_I: Final = 2  # ... in a document that has at least this many such 1s
+DASH_SCORE: Final = 0.84  # 11 / 10 with the prints: an en dash read as an em dash, or an em dash
 # An em dash between digits ("13—19") is most often an en dash OCR read long: the truths
 # print none (of 162 dashes between digits), and the 20 such in ranges of two numbers
 # written alike ("7—25", "08:30—12:15") were all en dashes. But minutes nobody here has
@@ -131,21 +133,21 @@ DASH_SCORE = 0.84  # 11 / 10 with the prints: an en dash read as an em dash, or 
 # these corpora cannot measure: so a suggestion, scored with the lone dash between words
 # as one family, an em dash read for an en dash: 30 right of 33 with the prints (10 of 11
 # alone, 20 of 22 in ranges; the other two odd tokens, "11,35—12.05", "11.:15—11.30.").
-RANGE_DASH = 0.88
-_EM_IN_RANGE = re.compile(r"(?<=\d)—(?=\d)")
-LIST_NUMBER_SCORE = 0.8  # 3 / 3 with the prints
-STRAY_LEAD = 0.5  # 0 / 0: a speck stuck before a word
+RANGE_DASH: Final = 0.88
+_EM_IN_RANGE: Final = re.compile(r"(?<=\d)—(?=\d)")
+LIST_NUMBER_SCORE: Final = 0.8  # 3 / 3 with the prints
+STRAY_LEAD: Final = 0.5  # 0 / 0: a speck stuck before a word
 # A comma read as a semicolon at a word's end: 19 seen, 11 right as judged (the word as
 # corrected is the word printed); of the other 8 the comma was right in 7 but the word had
 # another error ("1092;" for "1992,", "kl;" for "kl ,"), and one was a speck ("i;"). No
 # word of the truth of either corpus ends in a semicolon, but minutes print them, so
 # suggested only. With the three prints: 24 seen, 14 right, the same share.
-SEMICOLON = 0.57
+SEMICOLON: Final = 0.57
 # What a word the rules may change is: one of these marks, or begins with one of these
 # characters, or (first on its line) is not all letters. Other words are passed over.
-_MAY_FIX = frozenset(_SECTION_LOOKALIKES | _BULLET_LOOKALIKES | _SPECKS.keys()
-                     | {"|", "1", "—"})
-_MAY_FIX_LEAD = "(‘_|¢"
+_MAY_FIX: Final = frozenset(_SECTION_LOOKALIKES | _BULLET_LOOKALIKES | _SPECKS.keys()
+                            | {"|", "1", "—"})
+_MAY_FIX_LEAD: Final = "(‘_|¢"
 
 
 @dataclass(frozen=True)

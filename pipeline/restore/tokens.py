@@ -5,19 +5,20 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Final
 
 from pipeline.restore.lexicon import Lexicon
 
-_EDGE = "\"'“”‘’«»()[]{}<>.,:;!?*…/|"
-_URL = re.compile(r"(?i)^(https?://|www\.)|@|\.(se|nu|com|org|net|eu)(/|$)")
-_NUMBERLIKE = re.compile(r"^[\d\s.,:/–—\-+%§]+(kr|st|t|m|km|kvm|mkr|tkr)?$", re.I)
+_EDGE: Final = "\"'“”‘’«»()[]{}<>.,:;!?*…/|"
+_URL: Final = re.compile(r"(?i)^(https?://|www\.)|@|\.(se|nu|com|org|net|eu)(/|$)")
+_NUMBERLIKE: Final = re.compile(r"^[\d\s.,:/–—\-+%§]+(kr|st|t|m|km|kvm|mkr|tkr)?$", re.I)
 # Digits that OCR writes for letters (6 for ö, 1 for i or l, 4 for ä, 0 for o ...).
-_LETTERLIKE_DIGITS = set("014568")
-_ABBREVIATION = re.compile(r"^(\w{1,4}\.)+\w{1,4}$")  # t.ex, bl.a, m.m (final period cut)
-_ORDINAL = re.compile(r"^\d+:[a-zåäö]{1,2}$")  # 1:a, 4:e, 2:dra
-_VOWELS = set("aeiouyåäöéAEIOUYÅÄÖÉ")
-SHORT_ABBREVIATION = 3  # a token this short without a vowel is an abbreviation: fl, fr, st
-_SLASHED = re.compile(r"^[^\W\d_]{2,}(/[^\W\d_]{2,})+$")  # och/eller, Styrelse/Nämnd
+_LETTERLIKE_DIGITS: Final = set("014568")
+_ABBREVIATION: Final = re.compile(r"^(\w{1,4}\.)+\w{1,4}$")  # t.ex, bl.a, m.m (final period cut)
+_ORDINAL: Final = re.compile(r"^\d+:[a-zåäö]{1,2}$")  # 1:a, 4:e, 2:dra
+_VOWELS: Final = set("aeiouyåäöéAEIOUYÅÄÖÉ")
+SHORT_ABBREVIATION: Final = 3  # a token this short without a vowel is an abbreviation: fl, fr, st
+_SLASHED: Final = re.compile(r"^[^\W\d_]{2,}(/[^\W\d_]{2,})+$")  # och/eller, Styrelse/Nämnd
 
 
 @dataclass(frozen=True)
@@ -63,7 +64,7 @@ def join(words: Sequence[str], marks: Sequence[str]) -> str:
     return "".join(w + m for w, m in zip(words, [*marks, ""], strict=True))
 
 
-_SPLIT: dict[str, Token] = {}  # words as split, per process
+_SPLIT: Final[dict[str, Token]] = {}  # words as split, per process
 
 
 def split_remembered(word: str) -> Token:
@@ -77,7 +78,7 @@ def split_remembered(word: str) -> Token:
 
 
 Read = tuple[Token, tuple[str, ...], tuple[str, ...]]  # the token, its words, the marks
-_READ: dict[str, Read] = {}  # words as read, per process
+_READ: Final[dict[str, Read]] = {}  # words as read, per process
 
 
 def read_remembered(word: str) -> Read:

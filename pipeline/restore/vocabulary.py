@@ -12,15 +12,17 @@ What it finds is one more reading, weighed like any other.
 
 from __future__ import annotations
 
+from typing import Final
+
 from pipeline.restore import candidates, decide
 from pipeline.restore.choose import Decisions
 from pipeline.restore.lexicon import Lexicon
 
-MIN_LETTERS = 5  # a shorter word matches too much by chance
-SURE = 0.9  # posterior at which a reading is a word the document has
+MIN_LETTERS: Final = 5  # a shorter word matches too much by chance
+SURE: Final = 0.9  # posterior at which a reading is a word the document has
 # log10 prior below which a token's letters look like damage, not like a word no list has
 # (a name, "Keskinen", about 0.7; "tjanstgérande" about -3; "sambaille" -2.4)
-DAMAGED = -1.5
+DAMAGED: Final = -1.5
 
 
 def look_again(decisions: Decisions, segments: list[str], best: list[tuple[int, float]],

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections import Counter
-from typing import Any
+from typing import Any, Final
 
 from pipeline import profile
 from pipeline.model import Page
@@ -17,17 +17,17 @@ from pipeline.restore import candidates, channel, decide, lexicon, tokens
 from pipeline.restore.choose import Found, Occurrence
 from pipeline.restore.decide import Hypothesis
 
-SHORT = 3  # letters: a token no longer than this and no word is taken as printed ...
-SHORT_COST = 2.0  # ... unless read so with at least this likelihood (-log10) by a model
-SHORT_PENALTY = 4.0  # log10 odds against another reading of it (on dev and dev-real no
+SHORT: Final = 3  # letters: a token no longer than this and no word is taken as printed ...
+SHORT_COST: Final = 2.0  # ... unless read so with at least this likelihood (-log10) by a model
+SHORT_PENALTY: Final = 4.0  # log10 odds against another reading of it (on dev and dev-real no
 # applied change comes or goes with it, two wrong suggestions come: "omr" as "om")
-_DOTTED = frozenset("åäöÅÄÖ")
+_DOTTED: Final = frozenset("åäöÅÄÖ")
 
 # A word's readings depend on nothing but the word (and the lexicon and channel), so a
 # process keeps them for every document it restores: an archive repeats its words. About
 # 5 KiB each with their search: the older half goes when there are this many.
-_READINGS: dict[tuple[str, int, int], list[Hypothesis] | None] = {}
-_READINGS_SIZE = 20_000
+_READINGS: Final[dict[tuple[str, int, int], list[Hypothesis] | None]] = {}
+_READINGS_SIZE: Final = 20_000
 # The readings the run's other workers make (`pipeline.batch.shared`), where `share` set
 # them: a SharedReadings, with `take` and `give`.
 _SHARED: Any = None
@@ -174,7 +174,7 @@ def _penalised(seg: str, hyps: list[Hypothesis]) -> tuple[int, ...]:
     return found
 
 
-_PENALISED: dict[int, tuple[list[Hypothesis], tuple[int, ...]]] = {}
+_PENALISED: Final[dict[int, tuple[list[Hypothesis], tuple[int, ...]]]] = {}
 
 
 def _dotted_digit(h: Hypothesis) -> bool:
