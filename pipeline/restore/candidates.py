@@ -25,7 +25,9 @@ BEAM: Final = 40  # partial candidates kept per OCR position
 # A common word as read needs no wide search: its rivals (a real-word error, "ar" for
 # "år") are a letter or two away, so they stay within a narrow beam and differ from the
 # word in at most KNOWN_EDITS places (a place being one or two OCR characters).
-KNOWN_BEAM, KNOWN_ZIPF, KNOWN_EDITS = 12, 3.0, 2
+KNOWN_BEAM: Final = 12
+KNOWN_ZIPF: Final = 3.0
+KNOWN_EDITS: Final = 2
 MAX_COST: Final = 6.0  # -log10 P(ocr | candidate) beyond which a candidate is not worth it
 MIN_PART: Final = 2  # shortest compound part
 MIN_BEFORE_LETTER: Final = 3  # shortest first part before a one-letter place element (-å, -ö)

@@ -315,7 +315,8 @@ def joined_name(first: str, join: str, partner: str) -> bool:
     return f"{first}- {join} {_bare(partner).lower()}" in _joined_names()
 
 
-BODIES, VOCABULARY = "sv_municipal_bodies.txt", "sv_municipal_vocabulary.txt"
+BODIES: Final = "sv_municipal_bodies.txt"
+VOCABULARY: Final = "sv_municipal_vocabulary.txt"
 REGIONS: Final = "sv_regions_21.txt"
 
 

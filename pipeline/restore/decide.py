@@ -69,7 +69,9 @@ _SWEDISH_LETTERS: Final = set("åäöü")
 _FOLD: Final = str.maketrans("åäöüéÅÄÖÜÉ", "aaoueAAOUE")
 COMPOUND_DISCOUNT: Final = 2.0  # an unlisted compound is much rarer than its last part
 COMPOUND_CAP: Final = 1.0  # ... and below any listed word
-TWIN_WEIGHT, TWIN_GAP = 0.5, 1.0  # of compound twins, the rarer parts' (see _rarer_parts)
+# the weight and gap of compound twins' rarer parts (see _rarer_parts)
+TWIN_WEIGHT: Final = 0.5
+TWIN_GAP: Final = 1.0
 MIN_PRINTED_PART: Final = 3  # letters: the shortest word of a compound as printed
 LOWER_CASE_NAME: Final = 2.0  # a name is rarely printed in lower case
 EM_ROUNDS: Final = 12

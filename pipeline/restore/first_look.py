@@ -20,10 +20,18 @@ from typing import Final, NamedTuple
 from pipeline.restore import candidates, context, decide, lexicon
 from pipeline.restore.decide import Hypothesis
 
-ATTESTS, PLAIN, NAME, MAY_MOVE = 1, 2, 4, 8  # what is asked of a word (compiled/settle.c)
-KEPT, LISTED_NAME, GIVEN_NAME, UNLISTED_WHOLE = 1, 2, 4, 8  # a reading's traits
-# (compiled/settle.c); UNLISTED_WHOLE: the token as printed read as a compound no list
-# has whole, on a name's footing where a person's name stands (`choose._name_bonus`)
+# what is asked of a word (compiled/settle.c)
+ATTESTS: Final = 1
+PLAIN: Final = 2
+NAME: Final = 4
+MAY_MOVE: Final = 8
+# a reading's traits (compiled/settle.c); UNLISTED_WHOLE: the token as printed read as a
+# compound no list has whole, on a name's footing where a person's name stands
+# (`choose._name_bonus`)
+KEPT: Final = 1
+LISTED_NAME: Final = 2
+GIVEN_NAME: Final = 4
+UNLISTED_WHOLE: Final = 8
 
 
 class Look(NamedTuple):

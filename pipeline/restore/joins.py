@@ -48,7 +48,9 @@ def corrections(doc: Document, lexicon: Lexicon, channel: Channel, *,
     return out
 
 
-FIRST, SECOND = 1, 2  # a printed word may be the first part of a join, the second
+# a printed word may be the first part of a join (FIRST), the second (SECOND)
+FIRST: Final = 1
+SECOND: Final = 2
 _ENDS: Final[dict[str, int]] = {}  # `_ends`, per process
 
 

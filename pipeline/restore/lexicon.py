@@ -44,7 +44,11 @@ CACHE: Path = Path(os.environ.get("PROTOKOLL_CACHE",
 CACHE_FORMAT: Final = 7  # made anew when what is read from the files changes, not only the files
 # Role bits. PLACE marks a place name's last element (-by, -åsa, -å): unlike END it ends a
 # compound only in a capitalised token, since "Lönnå" is a place but "lönnå" no word.
-WORD, BEGIN, END, PROPER, PLACE = 1, 2, 4, 8, 16
+WORD: Final = 1
+BEGIN: Final = 2
+END: Final = 4
+PROPER: Final = 8
+PLACE: Final = 16
 ROLES: Final = 31  # all the role bits
 # Derivational suffixes whose nouns always take the linking -s- in a compound (-ing, -het,
 # -else, -skap, -dom, -tion, -sion, -nad, -tet: "föreningsliv", "kvalitetsarbete")

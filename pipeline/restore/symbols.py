@@ -117,7 +117,8 @@ BULLET_SCORE: Final = 0.97  # 35 / 35 with the prints («, »«, ¢ in lists of 
 LONE_BULLET: Final = 0.88  # 7 / 7 with the prints: the only line of its page that starts so
 QUOTE_OR_BULLET: Final = 0.87  # 6 / 6 with the prints, all bullets: "»", which may be a quotation
 PARTY_SCORE: Final = 0.99  # 104 / 104 with the prints (S read as 5, $, SS; other labels misread)
-LONE_I_BAR, LONE_I_ONE = 0.4, 0.5  # 3 / 1, 0 / 0
+LONE_I_BAR: Final = 0.4  # 3 / 1
+LONE_I_ONE: Final = 0.5  # 0 / 0
 # A lone 1 where no numeral is printed (`ones_read_for_i`). Tesseract 5 never reads i as 1
 # on the corpora, so no such change was seen; older engines do. Measured on the truth
 # texts of dev and dev-real instead: of the lone i and 1 between a lower-case word and
