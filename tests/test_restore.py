@@ -356,10 +356,7 @@ def test_no_compiled_module_leans_on_a_cached_property():
     from pathlib import Path
 
     root = Path(__file__).resolve().parents[1]
-    setup = ast.parse((root / "setup.py").read_text(encoding="utf-8"))
-    compiled = next(ast.literal_eval(node.value) for node in ast.walk(setup)
-                    if isinstance(node, ast.Assign)
-                    and any(getattr(t, "id", "") == "COMPILED" for t in node.targets))
+    compiled = _compiled_modules()
     assert "lexicon" in compiled
     found = [f"{name}.py: {node.name}" for name in compiled
              for node in ast.walk(ast.parse((root / "pipeline" / "restore" / f"{name}.py")
@@ -367,6 +364,46 @@ def test_no_compiled_module_leans_on_a_cached_property():
              if isinstance(node, ast.FunctionDef)
              and any("cached_property" in ast.unparse(d) for d in node.decorator_list)]
     assert found == []
+
+
+def _compiled_modules() -> list[str]:
+    import ast
+
+    setup = ast.parse((Path(__file__).resolve().parents[1] / "setup.py").read_text("utf-8"))
+    return next(ast.literal_eval(node.value) for node in ast.walk(setup)
+                if isinstance(node, ast.Assign)
+                and any(getattr(t, "id", "") == "COMPILED" for t in node.targets))
+
+
+# the globals tests set: Final, they would change nothing the compiled code reads
+_SETTABLE = {("choose", "CONSISTENT"), ("decide", "COMPILED"), ("decide", "_compiled"),
+             ("lexicon", "CACHE"), ("words", "_SHARED")}
+
+
+def test_the_constants_of_compiled_modules_are_final():
+    """Compiled, a module's constant that is not `Final` is looked up in the module's dict
+    at every use (DESIGN.md): each UPPER_CASE name a compiled module sets at its top level
+    is Final, one to a line, and no tuple of floats, which mypyc miscompiles."""
+    import ast
+    import re
+
+    bare, floats = [], []
+    for name in _compiled_modules():
+        tree = ast.parse((Path(__file__).resolve().parents[1] / "pipeline" / "restore"
+                          / f"{name}.py").read_text(encoding="utf-8"))
+        for node in tree.body:
+            if isinstance(node, ast.Assign):
+                targets = [n.id for t in node.targets
+                           for n in (t.elts if isinstance(t, ast.Tuple) else [t])
+                           if isinstance(n, ast.Name)]
+                bare += [f"{name}.{t}" for t in targets
+                         if re.match(r"^_?[A-Z][A-Z0-9_]*$", t) and (name, t) not in _SETTABLE]
+            elif (isinstance(node, ast.AnnAssign) and "Final" in ast.unparse(node.annotation)
+                  and isinstance(node.value, ast.Tuple)
+                  and any(isinstance(e, ast.Constant) and isinstance(e.value, float)
+                          for e in node.value.elts)):
+                floats.append(f"{name}.{ast.unparse(node.target)}")
+    assert bare == [] and floats == []
 
 
 def test_a_short_token_is_read_by_a_confusion_its_document_shows_often():
