@@ -125,7 +125,7 @@ def fits(around: Neighbours, lexicon: Lexicon) -> Fits:
     nxt = _bare(around.next).lower()
     return Fits(
         _numeral(around.prev) or prev in NUMBER_WORDS or around.trail.startswith(".")
-        or _YEAR.match(nxt) is not None,
+        or (len(nxt) == 4 and _YEAR.match(nxt) is not None),
         prev in DETERMINERS or (prev2 in DETERMINERS and prev.endswith("t")
                                 and not around.line_start),
         prev.endswith(BODY_ENDINGS) or prev in {"det", "man"} or nxt in {"det", "man"}
@@ -268,7 +268,13 @@ def lowered_capital(around: Neighbours) -> bool:
 
 
 def _numeral(word: str) -> bool:
-    return bool(_NUMERAL.match(word.rstrip(".,;:")))
+    # (a digit first, or no match: a cheap test before the pattern, asked at most words)
+    return word[:1].isdigit() and _NUMERAL.match(word.rstrip(".,;:")) is not None
+
+
+def _party(word: str) -> bool:
+    """A party label ("(S)", "(KD),") starts the word."""
+    return word[:1] == "(" and _PARTY.match(word) is not None
 
 
 def _bare(word: str) -> str:
@@ -287,9 +293,9 @@ def name_position(word: str, lead: str, around: Neighbours, lexicon: Lexicon) ->
                   and not prev.endswith((".", "!", "?", ":")))
     nxt = around.next.rstrip(",")
     before_name = (nxt[:1].isupper() and not nxt.isupper() and nxt.replace("-", "").isalpha()
-                   and (_PARTY.match(around.next2) is not None  # "Francesca Moretti (KD)"
+                   and (_party(around.next2)  # "Francesca Moretti (KD)"
                         or lexicon.is_proper(nxt.lower())))  # "Hakan Berg"
-    return ("(" in lead or _PARTY.match(around.next) is not None or after_name
+    return ("(" in lead or _party(around.next) or after_name
             or before_name or mid_sentence(around))
 
 
@@ -349,7 +355,7 @@ def person_position(around: Neighbours, lexicon: Lexicon) -> bool:
     there only by mistake. After a surname or before a given name a role may stand
     ("Joakim Lundin Trafikingenjör", "Sekreterare Anna Berg")."""
     prev = around.prev.rstrip(",")
-    return (_PARTY.match(around.next) is not None or given_name_position(around, lexicon)
+    return (_party(around.next) or given_name_position(around, lexicon)
             or (not around.line_start and _known_name(prev, lexicon) and is_given(prev)))
 
 
@@ -358,7 +364,7 @@ def given_name_position(around: Neighbours, lexicon: Lexicon) -> bool:
     a capitalised word and a party label ("Mans Ekstam (M)")."""
     nxt = around.next.rstrip(",.;:")
     return ((_known_name(nxt, lexicon) and not is_given(nxt))
-            or (_PARTY.match(around.next2) is not None and nxt[:1].isupper()
+            or (_party(around.next2) and nxt[:1].isupper()
                 and not nxt.isupper() and nxt.replace("-", "").isalpha()))
 
 
