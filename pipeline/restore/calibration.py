@@ -116,6 +116,11 @@ def _letters_put_back(before: str, after: str) -> bool:
     no name is respelled so)."""
     if before[:1] == after[:1]:
         before, after = before[:1] + before[1:].lower(), after[:1] + after[1:].lower()
+    # letter for letter, each letter the same or read back as å, ä, ö or ü (most names
+    # given their letters back): so without aligning the two
+    if len(before) == len(after) and all(a == b or b in _SWEDISH
+                                         for a, b in zip(before, after, strict=True)):
+        return True
     matcher = difflib.SequenceMatcher(None, before, after, autojunk=False)
     return all(op == "equal" or (op == "replace" and a2 - a1 <= 2
                                  and set(after[b1:b2]) <= _SWEDISH)
