@@ -72,13 +72,25 @@ static void arena_free(Arena *arena) {
 }
 
 /* A bucket: the states at one OCR position, one per (text, part start, linked), in the
- * order they were first made (a Python dict), with a hash index. */
+ * order they were first made (a Python dict), with a hash index. The buckets are kept for
+ * the process's next searches (`BUCKETS`): a slot holds the search's round (`gen`) above
+ * the item number + 1, so that a new round finds every slot empty without clearing it. */
 typedef struct {
     const State **items;
     Py_ssize_t count, cap;
-    Py_ssize_t *index;     /* slots: item number + 1, 0 = empty */
+    uint64_t *index;       /* slots: gen << 32 | item number + 1; another gen = empty */
     Py_ssize_t slots;
+    uint64_t gen;          /* the current round: from 1 */
 } Bucket;
+
+/* The item number + 1 a slot holds in the bucket's current round, 0 for none. */
+static inline Py_ssize_t slot_item(const Bucket *b, uint64_t entry) {
+    return (entry >> 32) == b->gen ? (Py_ssize_t)(entry & 0xffffffffu) : 0;
+}
+
+static inline uint64_t slot_entry(const Bucket *b, Py_ssize_t item) {
+    return (b->gen << 32) | (uint64_t)item;
+}
 
 #define FNV_START 1469598103934665603ULL
 #define FNV_PRIME 1099511628211ULL
@@ -107,7 +119,7 @@ static int bucket_grow(Bucket *b) {
     b->items = items;
     b->cap = cap;
     Py_ssize_t slots = cap * 2;
-    Py_ssize_t *index = PyMem_Calloc(slots, sizeof(Py_ssize_t));
+    uint64_t *index = PyMem_Calloc(slots, sizeof(uint64_t));  /* round 0: all empty */
     if (!index)
         return -1;
     PyMem_Free(b->index);
@@ -115,17 +127,49 @@ static int bucket_grow(Bucket *b) {
     b->slots = slots;
     for (Py_ssize_t i = 0; i < b->count; i++) {
         uint64_t h = state_hash(b->items[i]) & (uint64_t)(slots - 1);
-        while (index[h]) h = (h + 1) & (uint64_t)(slots - 1);
-        index[h] = i + 1;
+        while (slot_item(b, index[h])) h = (h + 1) & (uint64_t)(slots - 1);
+        index[h] = slot_entry(b, i + 1);
     }
     return 0;
 }
 
+/* The bucket emptied for a new search: a new round (after 2**32 - 1 of them, its slots
+ * cleared and round 1 again). */
+static void bucket_reset(Bucket *b) {
+    b->count = 0;
+    if (++b->gen > 0xffffffffu) {
+        if (b->index)
+            memset(b->index, 0, sizeof(uint64_t) * (size_t)b->slots);
+        b->gen = 1;
+    }
+}
+
+/* The buckets of the process's searches, kept from one to the next (a search holds the
+ * interpreter's lock throughout, so one at a time): their arrays are made once, not for
+ * every search. */
+static Bucket *BUCKETS = NULL;
+static Py_ssize_t BUCKETS_MADE = 0;
+
+static Bucket *buckets_for(Py_ssize_t n) {
+    if (n > BUCKETS_MADE) {
+        Bucket *more = PyMem_Realloc(BUCKETS, sizeof(Bucket) * (size_t)n);
+        if (!more)
+            return NULL;
+        memset(more + BUCKETS_MADE, 0, sizeof(Bucket) * (size_t)(n - BUCKETS_MADE));
+        BUCKETS = more;
+        BUCKETS_MADE = n;
+    }
+    for (Py_ssize_t p = 0; p < n; p++)
+        bucket_reset(&BUCKETS[p]);
+    return BUCKETS;
+}
+
 /* The slot of the state's key: its item number + 1 there, or 0 where it would go. */
-static Py_ssize_t *bucket_slot(Bucket *b, const State *s) {
+static uint64_t *bucket_slot(Bucket *b, const State *s) {
     uint64_t mask = (uint64_t)(b->slots - 1);  /* slots: a power of two */
     uint64_t h = state_hash(s) & mask;
-    while (b->index[h] && !same_key(b->items[b->index[h] - 1], s))
+    Py_ssize_t at;
+    while ((at = slot_item(b, b->index[h])) && !same_key(b->items[at - 1], s))
         h = (h + 1) & mask;
     return &b->index[h];
 }
@@ -196,8 +240,9 @@ static int offer(Search *S, State *next, int pos) {
     Bucket *b = &S->buckets[next->pos];
     if (b->count >= b->cap && bucket_grow(b) < 0)  /* the index stays half empty */
         return -1;
-    Py_ssize_t *slot = bucket_slot(b, next);
-    const State *old = *slot ? b->items[*slot - 1] : NULL;
+    uint64_t *slot = bucket_slot(b, next);
+    Py_ssize_t at = slot_item(b, *slot);
+    const State *old = at ? b->items[at - 1] : NULL;
     if (old && !(next->c0 < old->c0 || next->c1 < old->c1))
         return 0;
     const State *kept = next;
@@ -208,10 +253,10 @@ static int offer(Search *S, State *next, int pos) {
             return -1;
         merged->c0 = next->c0 < old->c0 ? next->c0 : old->c0;
         merged->c1 = next->c1 < old->c1 ? next->c1 : old->c1;
-        b->items[*slot - 1] = kept = merged;
+        b->items[at - 1] = kept = merged;
     } else {
         b->items[b->count++] = next;
-        *slot = b->count;
+        *slot = slot_entry(b, b->count);
     }
     if (next->pos == pos)
         return enqueue(S, kept);
@@ -823,7 +868,7 @@ static PyObject *search(PyObject *module, PyObject *args, PyObject *kwds) {
     options = PyMem_Calloc(positions + 1, sizeof(Option *));
     counts = PyMem_Calloc(positions + 1, sizeof(Py_ssize_t));
     filters = PyMem_Calloc(positions + 1, sizeof(Filter *));
-    S.buckets = PyMem_Calloc(positions + 1, sizeof(Bucket));
+    S.buckets = buckets_for(positions + 1);
     if (!options || !counts || !filters || !S.buckets) {
         PyErr_NoMemory();
         goto done;
@@ -842,9 +887,10 @@ static PyObject *search(PyObject *module, PyObject *args, PyObject *kwds) {
     first.text_hash = FNV_START;
     first.node = 0;
     State *start = new_state(&S, &first);
-    if (!start || bucket_grow(&S.buckets[0]) < 0) { PyErr_NoMemory(); goto done; }
-    S.buckets[0].items[S.buckets[0].count++] = start;
-    *bucket_slot(&S.buckets[0], start) = 1;
+    Bucket *b0 = &S.buckets[0];
+    if (!start || (b0->cap == 0 && bucket_grow(b0) < 0)) { PyErr_NoMemory(); goto done; }
+    b0->items[b0->count++] = start;
+    *bucket_slot(b0, start) = slot_entry(b0, 1);
     if (run(&S, options, counts, filters, deletions, ndel, deletions_filter, beam) < 0) {
         if (!PyErr_Occurred())
             PyErr_NoMemory();
@@ -853,13 +899,7 @@ static PyObject *search(PyObject *module, PyObject *args, PyObject *kwds) {
     out = result(&S);
 done:
     for (int i = 0; i < 3; i++) Py_XDECREF(names[i]);
-    if (S.buckets) {
-        for (Py_ssize_t p = 0; p <= positions; p++) {
-            PyMem_Free(S.buckets[p].items);
-            PyMem_Free(S.buckets[p].index);
-        }
-    }
-    PyMem_Free(S.buckets);
+    /* (the buckets are kept for the next search: `buckets_for`) */
     PyMem_Free(S.found);
     PyMem_Free(S.found_parts);
     PyMem_Free(S.queue);
