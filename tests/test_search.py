@@ -298,3 +298,28 @@ def test_a_search_over_a_few_words_rules_out_only_what_the_whole_search_does_not
     assert ruled_out > len(starts) // 2  # it rules out most: it is worth making
     for start in ("fdr", "pa", "och", "Ocb", "UNDER"):
         assert candidates.may_read_as(start, decide.SPLIT_LEFT, table), start
+
+
+def test_joined_letters_that_no_listed_forms_make_are_never_read_as_printed():
+    """`joins._in_forms` spares the search of two tokens' joined letters where they cannot
+    be cut into listed forms: so wherever the search reads the letters as printed (a
+    compound of listed parts), they can be so cut. Checked on every two neighbouring words
+    of the samples, as OCR left them and as printed."""
+    from pathlib import Path
+
+    from pipeline.restore import joins
+
+    lex, table = lexicon.load(), channel.load()
+    samples = Path(__file__).resolve().parents[1] / "samples"
+    words = [w.strip(".,;:()") for name in ("boras_forskolenamnden_2021-03_p39.ocr.txt",
+                                            "minutes_2024_truth.txt")
+             for w in (samples / name).read_text(encoding="utf-8").split()]
+    pairs = {a + b.lower() for a, b in zip(words, words[1:], strict=False)
+             if a.isalpha() and b.isalpha() and len(a) >= 3 and len(b) >= 3}
+    assert len(pairs) > 300
+    read = {w for w in pairs
+            if any(c.text == w.lower() for c in candidates.search(w, lex, table))}
+    cut = {w for w in pairs if joins._in_forms(w.lower(), lex)}
+    assert read and read <= cut
+    assert cut != pairs  # the test spares searches
+    assert joins._in_forms("budgetutfall", lex) and not joins._in_forms("xqzvbnkl", lex)

@@ -116,5 +116,31 @@ def _word(core: str, lexicon: Lexicon, channel: Channel) -> bool:
 
 
 def _reads_as(whole: str, lexicon: Lexicon, channel: Channel) -> bool:
-    """The joined letters are a compound of listed parts, as they stand."""
-    return any(c.text == whole.lower() for c in candidates.search(whole, lexicon, channel))
+    """The joined letters are a compound of listed parts, as they stand. The search's
+    readings are asked only where the letters can be cut into listed forms at all (most
+    joined letters cannot: a search of them is dear, and that test cheap)."""
+    lower = whole.lower()
+    return _in_forms(lower, lexicon) and any(
+        c.text == lower for c in candidates.search(whole, lexicon, channel))
+
+
+def _in_forms(word: str, lexicon: Lexicon) -> bool:
+    """Whether the word can be cut into listed forms of two letters or more
+    (`candidates.MIN_PART`), a linking s allowed after each but the last: what the search
+    asks of a compound it reads as printed, and less (no form's roles), so that where this
+    is False the search finds no such reading either."""
+    index, n = lexicon.index, len(word)
+    reached = [True] + [False] * n  # where a form may start
+    for i in range(n):
+        if not reached[i]:
+            continue
+        for j in range(i + 1, n + 1):
+            if j - i < candidates.MIN_PART:
+                continue
+            if not index.has_prefix(word[i:j]):
+                break
+            if index.entry(word[i:j]) >= 0:
+                reached[j] = True
+                if j < n and word[j] == "s":
+                    reached[j + 1] = True
+    return reached[n]
