@@ -614,6 +614,23 @@ static int run(Search *S, Option **options, Py_ssize_t *counts, Filter **filters
 }
 
 /* Read an option tuple: (step, lp0, lp1, cases, lower, segment, edit). */
+/* The names of the cases an option holds ("lower", "upper", "title"), made once for the
+ * process; NULL (an exception set) where they could not be made. */
+static PyObject **case_names(void) {
+    static PyObject *names[3];
+    if (!names[0]) {
+        PyObject *made[3] = {PyUnicode_InternFromString("lower"),
+                             PyUnicode_InternFromString("upper"),
+                             PyUnicode_InternFromString("title")};
+        if (!made[0] || !made[1] || !made[2]) {
+            for (int i = 0; i < 3; i++) Py_XDECREF(made[i]);
+            return NULL;
+        }
+        for (int i = 0; i < 3; i++) names[i] = made[i];
+    }
+    return names;
+}
+
 static int read_option(PyObject *t, Option *o, PyObject *names[3]) {
     if (!PyTuple_Check(t) || PyTuple_GET_SIZE(t) != 7) {
         PyErr_SetString(PyExc_TypeError, "an option is a tuple of 7");
@@ -752,16 +769,12 @@ static int Options_init(Options *self, PyObject *args, PyObject *kwds) {
         return -1;
     Py_ssize_t n = PyTuple_GET_SIZE(items);
     Option *options = PyMem_Malloc(sizeof(Option) * (n + 1));
-    PyObject *names[3] = {PyUnicode_InternFromString("lower"),
-                          PyUnicode_InternFromString("upper"),
-                          PyUnicode_InternFromString("title")};
-    int failed = !options || !names[0] || !names[1] || !names[2];
+    PyObject **names = case_names();
+    int failed = !options || !names;
     if (failed && !PyErr_Occurred())
         PyErr_NoMemory();
     for (Py_ssize_t i = 0; !failed && i < n; i++)
         failed = read_option(PyTuple_GET_ITEM(items, i), &options[i], names) < 0;
-    for (int i = 0; i < 3; i++)
-        Py_XDECREF(names[i]);
     Filter *filter = failed ? NULL : PyMem_Malloc(sizeof(Filter));
     if (!failed && !filter) {
         PyErr_NoMemory();
@@ -843,9 +856,9 @@ static PyObject *search(PyObject *module, PyObject *args, PyObject *kwds) {
                                      &options_list, &deletions_list, &pattern, &beam,
                                      &max_edits, &max_cost, &min_part, &min_before_letter))
         return NULL;
-    PyObject *names[3] = {PyUnicode_InternFromString("lower"),
-                          PyUnicode_InternFromString("upper"),
-                          PyUnicode_InternFromString("title")};
+    PyObject **names = case_names();
+    if (!names)
+        return NULL;
     if (trie_start(keys) < 0)
         return PyErr_NoMemory();
     Search S = {0};
@@ -898,7 +911,6 @@ static PyObject *search(PyObject *module, PyObject *args, PyObject *kwds) {
     }
     out = result(&S);
 done:
-    for (int i = 0; i < 3; i++) Py_XDECREF(names[i]);
     /* (the buckets are kept for the next search: `buckets_for`) */
     PyMem_Free(S.found);
     PyMem_Free(S.found_parts);
