@@ -189,8 +189,10 @@ def corrections(doc: Document, english: float, threshold: float, lexicon: Lexico
             found = {fix.word: fix for fix in fixes(
                 line, english=english, parties=parties, before=before, after=after,
                 in_list=in_list)}
-            for i, text, score in dashes.fixes(line.words):
-                # the width measured on the page outweighs a dash's place on the line
+            # the width measured on the page outweighs a dash's place on the line (asked
+            # only of a line with a width measured: `dashes` is not compiled)
+            measured = any(w.dashes for w in line.words)
+            for i, text, score in dashes.fixes(line.words) if measured else ():
                 found[i] = Fix(i, text, "symbol", score, "image")
             for at, i in ones:  # a lone 1 where no numeral stands
                 if at == k:
