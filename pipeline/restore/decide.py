@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from dataclasses import dataclass
 from typing import Final
 
 from pipeline.restore import candidates as search_module
@@ -86,22 +85,47 @@ ADAPT_CONFIDENCE: Final = 0.9  # words decided at least this surely teach the do
 Path = tuple[tuple[str, str], ...]
 
 
-@dataclass(frozen=True)
 class Hypothesis:
+    """A reading of a word: made once and never changed (`with_penalty` makes another).
+
+    A plain class, not a frozen dataclass: compiled by mypyc (setup.py), a dataclass is
+    made by the interpreted `__init__` that `dataclasses` writes, which gives each field
+    through `object.__setattr__` (about 11,000 instructions a reading, 3% of the stage's
+    work on the text benchmark's archive); this `__init__` is compiled."""
+
     text: str  # lower case; for the kept token, the token itself lower-cased
     prior: float  # Zipf frequency, log10 per billion words
     cost: tuple[float, float]  # -log10 P(ocr | text) per table channel (eng, swe)
     keep: bool  # the OCR token itself
-    path: Path = ()
-    unknown: bool = False  # the token itself, in no list
-    penalty: float = 0.0  # log10 odds against, beyond prior and channel
+    path: Path
+    unknown: bool  # the token itself, in no list
+    penalty: float  # log10 odds against, beyond prior and channel
+
+    def __init__(self, text: str, prior: float, cost: tuple[float, float], keep: bool,
+                 path: Path = (), unknown: bool = False, penalty: float = 0.0) -> None:
+        self.text, self.prior, self.cost, self.keep = text, prior, cost, keep
+        self.path, self.unknown, self.penalty = path, unknown, penalty
+
+    def with_penalty(self, penalty: float) -> Hypothesis:
+        return Hypothesis(self.text, self.prior, self.cost, self.keep, self.path,
+                          self.unknown, penalty)
+
+    def _fields(self) -> tuple:
+        return (self.text, self.prior, self.cost, self.keep, self.path, self.unknown,
+                self.penalty)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Hypothesis) and self._fields() == other._fields()
+
+    def __hash__(self) -> int:
+        return hash(self._fields())
+
+    def __repr__(self) -> str:
+        return "Hypothesis" + repr(self._fields())
 
     def __reduce__(self) -> tuple[type[Hypothesis], tuple]:
-        """Pickled as a call to make it: compiled by mypyc (setup.py), a frozen instance
-        cannot be given its fields after it is made. The batch sends readings between
-        processes."""
-        return Hypothesis, (self.text, self.prior, self.cost, self.keep, self.path,
-                            self.unknown, self.penalty)
+        """Pickled as a call to make it (the batch sends readings between processes)."""
+        return Hypothesis, self._fields()
 
 
 def hypotheses(token: str, found: list[Candidate], lexicon: Lexicon,

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Final
 
 from pipeline.restore.lexicon import Lexicon
@@ -21,15 +20,28 @@ SHORT_ABBREVIATION: Final = 3  # a token this short without a vowel is an abbrev
 _SLASHED: Final = re.compile(r"^[^\W\d_]{2,}(/[^\W\d_]{2,})+$")  # och/eller, Styrelse/Nämnd
 
 
-@dataclass(frozen=True)
 class Token:
+    """A word as printed: the marks before its core, the core, the marks after. Made once
+    and never changed; a plain class, as `decide.Hypothesis` is and for the same reason."""
+
     lead: str
     core: str
     trail: str
 
+    def __init__(self, lead: str, core: str, trail: str) -> None:
+        self.lead, self.core, self.trail = lead, core, trail
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Token) and (self.lead, self.core, self.trail) == (
+            other.lead, other.core, other.trail)
+
+    def __hash__(self) -> int:
+        return hash((self.lead, self.core, self.trail))
+
+    def __repr__(self) -> str:
+        return f"Token({self.lead!r}, {self.core!r}, {self.trail!r})"
+
     def __reduce__(self) -> tuple[type[Token], tuple[str, str, str]]:
-        """Pickled as a call to make it: compiled by mypyc (setup.py), a frozen instance
-        cannot be given its fields after it is made."""
         return Token, (self.lead, self.core, self.trail)
 
 

@@ -7,7 +7,6 @@ channel reads them otherwise, in that document (`short_as_read_here`).
 
 from __future__ import annotations
 
-import dataclasses
 from collections import Counter
 from typing import Any, Final
 
@@ -126,7 +125,7 @@ def _short(seg: str, hyps: list[Hypothesis]) -> list[Hypothesis]:
         if _short_explained(seg, h):
             out.append(h)
         elif seg.isalpha():
-            out.append(dataclasses.replace(h, penalty=h.penalty + SHORT_PENALTY))
+            out.append(h.with_penalty(h.penalty + SHORT_PENALTY))
     return out
 
 
@@ -154,7 +153,7 @@ def short_as_read_here(found: Found, doc_channel: decide.DocumentChannel) -> Fou
                 and -sum(doc_channel.logp(t, o) for t, o in hyps[k].path) <= SHORT_COST]
         if back:
             out = dict(found) if out is found else out
-            out[seg] = [dataclasses.replace(h, penalty=h.penalty - SHORT_PENALTY)
+            out[seg] = [h.with_penalty(h.penalty - SHORT_PENALTY)
                         if k in back else h for k, h in enumerate(hyps)]
     return out
 
