@@ -146,7 +146,11 @@ def _compiled_found(token: str, lexicon: Lexicon, channel: Channel, *,
                             MIN_BEFORE_LETTER)
 
 
-_make = Candidate._make
+def _make(fields: tuple) -> Candidate:
+    """A Candidate of its fields, as `Candidate._make` makes it but with no interpreted
+    frame: `_make` is Python code that `collections.namedtuple` writes, called for every
+    candidate of every search."""
+    return tuple.__new__(Candidate, fields)
 
 
 def search_among(token: str, words: frozenset[str], lexicon: Lexicon,

@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from typing import Final
 
 from pipeline.model import Correction, CorrectionKind, CorrectionOrigin, Document, Line
@@ -151,19 +150,35 @@ _MAY_FIX: Final = frozenset(_SECTION_LOOKALIKES | _BULLET_LOOKALIKES | _SPECKS.k
 _MAY_FIX_LEAD: Final = "(‘_|¢"
 
 
-@dataclass(frozen=True)
 class Fix:
+    """A mark's correction on a line; a plain class, as `decide.Hypothesis` is."""
+
     word: int  # index in the line
     after: str
     kind: CorrectionKind  # symbol, split or ocr-confusion
     score: float
-    origin: CorrectionOrigin = "context"  # the mark's place; "image" for a measured width
+    origin: CorrectionOrigin  # the mark's place ("context"); "image" for a measured width
+
+    def __init__(self, word: int, after: str, kind: CorrectionKind, score: float,
+                 origin: CorrectionOrigin = "context") -> None:
+        self.word, self.after, self.kind, self.score, self.origin = (
+            word, after, kind, score, origin)
+
+    def _fields(self) -> tuple[int, str, CorrectionKind, float, CorrectionOrigin]:
+        return self.word, self.after, self.kind, self.score, self.origin
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Fix) and self._fields() == other._fields()
+
+    def __hash__(self) -> int:
+        return hash(self._fields())
+
+    def __repr__(self) -> str:
+        return "Fix" + repr(self._fields())
 
     def __reduce__(self) -> tuple[type[Fix], tuple[int, str, CorrectionKind, float,
                                                    CorrectionOrigin]]:
-        """Pickled as a call to make it: compiled by mypyc (setup.py), a frozen instance
-        cannot be given its fields after it is made."""
-        return Fix, (self.word, self.after, self.kind, self.score, self.origin)
+        return Fix, self._fields()
 
 
 def corrections(doc: Document, english: float, threshold: float, lexicon: Lexicon,
@@ -179,16 +194,15 @@ def corrections(doc: Document, english: float, threshold: float, lexicon: Lexico
         ones = ones_read_for_i(words, lambda word: reading(word).lower(), lexicon)
     k = -1
     for page in doc.pages:
-        lines = page.lines
-        in_list = list_lines([[w.text for w in line.words[:2]] for line in lines]) >= 2
+        lines, first = page.lines, k + 1  # (`words` of the page's first line)
+        in_list = list_lines([words[first + li][:2] for li in range(len(lines))]) >= 2
         for li, line in enumerate(lines):
             k += 1
-            before = lines[li - 1].words[-1].text if li and lines[li - 1].words else ""
-            after = (lines[li + 1].words[0].text
-                     if li + 1 < len(lines) and lines[li + 1].words else "")
-            found = {fix.word: fix for fix in fixes(
-                line, english=english, parties=parties, before=before, after=after,
-                in_list=in_list)}
+            before = words[k - 1][-1] if li and words[k - 1] else ""
+            after = words[k + 1][0] if li + 1 < len(lines) and words[k + 1] else ""
+            found = {fix.word: fix for fix in _fixes(
+                words[k], line.text, english=english, parties=parties, before=before,
+                after=after, in_list=in_list)}
             # the width measured on the page outweighs a dash's place on the line (asked
             # only of a line with a width measured: `dashes` is not compiled)
             measured = any(w.dashes for w in line.words)
@@ -237,12 +251,18 @@ def fixes(line: Line, *, english: float, parties: str = "", before: str = "",
     previous line and start the next one within the paragraph; `parties`: how the document
     writes the label of the party S, if it labels people by party (`party_labels`);
     `in_list`: whether the line's page has a list (`list_lines`)."""
-    texts = [w.text for w in line.words]
+    return _fixes([w.text for w in line.words], line.text, english=english, parties=parties,
+                  before=before, after=after, in_list=in_list)
+
+
+def _fixes(texts: list[str], line: str, *, english: float, parties: str, before: str,
+           after: str, in_list: bool) -> Iterator[Fix]:
+    """`fixes` of a line's words as printed (`texts`) and its text (`line`)."""
     around = [before, *texts, after]
     for i, text in enumerate(texts):
         if not may_change(text, i):
             continue
-        fix = _rules(texts, around, i, english=english, parties=parties, line=line.text,
+        fix = _rules(texts, around, i, english=english, parties=parties, line=line,
                      in_list=in_list)
         if fix and fix[0] != text:
             yield Fix(i, *fix)
