@@ -406,6 +406,24 @@ def test_the_constants_of_compiled_modules_are_final():
     assert bare == [] and floats == []
 
 
+# dataclasses of compiled modules made only when the confusion table loads
+_DATACLASSES = {"channel.Source", "channel.Channel"}
+
+
+def test_the_classes_compiled_modules_make_per_word_are_no_dataclasses():
+    """Compiled, a dataclass is still made by the interpreted `__init__` that `dataclasses`
+    writes (DESIGN.md): no compiled module's class is one, but those made once per process."""
+    import ast
+
+    found = []
+    for name in _compiled_modules():
+        tree = ast.parse((Path(__file__).resolve().parents[1] / "pipeline" / "restore"
+                          / f"{name}.py").read_text(encoding="utf-8"))
+        found += [f"{name}.{node.name}" for node in tree.body if isinstance(node, ast.ClassDef)
+                  and any("dataclass" in ast.unparse(d) for d in node.decorator_list)]
+    assert sorted(found) == sorted(_DATACLASSES)
+
+
 def test_a_short_token_is_read_by_a_confusion_its_document_shows_often():
     """A short unlisted token's reading that the confusion table finds too dear ("dd" as
     "då": Tesseract reads d for å under 1% of the time) is given its chance back where the
