@@ -86,14 +86,36 @@ COMMON_AS_NAME: Final = 2.0  # log10 odds against a common word where a person's
 _PARTY: Final = re.compile(r"^\([A-ZÅÄÖa-zåäö]{1,4}\)")
 
 
-class Neighbours(NamedTuple):  # a tuple: made for tens of thousands of words a document
+class Neighbours:
+    """The words around a word, as printed or as read. Made for tens of thousands of words
+    a document: a plain class, whose `__init__` is compiled (a NamedTuple is made by the
+    interpreted `__new__` that `collections.namedtuple` writes)."""
+
     prev: str  # the previous word as printed ("" at the start of a paragraph)
     next: str
     trail: str  # punctuation right after the word
     line_start: bool  # first word on its line (a heading may start there)
-    prev2: str = ""  # the word before the previous one
-    next2: str = ""  # the word after the next one
-    line_end: bool = False  # last word on its line (a table's heading may end there)
+    prev2: str  # the word before the previous one
+    next2: str  # the word after the next one
+    line_end: bool  # last word on its line (a table's heading may end there)
+
+    def __init__(self, prev: str, next: str, trail: str, line_start: bool, prev2: str = "",
+                 next2: str = "", line_end: bool = False) -> None:
+        self.prev, self.next, self.trail, self.line_start = prev, next, trail, line_start
+        self.prev2, self.next2, self.line_end = prev2, next2, line_end
+
+    def _fields(self) -> tuple[str, str, str, bool, str, str, bool]:
+        return (self.prev, self.next, self.trail, self.line_start, self.prev2, self.next2,
+                self.line_end)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Neighbours) and self._fields() == other._fields()
+
+    def __hash__(self) -> int:
+        return hash(self._fields())
+
+    def __repr__(self) -> str:
+        return "Neighbours" + repr(self._fields())
 
 
 _PATTERNS: Final = (_NOUN_AFTER_NUMERAL, _NOUN_AFTER_DETERMINER, _MODAL_AFTER_BODY,
@@ -123,7 +145,8 @@ def bonus(reading: str, around: Neighbours, lexicon: Lexicon) -> float:
 def fits(around: Neighbours, lexicon: Lexicon) -> Fits:
     prev, prev2 = _bare(around.prev).lower(), _bare(around.prev2).lower()
     nxt = _bare(around.next).lower()
-    return Fits(
+    # made as tuple.__new__ makes it, without namedtuple's interpreted __new__
+    return tuple.__new__(Fits, (
         _numeral(around.prev) or prev in NUMBER_WORDS or around.trail.startswith(".")
         or (len(nxt) == 4 and _YEAR.match(nxt) is not None),
         prev in DETERMINERS or (prev2 in DETERMINERS and prev.endswith("t")
@@ -136,7 +159,7 @@ def fits(around: Neighbours, lexicon: Lexicon) -> Fits:
         nxt in PLACE_WORDS,
         (prev in PREPOSITIONS or (prev in QUANTIFIERS and prev2 not in MODALS))
         and not around.line_start,
-        not _county_names().isdisjoint((prev, f"{prev2} {prev}")))
+        not _county_names().isdisjoint((prev, f"{prev2} {prev}"))))
 
 
 def bonus_where(reading: str, fit: Fits, lexicon: Lexicon) -> float:
