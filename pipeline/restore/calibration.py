@@ -53,7 +53,8 @@ def family(kind: str, english: float, before: str = "", after: str = "") -> str:
     dots and rings only, as a common word or a given name), and whether the OCR lost
     diacritics."""
     # (a word with no dotted or ringed letter is its own copy: no copy made)
-    if before != after and not _SWEDISH.isdisjoint(before) and before.translate(RINGS) == after:
+    if before != after and any(ch in _SWEDISH for ch in before) \
+            and before.translate(RINGS) == after:
         kind = STRIP
     elif kind == "name" and not _letters_put_back(before, after):
         kind = RESPELLED

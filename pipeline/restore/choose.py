@@ -452,8 +452,13 @@ def _accent_only(before: str, after: str) -> bool:
     # at all, for without one the copies are the words themselves (cheap tests before two
     # copies)
     return (len(before) == len(after) and before != after
-            and not (_ACUTES.isdisjoint(before) and _ACUTES.isdisjoint(after))
+            and (_has_acute(before) or _has_acute(after))
             and before.translate(_ACUTE) == after.translate(_ACUTE))
+
+
+def _has_acute(word: str) -> bool:
+    # (a loop the compiled code runs itself: `isdisjoint` is a method call on a str)
+    return any(ch in _ACUTES for ch in word)
 
 
 def _cased(seg: str, text: str, lex: lexicon.Lexicon) -> str:

@@ -73,6 +73,8 @@ def parts(core: str) -> tuple[list[str], list[str]]:
 
 def join(words: Sequence[str], marks: Sequence[str]) -> str:
     """The core again from its words and the marks between them (`parts`)."""
+    if len(words) == 1 and not marks:  # most words: no hyphen or slash
+        return words[0]
     return "".join(w + m for w, m in zip(words, [*marks, ""], strict=True))
 
 
@@ -109,10 +111,13 @@ def read_remembered(word: str) -> Read:
 def correctable(core: str, lexicon: Lexicon) -> bool:
     """False for what must never change: numbers, dates, Dnr, §, amounts, acronyms,
     addresses, abbreviations, and tokens too short or too odd to judge."""
-    letters = sum(ch.isalpha() for ch in core)
-    if letters == 0 or _URL.search(core) or _NUMBERLIKE.match(core):
+    # (each pattern asked only where a character it needs is there: a URL has one of
+    # ".@:", a number-like token begins with no letter, an ordinal has its colon)
+    if not any(ch.isalpha() for ch in core) or (
+            ("." in core or "@" in core or ":" in core) and _URL.search(core)):
         return False
-    if abbreviation(core, lexicon) or _ORDINAL.match(core):
+    if (not core[0].isalpha() and _NUMBERLIKE.match(core)) or abbreviation(core, lexicon) \
+            or (":" in core and _ORDINAL.match(core)):
         return False
     digits = [ch for ch in core if ch.isdigit()]
     if digits and (len(core) < 2 or any(d not in _LETTERLIKE_DIGITS for d in digits)
@@ -140,7 +145,7 @@ def abbreviation(core: str, lexicon: Lexicon) -> bool:
     lower = core.lower()
     return (core in lexicon.abbreviations or lower in lexicon.abbreviations
             or f"{core}." in lexicon.abbreviations or f"{lower}." in lexicon.abbreviations
-            or _ABBREVIATION.match(core) is not None)
+            or ("." in core and _ABBREVIATION.match(core) is not None))
 
 
 def in_spelled_abbreviation(core: str, following: Sequence[str], lexicon: Lexicon) -> bool:
