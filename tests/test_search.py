@@ -323,3 +323,31 @@ def test_joined_letters_that_no_listed_forms_make_are_never_read_as_printed():
     assert read and read <= cut
     assert cut != pairs  # the test spares searches
     assert joins._in_forms("budgetutfall", lex) and not joins._in_forms("xqzvbnkl", lex)
+
+
+def test_the_tests_before_a_tokens_patterns_pass_every_token_a_pattern_matches():
+    """`tokens.correctable` asks its patterns only of tokens with a character each needs:
+    checked on random tokens of the characters the patterns look for, and on the samples'
+    words, that no token a pattern matches fails its pre-test (so the answers are the
+    patterns' own)."""
+    import random
+    from pathlib import Path
+
+    rng = random.Random(7)
+    alphabet = "ab1460:./@-–—+%§ wsekrtmåÄÉ,"
+    made = ["".join(rng.choice(alphabet) for _ in range(rng.randint(1, 9)))
+            for _ in range(40_000)]
+    made += ["https://x", "http://localhost", "www.boras.se", "a@b", "kommun.se/x", "1:a",
+             "4:e", "2:dra", "12-14", "-5", "+3%", "§ 12", "t.ex", "bl.a", "100 kr", "½kr"]
+    samples = Path(__file__).resolve().parents[1] / "samples"
+    made += [w for name in ("boras_forskolenamnden_2021-03_p39.ocr.txt",
+                            "minutes_2024_truth.txt")
+             for w in (samples / name).read_text(encoding="utf-8").split()]
+    url = [t for t in made if tokens._URL.search(t)]
+    number = [t for t in made if tokens._NUMBERLIKE.match(t)]
+    ordinal = [t for t in made if tokens._ORDINAL.match(t)]
+    dotted = [t for t in made if tokens._ABBREVIATION.match(t)]
+    assert url and number and ordinal and dotted  # the check meets every pattern
+    assert all("." in t or "@" in t or ":" in t for t in url)
+    assert not any(t[0].isalpha() for t in number)
+    assert all(":" in t for t in ordinal) and all("." in t for t in dotted)
